@@ -1,0 +1,57 @@
+// A case: one person at one moment, as structured findings
+// (see shared/case-format.md). Findings are stored densely by FindingId; a
+// finding that was not assessed holds kUnknown, never a default "no".
+#ifndef BACKAID_CASE_H_
+#define BACKAID_CASE_H_
+
+#include <bitset>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace backaid {
+
+using FindingId = uint16_t;
+inline constexpr size_t kMaxFindings = 256;
+using FindingSet = std::bitset<kMaxFindings>;
+
+// The value of a finding that was not assessed.
+inline constexpr int32_t kUnknown = std::numeric_limits<int32_t>::min();
+
+// Ordered from least to most urgent; comparisons follow urgency.
+enum class TriageLevel : uint8_t {
+  kSelfCare = 0,
+  kRoutine = 1,
+  kUrgent = 2,
+  kEmergency = 3,
+};
+inline constexpr int kLevelCount = 4;
+
+std::string_view LevelName(TriageLevel level);  // "self_care", ...
+std::optional<TriageLevel> ParseLevel(std::string_view name);
+
+struct Case {
+  std::string id;
+  // Encoded values by FindingId: bool 0/1, enum index, int as is, numbers
+  // scaled by the finding's scale (see FindingDef). kUnknown = not assessed.
+  std::vector<int32_t> values;
+  // Findings that are known and differ from their normal value. Maintained
+  // by SetFinding(); the engine uses it to skip rules that cannot fire.
+  FindingSet abnormal;
+  FindingSet known;  // findings with an answer; maintained by SetFinding()
+
+};
+
+// What a vignette expects (the optional "expected" member of a case).
+struct ExpectedOutcome {
+  bool present = false;
+  TriageLevel level = TriageLevel::kSelfCare;
+  uint32_t conditions = 0;  // bit i = KnowledgeBase::conditions()[i]
+};
+
+}  // namespace backaid
+
+#endif  // BACKAID_CASE_H_

@@ -1,0 +1,56 @@
+// Reading cases from JSON and writing results as JSON.
+//
+// The reader is strict where case-format.md is strict: unknown finding keys,
+// wrong types, out-of-range values, duplicate keys and a missing id are
+// errors naming the key. Other top-level members (narrative, source, ...)
+// are ignored. A finding given as null is "not assessed".
+#ifndef BACKAID_CASE_JSON_H_
+#define BACKAID_CASE_JSON_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "backaid/case.h"
+#include "backaid/engine.h"
+#include "backaid/knowledge_base.h"
+#include "backaid/status.h"
+
+namespace backaid {
+
+// Reads one case per call. Not thread-safe: use one reader per thread.
+class CaseReader {
+ public:
+  explicit CaseReader(const KnowledgeBase& kb);
+  ~CaseReader();
+
+  // `json` must stay readable for `capacity` bytes (capacity >= size + 64);
+  // the bytes past `size` are not interpreted. On failure `c->id` holds the
+  // case id if one could be read, else is empty.
+  Status Read(const char* json, size_t size, size_t capacity, Case* c,
+              ExpectedOutcome* expected = nullptr);
+  // Convenience: copies into a padded buffer.
+  Status Read(std::string_view json, Case* c,
+              ExpectedOutcome* expected = nullptr);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Appends the result object (one line, no newline) for a case:
+// id, triage, conditions, red_flags, not_assessed, see, explanation,
+// could_not_rule_out, kb_version.
+void AppendResultJson(const KnowledgeBase& kb, const Case& c,
+                      const TriageResult& r, std::string* out);
+
+// Appends {"id": <id or null>, "error": <message>}.
+void AppendErrorJson(std::string_view id, bool has_id, std::string_view error,
+                     std::string* out);
+
+// Appends `s` as a JSON string literal (quotes included). `s` must be UTF-8.
+void AppendJsonString(std::string_view s, std::string* out);
+
+}  // namespace backaid
+
+#endif  // BACKAID_CASE_JSON_H_

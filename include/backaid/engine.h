@@ -1,0 +1,56 @@
+// The triage engine: evaluates a case against a compiled knowledge base.
+//
+// Semantics (three-valued): a finding is true, false or unknown. A rule fires
+// when its `when` condition is definitely true and its `unless` condition is
+// not definitely true. An unknown finding therefore never satisfies a
+// trigger and never counts as reassurance; the linter forbids triggers that
+// an unanswered question could switch off, so an unknown answer can never
+// give a lower level than the answer "no".
+//
+// Evaluate() is thread-safe (the knowledge base is immutable), does not
+// allocate once `out` has been used, and is deterministic.
+#ifndef BACKAID_ENGINE_H_
+#define BACKAID_ENGINE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "backaid/case.h"
+#include "backaid/knowledge_base.h"
+
+namespace backaid {
+
+struct TriageResult {
+  TriageLevel level = TriageLevel::kSelfCare;
+  uint32_t conditions = 0;  // bit i = kb.conditions()[i], after covered_by
+  uint32_t see = 0;         // bit i = kb.services()[i]
+  FindingSet red_flags;     // red-flag findings present in a fired rule
+  FindingSet not_assessed;  // red-flag findings that were not answered
+  std::vector<uint16_t> fired;  // indices into kb.rules(), in kb order
+};
+
+void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out);
+TriageResult Evaluate(const KnowledgeBase& kb, const Case& c);
+
+// The findings that made a fired rule's `when` true (its evidence).
+std::vector<FindingId> Evidence(const KnowledgeBase& kb, const Case& c,
+                                uint16_t rule);
+
+// A rule above the result's level that could not be ruled out because
+// findings it needs were not answered.
+struct Undetermined {
+  uint16_t rule;
+  std::vector<FindingId> missing;
+};
+std::vector<Undetermined> CouldNotRuleOut(const KnowledgeBase& kb,
+                                          const Case& c,
+                                          const TriageResult& result);
+
+// Services in the order a person should use them: those asked for by the
+// most urgent fired rules first, without repeats.
+std::vector<uint16_t> OrderedServices(const KnowledgeBase& kb,
+                                      const TriageResult& result);
+
+}  // namespace backaid
+
+#endif  // BACKAID_ENGINE_H_

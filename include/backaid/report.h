@@ -1,0 +1,27 @@
+// Human-readable rendering of a triage result (text for a terminal,
+// Markdown for documents). The clinical wording comes from the knowledge
+// base; this only lays it out.
+#ifndef BACKAID_REPORT_H_
+#define BACKAID_REPORT_H_
+
+#include <string>
+
+#include "backaid/case.h"
+#include "backaid/engine.h"
+#include "backaid/knowledge_base.h"
+
+namespace backaid {
+
+// The one-time notice that backaid gives information and triage, not a
+// diagnosis.
+const char* NotADiagnosisNotice();
+
+// Renders one result: the level and its meaning first, then red flags,
+// what to check for, who to see, why (each fired rule with its sources),
+// what was not assessed.
+void AppendResultText(const KnowledgeBase& kb, const Case& c,
+                      const TriageResult& r, bool markdown, std::string* out);
+
+}  // namespace backaid
+
+#endif  // BACKAID_REPORT_H_

@@ -1,0 +1,155 @@
+#include "backaid/report.h"
+
+#include <fmt/format.h>
+
+#include "src/knowledge/expr.h"
+#include "src/knowledge/program.h"
+
+namespace backaid {
+namespace {
+
+constexpr size_t kWidth = 78;
+
+// Appends `text` word-wrapped to kWidth, every line starting with `indent`
+// (the first with `first`).
+void Wrap(std::string_view first, std::string_view indent,
+          std::string_view text, std::string* out) {
+  std::string line(first);
+  size_t line_start_len = line.size();
+  size_t pos = 0;
+  while (pos < text.size()) {
+    while (pos < text.size() && text[pos] == ' ') ++pos;
+    size_t end = text.find(' ', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view word = text.substr(pos, end - pos);
+    pos = end;
+    if (word.empty()) continue;
+    if (line.size() > line_start_len && line.size() + 1 + word.size() > kWidth) {
+      out->append(line).push_back('\n');
+      line.assign(indent);
+      line_start_len = line.size();
+    }
+    if (line.size() > line_start_len) line.push_back(' ');
+    line.append(word);
+  }
+  out->append(line).push_back('\n');
+}
+
+std::string Upper(std::string_view s) {
+  std::string u(s);
+  for (char& ch : u) {
+    if (ch == '_') ch = ' ';
+    else if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+  }
+  return u;
+}
+
+std::string FindingList(const KnowledgeBase& kb, const FindingSet& set) {
+  std::string s;
+  for (size_t f = set._Find_first(); f < set.size(); f = set._Find_next(f)) {
+    if (!s.empty()) s += ", ";
+    s += kb.findings()[f].key;
+  }
+  return s;
+}
+
+}  // namespace
+
+const char* NotADiagnosisNotice() {
+  return "backaid gives information and triage, not a diagnosis. It does not "
+         "replace a doctor, a pharmacist or a physiotherapist who examines "
+         "you. If you feel very unwell or something frightens you, call the "
+         "emergency number.";
+}
+
+void AppendResultText(const KnowledgeBase& kb, const Case& c,
+                      const TriageResult& r, bool md, std::string* out) {
+  const std::string h = md ? "### " : "";
+  const std::string bullet = md ? "- " : "  - ";
+  const std::string cont = md ? "  " : "    ";
+  if (md) {
+    *out += fmt::format("## Case {}\n\n", c.id);
+  } else {
+    *out += std::string(kWidth, '=') + "\n";
+    *out += fmt::format("Case {}\n", c.id);
+  }
+  Wrap(fmt::format("{}{}: ", md ? "**" : "", Upper(LevelName(r.level))) +
+           (md ? "** " : ""),
+       "", kb.level(r.level).meaning, out);
+  if (md) out->push_back('\n');
+  if (r.red_flags.any()) {
+    Wrap(md ? "**Warning signs:** " : "Warning signs: ", "  ",
+         FindingList(kb, r.red_flags), out);
+  }
+  if (r.conditions) {
+    std::string names;
+    for (uint32_t b = r.conditions; b; b &= b - 1) {
+      if (!names.empty()) names += "; ";
+      names += kb.conditions()[__builtin_ctz(b)].name;
+    }
+    Wrap(md ? "**To be checked for:** " : "To be checked for: ", "  ", names, out);
+  }
+  std::string see;
+  for (uint16_t s : OrderedServices(kb, r)) {
+    if (!see.empty()) see += "; ";
+    see += kb.services()[s].name;
+  }
+  if (!see.empty()) Wrap(md ? "**Who to see:** " : "Who to see: ", "  ", see, out);
+  if (md) out->push_back('\n');
+  *out += h + "Why\n";
+  if (r.fired.empty()) {
+    Wrap(bullet, cont,
+         "None of the warning signs in the knowledge base were reported.",
+         out);
+  }
+  for (uint16_t id : r.fired) {
+    const RuleDef& rule = kb.rules()[id];
+    Wrap(bullet, cont,
+         fmt::format("[{}] {}", LevelName(rule.level), rule.reason), out);
+    std::string because;
+    for (FindingId f : Evidence(kb, c, id)) {
+      if (!because.empty()) because += ", ";
+      const FindingDef& def = kb.findings()[f];
+      because += def.type == FindingType::kBool && c.values[f] == 1
+                     ? def.key
+                     : def.key + "=" + kb::ValueToString(def, c.values[f]);
+    }
+    if (!because.empty()) Wrap(cont + "because: ", cont + "  ", because, out);
+    std::string sources;
+    for (uint16_t s : rule.sources) {
+      if (!sources.empty()) sources += "; ";
+      sources += kb.sources()[s].cite;
+    }
+    Wrap(cont + "sources: ", cont + "  ", sources, out);
+    Wrap(cont + "rule: ", cont, rule.id, out);
+  }
+  if (r.not_assessed.any()) {
+    if (md) out->push_back('\n');
+    Wrap(md ? "**Not assessed (not the same as 'no'):** "
+            : "Not assessed (not the same as 'no'): ",
+         "  ", FindingList(kb, r.not_assessed), out);
+  }
+  const auto open = CouldNotRuleOut(kb, c, r);
+  if (!open.empty()) {
+    std::string s;
+    for (const auto& u : open) {
+      const RuleDef& rule = kb.rules()[u.rule];
+      std::string missing;
+      for (FindingId f : u.missing) {
+        if (!missing.empty()) missing += ", ";
+        missing += kb.findings()[f].key;
+      }
+      if (!s.empty()) s += "; ";
+      s += fmt::format("{} ({}) needs {}", rule.id, LevelName(rule.level),
+                       missing);
+    }
+    Wrap(md ? "**Could not be ruled out without more answers:** "
+            : "Could not be ruled out without more answers: ",
+         "  ", s, out);
+  }
+  if (md) out->push_back('\n');
+  Wrap(md ? "*knowledge base " : "knowledge base ", "", kb.version() + (md ? "*" : ""),
+       out);
+}
+
+}  // namespace backaid

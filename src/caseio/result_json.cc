@@ -1,0 +1,148 @@
+// Result rendering: concatenates fragments pre-rendered at load time, so a
+// result costs a few appends per fired rule.
+#include <fmt/format.h>
+
+#include "backaid/case_json.h"
+#include "src/knowledge/expr.h"
+#include "src/knowledge/program.h"
+
+namespace backaid {
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      default:
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 15]);
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+namespace {
+
+void AppendFindingList(const KnowledgeBase::Impl& impl, const FindingSet& set,
+                       std::string* out) {
+  out->push_back('[');
+  bool first = true;
+  for (size_t f = set._Find_first(); f < set.size(); f = set._Find_next(f)) {
+    if (!first) out->push_back(',');
+    out->append(impl.finding_json[f]);
+    first = false;
+  }
+  out->push_back(']');
+}
+
+// "key" for true booleans, "key=value" otherwise.
+void AppendEvidence(const KnowledgeBase::Impl& impl, FindingId f,
+                    int32_t value, std::string* out) {
+  const FindingDef& def = impl.findings[f];
+  if (value == kUnknown) {
+    AppendJsonString(def.key + "=not assessed", out);
+  } else if (def.type == FindingType::kBool && value == 1) {
+    out->append(impl.finding_json[f]);
+  } else {
+    AppendJsonString(def.key + "=" + kb::ValueToString(def, value), out);
+  }
+}
+
+}  // namespace
+
+void AppendResultJson(const KnowledgeBase& kb, const Case& c,
+                      const TriageResult& r, std::string* out) {
+  const KnowledgeBase::Impl& impl = kb.impl();
+  out->append("{\"id\":");
+  AppendJsonString(c.id, out);
+  out->append(",\"triage\":\"");
+  out->append(LevelName(r.level));
+  out->append("\",\"conditions\":[");
+  bool first = true;
+  for (uint32_t bits = r.conditions; bits; bits &= bits - 1) {
+    if (!first) out->push_back(',');
+    out->append(impl.condition_json[__builtin_ctz(bits)]);
+    first = false;
+  }
+  out->append("],\"red_flags\":");
+  AppendFindingList(impl, r.red_flags, out);
+  out->append(",\"not_assessed\":");
+  AppendFindingList(impl, r.not_assessed, out);
+  out->append(",\"see\":[");
+  first = true;
+  for (uint16_t s : OrderedServices(kb, r)) {
+    if (!first) out->push_back(',');
+    out->append(impl.service_json[s]);
+    first = false;
+  }
+  out->append("],\"explanation\":[");
+  first = true;
+  for (uint16_t rule : r.fired) {
+    if (!first) out->push_back(',');
+    out->append(impl.rule_json[rule]);
+    bool first_ev = true;
+    for (FindingId f : Evidence(kb, c, rule)) {
+      if (!first_ev) out->push_back(',');
+      AppendEvidence(impl, f, c.values[f], out);
+      first_ev = false;
+    }
+    out->append("]}");
+    first = false;
+  }
+  out->append("],\"could_not_rule_out\":[");
+  first = true;
+  for (const Undetermined& u : CouldNotRuleOut(kb, c, r)) {
+    if (!first) out->push_back(',');
+    out->append("{\"rule\":");
+    AppendJsonString(impl.rules[u.rule].id, out);
+    out->append(",\"level\":\"");
+    out->append(LevelName(impl.rules[u.rule].level));
+    out->append("\",\"missing\":[");
+    for (size_t i = 0; i < u.missing.size(); ++i) {
+      if (i) out->push_back(',');
+      out->append(impl.finding_json[u.missing[i]]);
+    }
+    out->append("]}");
+    first = false;
+  }
+  out->append("],\"kb_version\":");
+  out->append(impl.version_json);
+  out->push_back('}');
+}
+
+void AppendErrorJson(std::string_view id, bool has_id, std::string_view error,
+                     std::string* out) {
+  out->append("{\"id\":");
+  if (has_id) {
+    AppendJsonString(id, out);
+  } else {
+    out->append("null");
+  }
+  out->append(",\"error\":");
+  AppendJsonString(error, out);
+  out->push_back('}');
+}
+
+}  // namespace backaid

@@ -1,0 +1,141 @@
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "backaid/knowledge_base.h"
+#include "src/knowledge/loader.h"
+#include "src/knowledge/program.h"
+
+namespace backaid {
+
+std::string_view LevelName(TriageLevel level) {
+  switch (level) {
+    case TriageLevel::kSelfCare:
+      return "self_care";
+    case TriageLevel::kRoutine:
+      return "routine";
+    case TriageLevel::kUrgent:
+      return "urgent";
+    case TriageLevel::kEmergency:
+      return "emergency";
+  }
+  return "emergency";
+}
+
+std::optional<TriageLevel> ParseLevel(std::string_view name) {
+  for (int i = 0; i < kLevelCount; ++i) {
+    const auto l = static_cast<TriageLevel>(i);
+    if (LevelName(l) == name) return l;
+  }
+  return std::nullopt;
+}
+
+std::string LintIssue::ToString() const {
+  if (where.line > 0) {
+    return fmt::format("{}:{}:{}: {}", where.file, where.line, where.column,
+                       message);
+  }
+  return fmt::format("{}: {}", where.file, message);
+}
+
+KnowledgeBase::KnowledgeBase(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+KnowledgeBase::~KnowledgeBase() = default;
+
+const std::string& KnowledgeBase::version() const { return impl_->version; }
+const std::vector<FindingDef>& KnowledgeBase::findings() const {
+  return impl_->findings;
+}
+const std::vector<ConditionDef>& KnowledgeBase::conditions() const {
+  return impl_->conditions;
+}
+const std::vector<ServiceDef>& KnowledgeBase::services() const {
+  return impl_->services;
+}
+const std::vector<SourceDef>& KnowledgeBase::sources() const {
+  return impl_->sources;
+}
+const std::vector<RuleDef>& KnowledgeBase::rules() const {
+  return impl_->rules;
+}
+const std::vector<ConflictDef>& KnowledgeBase::conflicts() const {
+  return impl_->conflicts;
+}
+const LevelDef& KnowledgeBase::level(TriageLevel level) const {
+  return impl_->levels[static_cast<int>(level)];
+}
+
+std::optional<FindingId> KnowledgeBase::FindFinding(std::string_view key) const {
+  auto it = impl_->finding_index.find(std::string(key));
+  if (it == impl_->finding_index.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<uint16_t> KnowledgeBase::FindCondition(std::string_view id) const {
+  auto it = impl_->condition_index.find(std::string(id));
+  if (it == impl_->condition_index.end()) return std::nullopt;
+  return it->second;
+}
+
+Case KnowledgeBase::NewCase() const {
+  Case c;
+  c.values.assign(impl_->findings.size(), kUnknown);
+  return c;
+}
+
+void KnowledgeBase::SetFinding(FindingId f, int32_t encoded, Case* c) const {
+  c->values[f] = encoded;
+  const auto& normal = impl_->findings[f].normal;
+  c->abnormal.set(f, encoded != kUnknown && (!normal || encoded != *normal));
+  c->known.set(f, encoded != kUnknown);
+}
+
+class KnowledgeBaseBuilder {
+ public:
+  static Result<std::shared_ptr<const KnowledgeBase>> Make(
+      const std::vector<kb::KbFile>& files) {
+    kb::BuildOutput out = kb::Build(files);
+    if (!out.issues.empty() || !out.impl) {
+      std::string msg = fmt::format(
+          "the knowledge base does not lint clean ({} problem{}):",
+          out.issues.size(), out.issues.size() == 1 ? "" : "s");
+      for (const auto& i : out.issues) msg += "\n  " + i.ToString();
+      return Status::FailedPrecondition(msg);
+    }
+    return std::shared_ptr<const KnowledgeBase>(
+        new KnowledgeBase(std::move(out.impl)));
+  }
+};
+
+Result<std::shared_ptr<const KnowledgeBase>> LoadEmbeddedKnowledgeBase() {
+  static std::once_flag once;
+  static Result<std::shared_ptr<const KnowledgeBase>>* cached = nullptr;
+  std::call_once(once, [] {
+    cached = new Result<std::shared_ptr<const KnowledgeBase>>(
+        KnowledgeBaseBuilder::Make(kb::EmbeddedFiles()));
+  });
+  return *cached;
+}
+
+Result<std::shared_ptr<const KnowledgeBase>> LoadKnowledgeBase(
+    const std::string& dir) {
+  auto files = kb::ReadKnowledgeDir(dir);
+  if (!files.ok()) return files.status();
+  return KnowledgeBaseBuilder::Make(*files);
+}
+
+std::vector<LintIssue> LintKnowledgeBase(const std::string& dir) {
+  std::vector<kb::KbFile> files;
+  if (dir.empty()) {
+    files = kb::EmbeddedFiles();
+  } else {
+    auto read = kb::ReadKnowledgeDir(dir);
+    if (!read.ok()) {
+      return {LintIssue{SourceLocation{dir, 0, 0}, read.status().message()}};
+    }
+    files = std::move(*read);
+  }
+  return kb::Build(files).issues;
+}
+
+}  // namespace backaid

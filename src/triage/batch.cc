@@ -1,0 +1,200 @@
+#include "backaid/batch.h"
+
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "backaid/case_json.h"
+#include "backaid/engine.h"
+#include "backaid/report.h"
+
+namespace backaid {
+namespace {
+
+constexpr size_t kBlockSize = 8 << 20;     // bytes read per round
+constexpr size_t kMaxLineSize = 1 << 20;   // longer lines are errors
+constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
+
+Status WriteAll(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IoError(fmt::format("write failed: {}", strerror(errno)));
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+struct Line {
+  const char* data;
+  size_t size;
+  size_t number;  // 1-based line number in the input
+  bool too_long;
+};
+
+// One worker's state, reused across blocks.
+struct Worker {
+  explicit Worker(const KnowledgeBase& kb) : reader(kb), c(kb.NewCase()) {}
+  CaseReader reader;
+  Case c;
+  TriageResult result;
+  std::string out;
+  size_t errors = 0;
+};
+
+void ProcessLines(const KnowledgeBase& kb, const Line* lines, size_t count,
+                  size_t buffer_end_capacity, const char* buffer_end,
+                  OutputFormat format, Worker* w) {
+  w->out.clear();
+  for (size_t i = 0; i < count; ++i) {
+    const Line& line = lines[i];
+    if (line.too_long) {
+      AppendErrorJson("", false,
+                      fmt::format("line {}: case longer than {} bytes",
+                                  line.number, kMaxLineSize),
+                      &w->out);
+      w->out.push_back('\n');
+      ++w->errors;
+      continue;
+    }
+    // Bytes after the line (the next lines, then the buffer's padding) are
+    // readable, as simdjson requires; it does not interpret them.
+    const size_t capacity =
+        static_cast<size_t>(buffer_end - line.data) + buffer_end_capacity;
+    Status s = w->reader.Read(line.data, line.size, capacity, &w->c);
+    if (!s.ok()) {
+      AppendErrorJson(w->c.id, !w->c.id.empty(),
+                      fmt::format("line {}: {}", line.number, s.message()),
+                      &w->out);
+      w->out.push_back('\n');
+      ++w->errors;
+      continue;
+    }
+    Evaluate(kb, w->c, &w->result);
+    if (format == OutputFormat::kJson) {
+      AppendResultJson(kb, w->c, w->result, &w->out);
+      w->out.push_back('\n');
+    } else {
+      AppendResultText(kb, w->c, w->result, format == OutputFormat::kMarkdown,
+                       &w->out);
+      w->out.push_back('\n');
+    }
+  }
+}
+
+bool IsBlank(const char* p, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<BatchStats> TriageStream(const KnowledgeBase& kb, int in_fd, int out_fd,
+                                const BatchOptions& options) {
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::thread::hardware_concurrency());
+  threads = std::clamp(threads, 1, 64);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < threads; ++i)
+    workers.push_back(std::make_unique<Worker>(kb));
+
+  BatchStats stats;
+  std::vector<char> buf(kBlockSize + kPadding);
+  size_t filled = 0;        // bytes of input in buf
+  size_t line_number = 0;   // lines consumed so far
+  bool eof = false;
+  bool discarding = false;  // inside an over-long line
+  std::vector<Line> lines;
+
+  while (!eof || filled > 0) {
+    // Fill the buffer.
+    while (!eof && filled < kBlockSize) {
+      const ssize_t n = ::read(in_fd, buf.data() + filled, kBlockSize - filled);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Status::IoError(fmt::format("read failed: {}", strerror(errno)));
+      }
+      if (n == 0) eof = true;
+      filled += static_cast<size_t>(n);
+    }
+    std::memset(buf.data() + filled, 0, kPadding);
+
+    // Split complete lines; keep a trailing partial line for the next round.
+    lines.clear();
+    size_t start = 0;
+    while (start < filled) {
+      const char* nl = static_cast<const char*>(
+          std::memchr(buf.data() + start, '\n', filled - start));
+      if (nl == nullptr && !eof) break;
+      const size_t end = nl ? static_cast<size_t>(nl - buf.data()) : filled;
+      size_t len = end - start;
+      if (discarding) {
+        discarding = false;  // the rest of an over-long line
+      } else {
+        ++line_number;
+        if (len > 0 && buf[start + len - 1] == '\r') --len;
+        if (!IsBlank(buf.data() + start, len)) {
+          lines.push_back(Line{buf.data() + start, len, line_number,
+                               len > kMaxLineSize});
+        }
+      }
+      start = end + 1;
+    }
+    if (start > filled) start = filled;
+    if (start == 0 && filled >= kBlockSize) {
+      // No newline in a whole block: the line is too long. Report it once
+      // and skip to its end.
+      if (!discarding) {
+        ++line_number;
+        lines.push_back(Line{buf.data(), 0, line_number, true});
+        discarding = true;
+      }
+      start = filled;
+    }
+
+    // Triage the lines in parallel, one contiguous slice per worker.
+    const size_t n = lines.size();
+    const size_t per = (n + threads - 1) / static_cast<size_t>(threads);
+    const char* buffer_end = buf.data() + filled;
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads && per * t < n; ++t) {
+      const size_t from = per * t, count = std::min(per, n - from);
+      pool.emplace_back(ProcessLines, std::cref(kb), lines.data() + from,
+                        count, kPadding, buffer_end, options.format,
+                        workers[t].get());
+    }
+    ProcessLines(kb, lines.data(), std::min(per, n), kPadding, buffer_end,
+                 options.format, workers[0].get());
+    for (auto& th : pool) th.join();
+    for (int t = 0; t < threads && per * t < n; ++t) {
+      Worker& w = *workers[t];
+      Status s = WriteAll(out_fd, w.out.data(), w.out.size());
+      if (!s.ok()) return s;
+      stats.errors += w.errors;
+      w.errors = 0;
+    }
+    stats.cases += n;
+
+    // Move the partial line to the front.
+    const size_t rest = filled - start;
+    if (rest > 0) std::memmove(buf.data(), buf.data() + start, rest);
+    filled = rest;
+    if (eof && filled == 0) break;
+  }
+  return stats;
+}
+
+}  // namespace backaid
