@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real backaid binary.
+# Usage: cli_test.sh BACKAID_BINARY SOURCE_DIR
+set -uo pipefail
+bin=$1
+src=$2
+shared="$src/../shared"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+check() {  # check NAME COMMAND...  (passes when the command succeeds)
+  local name=$1
+  shift
+  if "$@" >"$work/out" 2>"$work/err"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $name"
+    sed 's/^/  | /' "$work/out" "$work/err" | head -20
+  fi
+}
+
+# Runs from an unrelated directory: the knowledge base is built in.
+cd "$work"
+
+check "--version" bash -c "'$bin' --version | grep -Eq '^backaid [0-9]+\.[0-9]+\.[0-9]+$'"
+for cmd in "" triage validate kb "kb lint" "kb info"; do
+  check "help: $cmd" bash -c "'$bin' $cmd --help | grep -q Usage"
+done
+check "unknown command fails" bash -c "! '$bin' frobnicate"
+
+check "kb lint is clean" bash -c "'$bin' kb lint | grep -q 'lints clean'"
+check "kb info" bash -c "'$bin' kb info | grep -q '^rules:'"
+
+# Public vignettes: every expected level and condition.
+check "validate public vignettes" bash -c \
+  "'$bin' validate '$shared/vignettes/public.jsonl' > v.txt && grep -q 'level and conditions:   33/33' v.txt && grep -q 'under-triage:           0' v.txt"
+check "validate own vignettes" bash -c \
+  "'$bin' validate '$src/knowledge/vignettes/own.jsonl' --format json | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"level_exact\"]==r[\"validated\"]>=80 and not r[\"under_triage\"], r'"
+
+# triage: one result per line, in order, with every required field.
+check "triage public file" bash -c "
+  '$bin' triage '$shared/vignettes/public.jsonl' > t.jsonl &&
+  python3 - <<'PY'
+import json
+src = [json.loads(l) for l in open('$shared/vignettes/public.jsonl')]
+out = [json.loads(l) for l in open('t.jsonl')]
+assert len(src) == len(out), (len(src), len(out))
+for s, o in zip(src, out):
+    assert s['id'] == o['id']
+    for k in ('triage', 'conditions', 'red_flags', 'not_assessed', 'see', 'explanation', 'kb_version'):
+        assert k in o, (k, o)
+    assert o['triage'] == s['expected']['triage'], (s['id'], o['triage'])
+    assert sorted(o['conditions']) == sorted(s['expected']['conditions']), s['id']
+    for e in o['explanation']:
+        assert e['sources'] and e['reason'] and e['rule'], e
+PY"
+check "triage from stdin equals triage from file" bash -c \
+  "'$bin' triage - < '$shared/vignettes/public.jsonl' | cmp - t.jsonl"
+check "threads do not change output" bash -c \
+  "'$bin' triage --threads 1 '$shared/vignettes/public.jsonl' | cmp - t.jsonl"
+
+# Bad cases: error on their own line, others still run, exit status 1.
+printf '%s\n' \
+  '{"id":"ok","findings":{"bladder_dysfunction":true}}' \
+  '{"id":"bad-range","findings":{"pain_score":11}}' \
+  '{"id":"bad-key","findings":{"bladder":true}}' \
+  '{"id":"bad-type","findings":{"fever":"yes"}}' \
+  '{"findings":{}}' \
+  'not json at all' \
+  '{"id":"ok2","age":30,"findings":{"fever":false}}' > bad.jsonl
+check "bad cases answered in place, exit 1" bash -c "
+  '$bin' triage bad.jsonl > b.jsonl; test \$? -eq 1 &&
+  python3 - <<'PY'
+import json
+out = [json.loads(l) for l in open('b.jsonl')]
+assert len(out) == 7, len(out)
+assert out[0]['triage'] == 'emergency'
+assert out[1] == {'id': 'bad-range', 'error': 'line 2: findings.pain_score: 11 is out of range 0..10'}, out[1]
+assert out[2]['error'] == \"line 3: findings: unknown key 'bladder'\", out[2]
+assert out[3]['error'].startswith('line 4: findings.fever: must be true or false'), out[3]
+assert out[4] == {'id': None, 'error': \"line 5: missing 'id'\"}, out[4]
+assert out[5]['id'] is None and out[5]['error'].startswith('line 6: '), out[5]
+assert out[6]['id'] == 'ok2' and 'triage' in out[6]
+PY"
+check "missing input file" bash -c "! '$bin' triage /nonexistent/cases.jsonl 2>&1 | grep -q cannot; test \${PIPESTATUS[0]} -ne 0"
+
+# validate exits 1 on under-triage and names the case.
+echo '{"id":"under","findings":{"bladder_dysfunction":false,"bowel_dysfunction":false,"saddle_numbness":false,"leg_weakness":"none"},"expected":{"triage":"emergency","conditions":[]}}' > under.jsonl
+check "validate exit 1 on under-triage" bash -c \
+  "'$bin' validate under.jsonl > u.txt; test \$? -eq 1 && grep -q 'under: expected emergency, got self_care' u.txt"
+
+# A reviewer's copy of the knowledge base: same version when unchanged;
+# refused with file:line when broken.
+cp -r "$src/knowledge" kbcopy
+check "--kb copy has the built-in version" bash -c \
+  "test \"\$('$bin' --kb kbcopy kb info | head -1)\" = \"\$('$bin' kb info | head -1)\""
+sed -i 's/when: bladder_dysfunction or bowel_dysfunction/when: bladder_dysfunction or bowel_dysfuncton/' kbcopy/rules/nerves.yaml
+check "kb lint reports file:line and exits 1" bash -c \
+  "'$bin' --kb kbcopy kb lint > l.txt; test \$? -eq 1 && grep -q \"^rules/nerves.yaml:4:[0-9]*: rule ces.bladder_bowel when: unknown finding 'bowel_dysfuncton'\" l.txt"
+check "triage refuses a knowledge base that does not lint" bash -c \
+  "'$bin' --kb kbcopy triage '$shared/vignettes/public.jsonl' > r.txt 2> e.txt; test \$? -ne 0 && ! test -s r.txt && grep -q 'does not lint clean' e.txt"
+
+# Readable text output carries the notice once and every case.
+check "text format" bash -c "
+  '$bin' triage --format text '$src/examples/cases.jsonl' > x.txt &&
+  test \$(grep -c 'not a diagnosis' x.txt) -eq 1 &&
+  grep -q '^EMERGENCY: ' x.txt && grep -q '^SELF CARE: ' x.txt &&
+  test \$(grep -c '^Case ' x.txt) -eq \$(wc -l < '$src/examples/cases.jsonl')"
+
+echo "$passed passed, $failed failed"
+test "$failed" -eq 0

@@ -19,6 +19,7 @@ enum class OutputFormat { kJson, kText, kMarkdown };
 struct BatchOptions {
   int threads = 0;  // 0 = one per hardware thread
   OutputFormat format = OutputFormat::kJson;
+  bool could_not_rule_out = false;  // JSON: add the could_not_rule_out list
 };
 
 struct BatchStats {

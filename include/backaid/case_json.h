@@ -40,9 +40,11 @@ class CaseReader {
 
 // Appends the result object (one line, no newline) for a case:
 // id, triage, conditions, red_flags, not_assessed, see, explanation,
-// could_not_rule_out, kb_version.
+// kb_version; with `could_not_rule_out`, also the rules above the result's
+// level that unanswered questions left open (with the findings they need).
 void AppendResultJson(const KnowledgeBase& kb, const Case& c,
-                      const TriageResult& r, std::string* out);
+                      const TriageResult& r, std::string* out,
+                      bool could_not_rule_out = false);
 
 // Appends {"id": <id or null>, "error": <message>}.
 void AppendErrorJson(std::string_view id, bool has_id, std::string_view error,

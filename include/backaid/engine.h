@@ -23,7 +23,8 @@ namespace backaid {
 struct TriageResult {
   TriageLevel level = TriageLevel::kSelfCare;
   uint32_t conditions = 0;  // bit i = kb.conditions()[i], after covered_by
-  uint32_t see = 0;         // bit i = kb.services()[i]
+  uint32_t see = 0;         // bit i = kb.services()[i], from the rules at
+                            // the result's level
   FindingSet red_flags;     // red-flag findings present in a fired rule
   FindingSet not_assessed;  // red-flag findings that were not answered
   std::vector<uint16_t> fired;  // indices into kb.rules(), in kb order
@@ -46,8 +47,8 @@ std::vector<Undetermined> CouldNotRuleOut(const KnowledgeBase& kb,
                                           const Case& c,
                                           const TriageResult& result);
 
-// Services in the order a person should use them: those asked for by the
-// most urgent fired rules first, without repeats.
+// The services asked for by the fired rules at the result's level, in
+// rule order, without repeats.
 std::vector<uint16_t> OrderedServices(const KnowledgeBase& kb,
                                       const TriageResult& result);
 

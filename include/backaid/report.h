@@ -18,7 +18,8 @@ const char* NotADiagnosisNotice();
 
 // Renders one result: the level and its meaning first, then red flags,
 // what to check for, who to see, why (each fired rule with its sources),
-// what was not assessed.
+// what was not assessed. The open rules (CouldNotRuleOut) are left to the
+// JSON output: listed in full they bury the answer.
 void AppendResultText(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, bool markdown, std::string* out);
 

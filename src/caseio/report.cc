@@ -129,24 +129,6 @@ void AppendResultText(const KnowledgeBase& kb, const Case& c,
             : "Not assessed (not the same as 'no'): ",
          "  ", FindingList(kb, r.not_assessed), out);
   }
-  const auto open = CouldNotRuleOut(kb, c, r);
-  if (!open.empty()) {
-    std::string s;
-    for (const auto& u : open) {
-      const RuleDef& rule = kb.rules()[u.rule];
-      std::string missing;
-      for (FindingId f : u.missing) {
-        if (!missing.empty()) missing += ", ";
-        missing += kb.findings()[f].key;
-      }
-      if (!s.empty()) s += "; ";
-      s += fmt::format("{} ({}) needs {}", rule.id, LevelName(rule.level),
-                       missing);
-    }
-    Wrap(md ? "**Could not be ruled out without more answers:** "
-            : "Could not be ruled out without more answers: ",
-         "  ", s, out);
-  }
   if (md) out->push_back('\n');
   Wrap(md ? "*knowledge base " : "knowledge base ", "", kb.version() + (md ? "*" : ""),
        out);

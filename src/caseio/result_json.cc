@@ -72,8 +72,12 @@ void AppendEvidence(const KnowledgeBase::Impl& impl, FindingId f,
 
 }  // namespace
 
+void AppendUndetermined(const KnowledgeBase& kb, const Case& c,
+                        const TriageResult& r, std::string* out);
+
 void AppendResultJson(const KnowledgeBase& kb, const Case& c,
-                      const TriageResult& r, std::string* out) {
+                      const TriageResult& r, std::string* out,
+                      bool could_not_rule_out) {
   const KnowledgeBase::Impl& impl = kb.impl();
   out->append("{\"id\":");
   AppendJsonString(c.id, out);
@@ -111,8 +115,18 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
     out->append("]}");
     first = false;
   }
-  out->append("],\"could_not_rule_out\":[");
-  first = true;
+  out->push_back(']');
+  if (could_not_rule_out) AppendUndetermined(kb, c, r, out);
+  out->append(",\"kb_version\":");
+  out->append(impl.version_json);
+  out->push_back('}');
+}
+
+void AppendUndetermined(const KnowledgeBase& kb, const Case& c,
+                        const TriageResult& r, std::string* out) {
+  const KnowledgeBase::Impl& impl = kb.impl();
+  out->append(",\"could_not_rule_out\":[");
+  bool first = true;
   for (const Undetermined& u : CouldNotRuleOut(kb, c, r)) {
     if (!first) out->push_back(',');
     out->append("{\"rule\":");
@@ -127,9 +141,7 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
     out->append("]}");
     first = false;
   }
-  out->append("],\"kb_version\":");
-  out->append(impl.version_json);
-  out->push_back('}');
+  out->push_back(']');
 }
 
 void AppendErrorJson(std::string_view id, bool has_id, std::string_view error,

@@ -71,6 +71,10 @@ int main(int argc, char** argv) {
   triage->add_option("--format", triage_format, "json, text or markdown")
       ->check(CLI::IsMember({"json", "text", "markdown"}))
       ->capture_default_str();
+  bool could_not_rule_out = false;
+  triage->add_flag("--could-not-rule-out", could_not_rule_out,
+                   "JSON: also list the more urgent rules that unanswered "
+                   "questions left open, with the findings they need");
   triage->add_option("--threads", threads,
                      "Worker threads (0 = one per core)")
       ->check(CLI::Range(0, 64))
@@ -134,6 +138,7 @@ int main(int argc, char** argv) {
     if (fd < 0) return 2;
     backaid::BatchOptions options;
     options.threads = threads;
+    options.could_not_rule_out = could_not_rule_out;
     options.format = triage_format == "json"   ? backaid::OutputFormat::kJson
                      : triage_format == "text" ? backaid::OutputFormat::kText
                                                : backaid::OutputFormat::kMarkdown;

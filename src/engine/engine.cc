@@ -11,7 +11,8 @@ void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out) {
   const kb::Program& p = kb.impl().program;
   const int32_t* values = c.values.data();
   uint8_t level = 0;
-  uint32_t conditions = 0, see = 0;
+  uint32_t conditions = 0;
+  uint32_t see_by_level[kLevelCount] = {0, 0, 0, 0};
   out->fired.clear();
   out->red_flags.reset();
   for (size_t i = 0; i < p.rules.size(); ++i) {
@@ -23,8 +24,9 @@ void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out) {
     out->fired.push_back(static_cast<uint16_t>(i));
     level = std::max(level, static_cast<uint8_t>(r.level));
     conditions |= r.conditions;
-    see |= r.see;
-    kb::CollectTrueAtoms(p, r.when, values, &out->red_flags);
+    see_by_level[static_cast<int>(r.level)] |= r.see;
+    kb::CollectTrueAtoms(p, r.when, values, &out->red_flags,
+                         /*with_knownness=*/false);
   }
   // A condition explained by a more specific one that is also present is
   // dropped (e.g. radiculopathy when cauda equina syndrome is listed).
@@ -35,7 +37,9 @@ void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out) {
   }
   out->level = static_cast<TriageLevel>(level);
   out->conditions = kept;
-  out->see = see;
+  // Who to see is decided by the most urgent rules; lower-level advice
+  // (e.g. a pharmacist for a spasm) would only distract in an emergency.
+  out->see = see_by_level[level];
   out->red_flags &= p.red_flags;
   // not_assessed: red-flag findings without an answer.
   out->not_assessed = p.red_flags & ~c.known;
@@ -82,12 +86,9 @@ std::vector<Undetermined> CouldNotRuleOut(const KnowledgeBase& kb,
 
 std::vector<uint16_t> OrderedServices(const KnowledgeBase& kb,
                                       const TriageResult& result) {
-  std::vector<uint16_t> fired = result.fired;
-  std::stable_sort(fired.begin(), fired.end(), [&](uint16_t a, uint16_t b) {
-    return kb.rules()[a].level > kb.rules()[b].level;
-  });
   std::vector<uint16_t> out;
-  for (uint16_t r : fired) {
+  for (uint16_t r : result.fired) {
+    if (kb.rules()[r].level != result.level) continue;
     for (uint16_t s : kb.rules()[r].see) {
       if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
     }

@@ -62,14 +62,17 @@ inline bool Fires(const Program& p, const CompiledRule& r,
 }
 
 // Adds to `out` the findings of atoms that are definitely true inside the
-// positive part of subtree n (the evidence that made it true).
+// positive part of subtree n (the evidence that made it true). unknown(x)
+// and known(x) atoms count only with `with_knownness`: an unanswered
+// question is evidence for a rule but never a red flag that is present.
 inline void CollectTrueAtoms(const Program& p, uint32_t n,
-                             const int32_t* values, FindingSet* out) {
+                             const int32_t* values, FindingSet* out,
+                             bool with_knownness = true) {
   const Node& node = p.nodes[n];
   if (node.kind == Expr::Kind::kAtom) {
     const Atom& a = p.atoms[node.atom];
     if (a.op == AtomOp::kIsUnknown || a.op == AtomOp::kIsKnown) {
-      if (Holds(p, n, values, true)) out->set(a.finding);
+      if (with_knownness && Holds(p, n, values, true)) out->set(a.finding);
       return;
     }
     if (values[a.finding] != kUnknown && TestAtom(a, values[a.finding]))
@@ -78,7 +81,7 @@ inline void CollectTrueAtoms(const Program& p, uint32_t n,
   }
   if (node.kind == Expr::Kind::kNot) return;
   for (uint32_t c = n + 1; c < node.end; c = p.nodes[c].end) {
-    CollectTrueAtoms(p, c, values, out);
+    CollectTrueAtoms(p, c, values, out, with_knownness);
   }
 }
 

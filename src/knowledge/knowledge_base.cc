@@ -90,22 +90,24 @@ void KnowledgeBase::SetFinding(FindingId f, int32_t encoded, Case* c) const {
   c->known.set(f, encoded != kUnknown);
 }
 
-class KnowledgeBaseBuilder {
- public:
-  static Result<std::shared_ptr<const KnowledgeBase>> Make(
-      const std::vector<kb::KbFile>& files) {
-    kb::BuildOutput out = kb::Build(files);
-    if (!out.issues.empty() || !out.impl) {
-      std::string msg = fmt::format(
-          "the knowledge base does not lint clean ({} problem{}):",
-          out.issues.size(), out.issues.size() == 1 ? "" : "s");
-      for (const auto& i : out.issues) msg += "\n  " + i.ToString();
-      return Status::FailedPrecondition(msg);
-    }
-    return std::shared_ptr<const KnowledgeBase>(
-        new KnowledgeBase(std::move(out.impl)));
+Result<std::shared_ptr<const KnowledgeBase>> KnowledgeBaseBuilder::Make(
+    const std::vector<kb::KbFile>& files) {
+  kb::BuildOutput out = kb::Build(files);
+  if (!out.issues.empty() || !out.impl) {
+    std::string msg = fmt::format(
+        "the knowledge base does not lint clean ({} problem{}):",
+        out.issues.size(), out.issues.size() == 1 ? "" : "s");
+    for (const auto& i : out.issues) msg += "\n  " + i.ToString();
+    return Status::FailedPrecondition(msg);
   }
-};
+  return Wrap(std::move(out.impl));
+}
+
+std::shared_ptr<const KnowledgeBase> KnowledgeBaseBuilder::Wrap(
+    std::unique_ptr<KnowledgeBase::Impl> impl) {
+  return std::shared_ptr<const KnowledgeBase>(
+      new KnowledgeBase(std::move(impl)));
+}
 
 Result<std::shared_ptr<const KnowledgeBase>> LoadEmbeddedKnowledgeBase() {
   static std::once_flag once;

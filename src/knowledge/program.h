@@ -4,6 +4,7 @@
 #define BACKAID_SRC_KNOWLEDGE_PROGRAM_H_
 
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -11,6 +12,10 @@
 
 #include "backaid/knowledge_base.h"
 #include "src/knowledge/expr.h"
+
+namespace backaid::kb {
+struct KbFile;
+}  // namespace backaid::kb
 
 namespace backaid::kb {
 
@@ -75,6 +80,17 @@ struct KnowledgeBase::Impl {
   std::vector<std::string> service_json;    // "\"id\""
   std::vector<std::string> rule_json;       // {"rule":..., up to "because":[
   std::string version_json;                 // "\"version\""
+};
+
+// Creates KnowledgeBase objects (their constructor is private).
+class KnowledgeBaseBuilder {
+ public:
+  // Builds from files; fails with every lint issue unless clean.
+  static Result<std::shared_ptr<const KnowledgeBase>> Make(
+      const std::vector<kb::KbFile>& files);
+  // Wraps an already built Impl (tests).
+  static std::shared_ptr<const KnowledgeBase> Wrap(
+      std::unique_ptr<KnowledgeBase::Impl> impl);
 };
 
 }  // namespace backaid

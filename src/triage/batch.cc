@@ -54,7 +54,7 @@ struct Worker {
 
 void ProcessLines(const KnowledgeBase& kb, const Line* lines, size_t count,
                   size_t buffer_end_capacity, const char* buffer_end,
-                  OutputFormat format, Worker* w) {
+                  const BatchOptions& options, Worker* w) {
   w->out.clear();
   for (size_t i = 0; i < count; ++i) {
     const Line& line = lines[i];
@@ -81,11 +81,13 @@ void ProcessLines(const KnowledgeBase& kb, const Line* lines, size_t count,
       continue;
     }
     Evaluate(kb, w->c, &w->result);
-    if (format == OutputFormat::kJson) {
-      AppendResultJson(kb, w->c, w->result, &w->out);
+    if (options.format == OutputFormat::kJson) {
+      AppendResultJson(kb, w->c, w->result, &w->out,
+                       options.could_not_rule_out);
       w->out.push_back('\n');
     } else {
-      AppendResultText(kb, w->c, w->result, format == OutputFormat::kMarkdown,
+      AppendResultText(kb, w->c, w->result,
+                       options.format == OutputFormat::kMarkdown,
                        &w->out);
       w->out.push_back('\n');
     }
@@ -173,11 +175,11 @@ Result<BatchStats> TriageStream(const KnowledgeBase& kb, int in_fd, int out_fd,
     for (int t = 1; t < threads && per * t < n; ++t) {
       const size_t from = per * t, count = std::min(per, n - from);
       pool.emplace_back(ProcessLines, std::cref(kb), lines.data() + from,
-                        count, kPadding, buffer_end, options.format,
+                        count, kPadding, buffer_end, std::cref(options),
                         workers[t].get());
     }
     ProcessLines(kb, lines.data(), std::min(per, n), kPadding, buffer_end,
-                 options.format, workers[0].get());
+                 options, workers[0].get());
     for (auto& th : pool) th.join();
     for (int t = 0; t < threads && per * t < n; ++t) {
       Worker& w = *workers[t];

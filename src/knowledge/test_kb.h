@@ -1,0 +1,73 @@
+// A small, complete knowledge base for unit tests, with the rule file
+// supplied by each test.
+#ifndef BACKAID_SRC_KNOWLEDGE_TEST_KB_H_
+#define BACKAID_SRC_KNOWLEDGE_TEST_KB_H_
+
+#include <string>
+#include <vector>
+
+#include "src/knowledge/loader.h"
+
+namespace backaid::kb::testing {
+
+// With `with_base_rule`, adds rules/base.yaml using both red flags, so that
+// lint tests see only the problems of their own rule file.
+inline std::vector<KbFile> TestKbFiles(const std::string& rules_yaml,
+                                       bool with_base_rule = false) {
+  std::vector<KbFile> files = {
+      {"kb.yaml", R"(name: test kb
+version: 1.2.3
+levels:
+  self_care: {meaning: home}
+  routine: {meaning: gp soon}
+  urgent: {meaning: doctor today}
+  emergency: {meaning: emergency now}
+services:
+  - {id: er, name: Emergency department}
+  - {id: gp, name: GP}
+)"},
+      {"findings.yaml", R"(findings:
+  - {key: age, type: int, range: [0, 120], normal: 35, group: person, meaning: age}
+  - {key: sex, type: enum, values: [female, male, other], group: person, meaning: sex}
+  - {key: a, type: bool, red_flag: true, group: g, meaning: flag a}
+  - {key: b, type: bool, red_flag: true, group: g, meaning: flag b}
+  - {key: c, type: bool, group: g, meaning: c}
+  - {key: side, type: side, group: g, meaning: side}
+  - {key: walk, type: enum, values: [normal, weak, unable], normal: normal, group: g, meaning: walk}
+  - {key: score, type: int, range: [0, 10], normal: 0, group: g, meaning: score}
+  - {key: temp, type: number, range: [30, 45], normal: 37.0, group: g, meaning: temp}
+)"},
+      {"conditions.yaml", R"(conditions:
+  - {id: x, name: X, description: x, sources: [s1]}
+  - {id: y, name: Y, description: y, covered_by: [x], sources: [s1]}
+)"},
+      {"sources.yaml", R"(sources:
+  - {id: s1, kind: guideline, title: Source one, cite: S1}
+)"},
+      {"conflicts.yaml", R"(conflicts:
+  - id: k
+    topic: t
+    positions:
+      - {source: s1, says: one}
+      - {source: s1, says: two}
+    decision: d
+    sources: [s1]
+)"},
+      {"rules/r.yaml", rules_yaml},
+  };
+  if (with_base_rule) {
+    files.push_back({"rules/base.yaml", R"(rules:
+  - id: base
+    when: a or b
+    level: urgent
+    see: [gp]
+    reason: base
+    sources: [s1]
+)"});
+  }
+  return files;
+}
+
+}  // namespace backaid::kb::testing
+
+#endif  // BACKAID_SRC_KNOWLEDGE_TEST_KB_H_
