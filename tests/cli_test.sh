@@ -99,7 +99,7 @@ check "--kb copy has the built-in version" bash -c \
   "test \"\$('$bin' --kb kbcopy kb info | head -1)\" = \"\$('$bin' kb info | head -1)\""
 sed -i 's/when: bladder_dysfunction or bowel_dysfunction/when: bladder_dysfunction or bowel_dysfuncton/' kbcopy/rules/nerves.yaml
 check "kb lint reports file:line and exits 1" bash -c \
-  "'$bin' --kb kbcopy kb lint > l.txt; test \$? -eq 1 && grep -q \"^rules/nerves.yaml:4:[0-9]*: rule ces.bladder_bowel when: unknown finding 'bowel_dysfuncton'\" l.txt"
+  "'$bin' kb lint --kb kbcopy > l.txt; test \$? -eq 1 && grep -q \"^rules/nerves.yaml:4:[0-9]*: rule ces.bladder_bowel when: unknown finding 'bowel_dysfuncton'\" l.txt"
 check "triage refuses a knowledge base that does not lint" bash -c \
   "'$bin' --kb kbcopy triage '$shared/vignettes/public.jsonl' > r.txt 2> e.txt; test \$? -ne 0 && ! test -s r.txt && grep -q 'does not lint clean' e.txt"
 

@@ -25,7 +25,8 @@ struct TriageResult {
   uint32_t conditions = 0;  // bit i = kb.conditions()[i], after covered_by
   uint32_t see = 0;         // bit i = kb.services()[i], from the rules at
                             // the result's level
-  FindingSet red_flags;     // red-flag findings present in a fired rule
+  FindingSet red_flags;     // red-flag findings that made a rule above
+                            // self_care fire
   FindingSet not_assessed;  // red-flag findings that were not answered
   std::vector<uint16_t> fired;  // indices into kb.rules(), in kb order
 };

@@ -104,7 +104,8 @@ int main(int argc, char** argv) {
   auto* info = kb_cmd->add_subcommand(
       "info", "Print the knowledge base version and what it contains");
 
-  app.fallthrough();
+  // --kb may also follow the subcommand ("backaid kb lint --kb DIR").
+  for (CLI::App* sub : {triage, validate, kb_cmd, lint, info}) sub->fallthrough();
   CLI11_PARSE(app, argc, argv);
 
   if (lint->parsed()) {

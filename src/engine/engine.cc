@@ -25,8 +25,12 @@ void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out) {
     level = std::max(level, static_cast<uint8_t>(r.level));
     conditions |= r.conditions;
     see_by_level[static_cast<int>(r.level)] |= r.see;
-    kb::CollectTrueAtoms(p, r.when, values, &out->red_flags,
-                         /*with_knownness=*/false);
+    // Red flags are the warning signs behind rules that send the person to
+    // a clinician; a self-care rule's findings are not warnings.
+    if (r.level != TriageLevel::kSelfCare) {
+      kb::CollectTrueAtoms(p, r.when, values, &out->red_flags,
+                           /*with_knownness=*/false);
+    }
   }
   // A condition explained by a more specific one that is also present is
   // dropped (e.g. radiculopathy when cauda equina syndrome is listed).
