@@ -15,21 +15,67 @@ void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out) {
   uint32_t see_by_level[kLevelCount] = {0, 0, 0, 0};
   out->fired.clear();
   out->red_flags.reset();
-  for (size_t i = 0; i < p.rules.size(); ++i) {
+  // Which `when` conditions are true. Lint guarantees an atom of a trigger
+  // is false when its finding is normal or unknown, so only the atoms of
+  // abnormal findings are tested; a clause is true when all its atoms are.
+  const kb::TriggerIndex& index = p.index;
+  thread_local std::vector<uint8_t> true_children;
+  true_children.assign(index.gates.size(), 0);
+  uint8_t* counts = true_children.data();
+  kb::RuleSet when_true;
+  kb::AtomSet true_atoms;
+  kb::RuleSet tree_candidates = p.always_rules;
+  const bool filter_tree_rules = index.tree_rules_filtered.any();
+  for (size_t f = c.abnormal._Find_first(); f < kMaxFindings;
+       f = c.abnormal._Find_next(f)) {
+    if (filter_tree_rules) tree_candidates |= p.rules_by_finding[f];
+    const int32_t v = values[f];
+    for (uint32_t a = index.finding_begin[f]; a < index.finding_begin[f + 1];
+         ++a) {
+      const kb::TriggerAtom& atom = index.atoms[a];
+      if (!kb::TestTriggerAtom(atom, v)) continue;
+      true_atoms.set(a);
+      for (uint32_t r = atom.refs_begin; r < atom.refs_end; ++r) {
+        // Each gate passes "true" up exactly once: when its count first
+        // reaches its threshold.
+        for (uint32_t g = index.gate_refs[r];;) {
+          const kb::Gate& gate = index.gates[g];
+          if (++counts[g] != gate.threshold) break;
+          if (gate.parent == kb::kNoGate) {
+            when_true.set(gate.rule);
+            break;
+          }
+          g = gate.parent;
+        }
+      }
+    }
+  }
+  tree_candidates &= index.tree_rules;
+  for (size_t i = tree_candidates._Find_first(); i < kb::kMaxRules;
+       i = tree_candidates._Find_next(i)) {
+    if (kb::Holds(p, p.rules[i].when, values, true)) when_true.set(i);
+  }
+  for (size_t i = when_true._Find_first(); i < kb::kMaxRules;
+       i = when_true._Find_next(i)) {
     const kb::CompiledRule& r = p.rules[i];
-    // Lint guarantees a plain trigger is false when all its findings are
-    // normal or unknown, so only rules touching an abnormal finding can fire.
-    if (!r.always_evaluate && (r.when_findings & c.abnormal).none()) continue;
-    if (!kb::Fires(p, r, values)) continue;
+    if (r.unless != kb::kNoNode && kb::Holds(p, r.unless, values, true))
+      continue;
     out->fired.push_back(static_cast<uint16_t>(i));
     level = std::max(level, static_cast<uint8_t>(r.level));
     conditions |= r.conditions;
     see_by_level[static_cast<int>(r.level)] |= r.see;
     // Red flags are the warning signs behind rules that send the person to
     // a clinician; a self-care rule's findings are not warnings.
-    if (r.level != TriageLevel::kSelfCare) {
-      kb::CollectTrueAtoms(p, r.when, values, &out->red_flags,
-                           /*with_knownness=*/false);
+    if (r.may_name_red_flags) {
+      if (index.tree_rules.test(i)) {
+        FindingSet found;
+        kb::CollectTrueAtoms(p, r.when, values, &found,
+                             /*with_knownness=*/false);
+        out->red_flags |= found & p.red_flags;
+      } else {
+        for (uint32_t a : index.red_flag_atoms[i])
+          if (true_atoms.test(a)) out->red_flags.set(index.atoms[a].finding);
+      }
     }
   }
   // A condition explained by a more specific one that is also present is
@@ -44,7 +90,7 @@ void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out) {
   // Who to see is decided by the most urgent rules; lower-level advice
   // (e.g. a pharmacist for a spasm) would only distract in an emergency.
   out->see = see_by_level[level];
-  out->red_flags &= p.red_flags;
+
   // not_assessed: red-flag findings without an answer.
   out->not_assessed = p.red_flags & ~c.known;
 }

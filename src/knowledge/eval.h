@@ -18,30 +18,22 @@ namespace backaid::kb {
 inline bool Holds(const Program& p, uint32_t n, const int32_t* values,
                   bool want) {
   const Node& node = p.nodes[n];
-  switch (node.kind) {
-    case Expr::Kind::kAtom: {
-      const Atom& a = p.atoms[node.atom];
-      const int32_t v = values[a.finding];
-      if (a.op == AtomOp::kIsUnknown) return (v == kUnknown) == want;
-      if (a.op == AtomOp::kIsKnown) return (v != kUnknown) == want;
-      if (v == kUnknown) return false;
-      return TestAtom(a, v) == want;
-    }
-    case Expr::Kind::kNot:
-      return Holds(p, n + 1, values, !want);
-    case Expr::Kind::kAnd:
-    case Expr::Kind::kOr: {
+  const int32_t v = values[node.finding];
+  switch (node.op) {
+    case NodeOp::kAnd:
+    case NodeOp::kOr: {
       // For "and" wanting true (or "or" wanting false) every child must
       // hold; otherwise one child suffices.
-      const bool all = (node.kind == Expr::Kind::kAnd) == want;
+      const bool all = (node.op == NodeOp::kAnd) == want;
       for (uint32_t c = n + 1; c < node.end; c = p.nodes[c].end) {
         const bool h = Holds(p, c, values, want);
-        if (all && !h) return false;
-        if (!all && h) return true;
+        if (all != h) return h;
       }
       return all;
     }
-    case Expr::Kind::kAtLeast: {
+    case NodeOp::kNot:
+      return Holds(p, n + 1, values, !want);
+    case NodeOp::kAtLeast: {
       uint32_t total = 0, count = 0;
       for (uint32_t c = n + 1; c < node.end; c = p.nodes[c].end) {
         ++total;
@@ -49,8 +41,56 @@ inline bool Holds(const Program& p, uint32_t n, const int32_t* values,
       }
       return want ? count >= node.k : count > total - node.k;
     }
+    case NodeOp::kIsUnknown:
+      return (v == kUnknown) == want;
+    case NodeOp::kIsKnown:
+      return (v != kUnknown) == want;
+    case NodeOp::kIsTrue:
+      return v != kUnknown && (v != 0) == want;
+    case NodeOp::kEq:
+      return v != kUnknown && (v == node.operand) == want;
+    case NodeOp::kNe:
+      return v != kUnknown && (v != node.operand) == want;
+    case NodeOp::kLt:
+      return v != kUnknown && (v < node.operand) == want;
+    case NodeOp::kLe:
+      return v != kUnknown && (v <= node.operand) == want;
+    case NodeOp::kGt:
+      return v != kUnknown && (v > node.operand) == want;
+    case NodeOp::kGe:
+      return v != kUnknown && (v >= node.operand) == want;
+    case NodeOp::kIn:
+      return v != kUnknown &&
+             (v >= 0 && v < 32 &&
+              ((static_cast<uint32_t>(node.operand) >> v) & 1u)) == want;
   }
   return false;
+}
+
+inline bool IsAtom(NodeOp op) { return op >= NodeOp::kIsTrue; }
+
+// Tests a comparison atom against a known value.
+inline bool TestKnown(NodeOp op, int32_t operand, int32_t v) {
+  switch (op) {
+    case NodeOp::kIsTrue:
+      return v != 0;
+    case NodeOp::kEq:
+      return v == operand;
+    case NodeOp::kNe:
+      return v != operand;
+    case NodeOp::kLt:
+      return v < operand;
+    case NodeOp::kLe:
+      return v <= operand;
+    case NodeOp::kGt:
+      return v > operand;
+    case NodeOp::kGe:
+      return v >= operand;
+    case NodeOp::kIn:
+      return v >= 0 && v < 32 && ((static_cast<uint32_t>(operand) >> v) & 1u);
+    default:
+      return false;
+  }
 }
 
 // True when the rule fires: `when` definitely true and `unless` not
@@ -69,17 +109,14 @@ inline void CollectTrueAtoms(const Program& p, uint32_t n,
                              const int32_t* values, FindingSet* out,
                              bool with_knownness = true) {
   const Node& node = p.nodes[n];
-  if (node.kind == Expr::Kind::kAtom) {
-    const Atom& a = p.atoms[node.atom];
-    if (a.op == AtomOp::kIsUnknown || a.op == AtomOp::kIsKnown) {
-      if (with_knownness && Holds(p, n, values, true)) out->set(a.finding);
-      return;
-    }
-    if (values[a.finding] != kUnknown && TestAtom(a, values[a.finding]))
-      out->set(a.finding);
+  if (IsAtom(node.op)) {
+    const bool knownness =
+        node.op == NodeOp::kIsUnknown || node.op == NodeOp::kIsKnown;
+    if ((with_knownness || !knownness) && Holds(p, n, values, true))
+      out->set(node.finding);
     return;
   }
-  if (node.kind == Expr::Kind::kNot) return;
+  if (node.op == NodeOp::kNot) return;
   for (uint32_t c = n + 1; c < node.end; c = p.nodes[c].end) {
     CollectTrueAtoms(p, c, values, out, with_knownness);
   }

@@ -4,6 +4,7 @@
 #define BACKAID_SRC_KNOWLEDGE_PROGRAM_H_
 
 #include <array>
+#include <bitset>
 #include <memory>
 #include <cstdint>
 #include <string>
@@ -21,14 +22,37 @@ namespace backaid::kb {
 
 inline constexpr uint32_t kNoNode = 0xffffffffu;
 
+// Node operations: the connectives, then one per atom kind, so evaluating
+// an atom is a single dispatch with its operands in the node itself.
+enum class NodeOp : uint8_t {
+  kAnd,
+  kOr,
+  kNot,
+  kAtLeast,
+  kIsTrue,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kIn,
+  kIsUnknown,
+  kIsKnown,
+};
+
 // A node of a flattened condition tree. Children of node i are stored from
 // i + 1 on; each child's `end` is the index just past its own subtree.
 struct Node {
-  Expr::Kind kind;
-  uint8_t k;         // kAtLeast threshold
-  uint16_t atom;     // kAtom: index into Program::atoms
-  uint32_t end;      // one past the last node of this subtree
+  NodeOp op;
+  uint8_t k;          // kAtLeast threshold
+  FindingId finding;  // atoms
+  int32_t operand;    // atoms; for kIn the value mask
+  uint32_t end;       // one past the last node of this subtree
 };
+
+inline constexpr size_t kMaxRules = 256;
+using RuleSet = std::bitset<kMaxRules>;
 
 struct CompiledRule {
   uint32_t when = kNoNode;
@@ -41,12 +65,92 @@ struct CompiledRule {
   // false at the finding's normal value), so the engine skips it otherwise.
   FindingSet when_findings;
   bool always_evaluate = false;  // uses unknown()/known() in `when`
+  bool may_name_red_flags = false;  // level above self_care and a red-flag
+                                    // finding in `when`
 };
+
+// The trigger index. Every rule's `when` is negation-free (the linter
+// enforces it), and an atom of it can only be true for an abnormal finding.
+// So the engine tests just the atoms of the abnormal findings and pushes
+// each true one up its rule's tree of threshold gates ("or" needs one true
+// child, "and" all, at_least(k) k); a rule's `when` is true when its root
+// gate is reached.
+struct TriggerAtom {
+  // Branch-free test: bit k of `truth` is the atom's value for the facts
+  // k = (v != 0) | (v == operand) << 1 | (v < operand) << 2 | (v in
+  // operand-as-mask) << 3. See TruthTable().
+  uint16_t truth;
+  FindingId finding;
+  int32_t operand;
+  uint32_t refs_begin, refs_end;  // into TriggerIndex::gate_refs
+};
+
+inline constexpr uint32_t kNoGate = 0xffffffffu;
+
+struct Gate {
+  uint32_t parent;    // kNoGate for a rule's root
+  uint16_t rule;      // the rule whose `when` this gate belongs to
+  uint8_t threshold;  // true children needed
+};
+
+// The truth table of a comparison atom over the four facts above.
+inline uint16_t TruthTable(NodeOp op) {
+  uint16_t t = 0;
+  for (unsigned k = 0; k < 16; ++k) {
+    const bool nonzero = k & 1, eq = k & 2, lt = k & 4, in = k & 8;
+    bool v = false;
+    switch (op) {
+      case NodeOp::kIsTrue: v = nonzero; break;
+      case NodeOp::kEq: v = eq; break;
+      case NodeOp::kNe: v = !eq; break;
+      case NodeOp::kLt: v = lt; break;
+      case NodeOp::kLe: v = lt || eq; break;
+      case NodeOp::kGt: v = !lt && !eq; break;
+      case NodeOp::kGe: v = !lt; break;
+      case NodeOp::kIn: v = in; break;
+      default: break;
+    }
+    if (v) t |= static_cast<uint16_t>(1u << k);
+  }
+  return t;
+}
+
+inline bool TestTriggerAtom(const TriggerAtom& a, int32_t v) {
+  const unsigned facts =
+      static_cast<unsigned>(v != 0) |
+      static_cast<unsigned>(v == a.operand) << 1 |
+      static_cast<unsigned>(v < a.operand) << 2 |
+      ((static_cast<uint32_t>(a.operand) >> (static_cast<uint32_t>(v) & 31u)) &
+       1u) << 3;
+  return (a.truth >> facts) & 1u;
+}
+
+struct TriggerIndex {
+  std::vector<TriggerAtom> atoms;         // sorted by finding, deduplicated
+  std::vector<uint32_t> finding_begin;    // atoms of finding f: [begin[f],
+                                          // begin[f + 1])
+  std::vector<uint32_t> gate_refs;        // the gates each atom feeds
+  std::vector<Gate> gates;
+  RuleSet tree_rules;  // rules not in the index (they test knownness):
+                       // walked instead
+  RuleSet tree_rules_filtered;  // tree_rules that are not always evaluated
+  // Per rule: the trigger atoms of its `when` on red-flag findings, for
+  // naming the red flags that made it fire.
+  std::vector<std::vector<uint32_t>> red_flag_atoms;
+};
+
+inline constexpr size_t kMaxTriggerAtoms = 512;
+using AtomSet = std::bitset<kMaxTriggerAtoms>;
 
 struct Program {
   std::vector<Node> nodes;
-  std::vector<Atom> atoms;
+  std::vector<Atom> atoms;  // every atom, for lint and rendering
   std::vector<CompiledRule> rules;
+  // For each finding, the rules whose `when` mentions it; with
+  // always_rules, the only rules an abnormal finding can make fire.
+  std::vector<RuleSet> rules_by_finding;
+  RuleSet always_rules;
+  TriggerIndex index;
   FindingSet red_flags;
   std::array<uint32_t, 32> covered_by{};  // per condition
   uint32_t condition_count = 0;
