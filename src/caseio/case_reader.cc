@@ -153,65 +153,70 @@ struct CaseReader::Impl {
   }
 
   // Encodes one finding value; returns an error message or empty.
-  std::string Encode(const FindingDef& def, std::string_view where,
-                     od::value v, int32_t* out) {
+  // `in_findings`: the key sits in "findings" (messages say
+  // "findings.<key>"); the message is only built on error.
+  std::string Encode(const FindingDef& def, bool in_findings, od::value v,
+                     int32_t* out) {
+    const auto where = [&] {
+      return in_findings ? "findings." + def.key : def.key;
+    };
     od::json_type t;
-    if (auto e = v.type().get(t)) return fmt::format("{}: {}", where, Describe(e));
+    if (auto e = v.type().get(t)) return fmt::format("{}: {}", where(), Describe(e));
     if (t == od::json_type::null) {
-      if (!v.is_null()) return fmt::format("{}: malformed null", where);
+      if (!v.is_null()) return fmt::format("{}: malformed null", where());
       *out = kUnknown;
       return {};
     }
     switch (def.type) {
       case FindingType::kBool: {
         if (t != od::json_type::boolean)
-          return fmt::format("{}: must be true or false, not {}", where,
+          return fmt::format("{}: must be true or false, not {}", where(),
                              JsonTypeName(t));
         bool b;
         if (auto e = v.get_bool().get(b))
-          return fmt::format("{}: {}", where, Describe(e));
+          return fmt::format("{}: {}", where(), Describe(e));
         *out = b ? 1 : 0;
         return {};
       }
       case FindingType::kEnum: {
         if (t != od::json_type::string)
-          return fmt::format("{}: must be one of {}, not {}", where,
+          return fmt::format("{}: must be one of {}, not {}", where(),
                              EnumList(def), JsonTypeName(t));
         std::string_view s;
         if (auto e = v.get_string().get(s))
-          return fmt::format("{}: {}", where, Describe(e));
+          return fmt::format("{}: {}", where(), Describe(e));
         for (size_t i = 0; i < def.values.size(); ++i) {
           if (def.values[i] == s) {
             *out = static_cast<int32_t>(i);
             return {};
           }
         }
-        return fmt::format("{}: '{}' is not one of {}", where,
+        return fmt::format("{}: '{}' is not one of {}", where(),
                            Truncate(s), EnumList(def));
       }
       case FindingType::kInt:
       case FindingType::kNumber: {
         if (t != od::json_type::number)
-          return fmt::format("{}: must be a number, not {}", where,
+          return fmt::format("{}: must be a number, not {}", where(),
                              JsonTypeName(t));
         double d;
         int64_t i;
         if (!v.get_int64().get(i)) {
           d = static_cast<double>(i);
         } else if (auto e = v.get_double().get(d)) {
-          return fmt::format("{}: {}", where, Describe(e));
+          return fmt::format("{}: {}", where(), Describe(e));
         }
         const double lo = static_cast<double>(def.min) / def.scale;
         const double hi = static_cast<double>(def.max) / def.scale;
         if (def.type == FindingType::kInt && d != std::floor(d))
-          return fmt::format("{}: must be a whole number, not {}", where, d);
+          return fmt::format("{}: must be a whole number, not {}", where(), d);
         if (!(d >= lo && d <= hi))
-          return fmt::format("{}: {} is out of range {}..{}", where, d, lo, hi);
+          return fmt::format("{}: {} is out of range {}..{}", where(), d, lo, hi);
         *out = static_cast<int32_t>(std::lround(d * def.scale));
         return {};
       }
     }
-    return fmt::format("{}: unsupported type", where);
+    return fmt::format("{}: unsupported type", where());
   }
 
   static std::string EnumList(const FindingDef& def) {
@@ -248,7 +253,7 @@ struct CaseReader::Impl {
       if (auto e = field.value().get(val)) return fmt::format("findings.{}: {}", key, Describe(e));
       int32_t enc;
       std::string err =
-          Encode(kb.findings()[id], fmt::format("findings.{}", key), val, &enc);
+          Encode(kb.findings()[id], true, val, &enc);
       if (!err.empty()) return err;
       kb.SetFinding(static_cast<FindingId>(id), enc, c);
     }
@@ -329,14 +334,14 @@ struct CaseReader::Impl {
       } else if (key == "age") {
         if (has_age) return "age: duplicate key";
         int32_t enc;
-        error = Encode(kb.findings()[age], "age", v, &enc);
+        error = Encode(kb.findings()[age], false, v, &enc);
         if (!error.empty()) return error;
         kb.SetFinding(age, enc, c);
         has_age = true;
       } else if (key == "sex") {
         if (has_sex) return "sex: duplicate key";
         int32_t enc;
-        error = Encode(kb.findings()[sex], "sex", v, &enc);
+        error = Encode(kb.findings()[sex], false, v, &enc);
         if (!error.empty()) return error;
         kb.SetFinding(sex, enc, c);
         has_sex = true;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "backaid/case_json.h"
+#include "src/knowledge/eval.h"
 #include "src/knowledge/expr.h"
 #include "src/knowledge/program.h"
 
@@ -61,10 +62,11 @@ void AppendFindingList(const KnowledgeBase::Impl& impl, const FindingSet& set,
 void AppendEvidence(const KnowledgeBase::Impl& impl, FindingId f,
                     int32_t value, std::string* out) {
   const FindingDef& def = impl.findings[f];
+  const auto& rendered = impl.finding_value_json[f];
   if (value == kUnknown) {
     AppendJsonString(def.key + "=not assessed", out);
-  } else if (def.type == FindingType::kBool && value == 1) {
-    out->append(impl.finding_json[f]);
+  } else if (value >= 0 && static_cast<size_t>(value) < rendered.size()) {
+    out->append(rendered[value]);
   } else {
     AppendJsonString(def.key + "=" + kb::ValueToString(def, value), out);
   }
@@ -106,10 +108,14 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
   for (uint16_t rule : r.fired) {
     if (!first) out->push_back(',');
     out->append(impl.rule_json[rule]);
+    FindingSet evidence;
+    kb::CollectTrueAtoms(impl.program, impl.program.rules[rule].when,
+                         c.values.data(), &evidence);
     bool first_ev = true;
-    for (FindingId f : Evidence(kb, c, rule)) {
+    for (size_t f = evidence._Find_first(); f < evidence.size();
+         f = evidence._Find_next(f)) {
       if (!first_ev) out->push_back(',');
-      AppendEvidence(impl, f, c.values[f], out);
+      AppendEvidence(impl, static_cast<FindingId>(f), c.values[f], out);
       first_ev = false;
     }
     out->append("]}");

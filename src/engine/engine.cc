@@ -1,6 +1,7 @@
 #include "backaid/engine.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "src/knowledge/eval.h"
 #include "src/knowledge/program.h"
@@ -19,9 +20,8 @@ void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out) {
   // is false when its finding is normal or unknown, so only the atoms of
   // abnormal findings are tested; a clause is true when all its atoms are.
   const kb::TriggerIndex& index = p.index;
-  thread_local std::vector<uint8_t> true_children;
-  true_children.assign(index.gates.size(), 0);
-  uint8_t* counts = true_children.data();
+  uint8_t counts[kb::kMaxGates];  // true children per gate
+  std::memset(counts, 0, index.gates.size());
   kb::RuleSet when_true;
   kb::AtomSet true_atoms;
   kb::RuleSet tree_candidates = p.always_rules;

@@ -1026,6 +1026,11 @@ class Builder {
       p.rules.resize(kMaxRules);
     }
     BuildTriggerIndex(impl_->when_exprs, impl_->findings.size(), &p);
+    if (p.index.gates.size() > kMaxGates) {
+      r_.At(SourceLocation{"rules/", 0, 0},
+            fmt::format("more than {} and/or connectives in triggers",
+                        kMaxGates));
+    }
     if (p.index.atoms.size() > kMaxTriggerAtoms) {
       r_.At(SourceLocation{"rules/", 0, 0},
             fmt::format("more than {} distinct comparisons in triggers",
@@ -1047,8 +1052,16 @@ class Builder {
   }
 
   void RenderJson() {
-    for (const auto& f : impl_->findings)
+    for (const auto& f : impl_->findings) {
       impl_->finding_json.push_back(JsonString(f.key));
+      std::vector<std::string> values;
+      if (f.type == FindingType::kBool) {
+        values = {JsonString(f.key + "=false"), JsonString(f.key)};
+      } else if (f.type == FindingType::kEnum) {
+        for (const auto& v : f.values) values.push_back(JsonString(f.key + "=" + v));
+      }
+      impl_->finding_value_json.push_back(std::move(values));
+    }
     for (const auto& c : impl_->conditions)
       impl_->condition_json.push_back(JsonString(c.id));
     for (const auto& s : impl_->services)

@@ -140,6 +140,7 @@ struct TriggerIndex {
 };
 
 inline constexpr size_t kMaxTriggerAtoms = 512;
+inline constexpr size_t kMaxGates = 4096;
 using AtomSet = std::bitset<kMaxTriggerAtoms>;
 
 struct Program {
@@ -180,6 +181,8 @@ struct KnowledgeBase::Impl {
   kb::Program program;
   // Pre-rendered JSON fragments (see case_json.cc), built once at load.
   std::vector<std::string> finding_json;    // "\"key\""
+  // Per finding, per enum value (or bool false): "\"key=value\"".
+  std::vector<std::vector<std::string>> finding_value_json;
   std::vector<std::string> condition_json;  // "\"id\""
   std::vector<std::string> service_json;    // "\"id\""
   std::vector<std::string> rule_json;       // {"rule":..., up to "because":[
