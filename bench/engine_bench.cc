@@ -26,6 +26,7 @@
 #include "backaid/case_json.h"
 #include "backaid/engine.h"
 #include "backaid/knowledge_base.h"
+#include "src/engine/engine_internal.h"
 
 #ifndef BACKAID_SOURCE_DIR
 #error "BACKAID_SOURCE_DIR must be defined (see CMakeLists.txt)"
@@ -1156,6 +1157,22 @@ void BM_Engine(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Engine);
+
+// The interpreter alone: what a --kb copy of the knowledge base (one the
+// binary has no compiled rules for) costs.
+void BM_EngineInterpreted(benchmark::State& state) {
+  const KnowledgeBase& kb = *g_kb;
+  TriageResult r;
+  size_t i = 0;
+  for (auto _ : state) {
+    backaid::internal::Evaluate(kb, g_pool[i], &r, /*use_compiled=*/false);
+    benchmark::DoNotOptimize(r.level);
+    benchmark::DoNotOptimize(r.fired.data());
+    if (++i == g_pool.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EngineInterpreted);
 
 void BM_Yardstick(benchmark::State& state) {
   YardstickResult r;

@@ -7,6 +7,8 @@
 #include "backaid/case_json.h"
 #include "backaid/engine.h"
 #include "backaid/knowledge_base.h"
+#include "src/engine/engine_internal.h"
+#include "src/knowledge/compiled.h"
 #include "src/knowledge/eval.h"
 #include "src/knowledge/program.h"
 
@@ -120,12 +122,35 @@ TEST_F(PropertiesTest, PrefilterNeverSkipsAFiringRule) {
   const kb::Program& p = kb_->impl().program;
   for (int i = 0; i < kCases; ++i) {
     Case c = RandomCase();
-    TriageResult r = Evaluate(*kb_, c);
+    TriageResult r;
+    internal::Evaluate(*kb_, c, &r, /*use_compiled=*/false);
     std::vector<uint16_t> all;
     for (size_t k = 0; k < p.rules.size(); ++k)
       if (kb::Fires(p, p.rules[k], c.values.data()))
         all.push_back(static_cast<uint16_t>(k));
     ASSERT_EQ(r.fired, all);
+  }
+}
+
+TEST_F(PropertiesTest, EmbeddedKnowledgeBaseUsesCompiledRules) {
+  EXPECT_EQ(std::string(kb::kCompiledRulesVersion), kb_->version())
+      << "the build did not compile the embedded knowledge base's rules";
+  EXPECT_NE(kb::CompiledRulesFor(kb_->version().c_str()), nullptr);
+  EXPECT_EQ(kb::CompiledRulesFor("0.0.0+000000000000"), nullptr);
+}
+
+TEST_F(PropertiesTest, CompiledRulesMatchInterpreter) {
+  TriageResult compiled, interpreted;
+  for (int i = 0; i < kCases; ++i) {
+    Case c = RandomCase();
+    internal::Evaluate(*kb_, c, &compiled, /*use_compiled=*/true);
+    internal::Evaluate(*kb_, c, &interpreted, /*use_compiled=*/false);
+    ASSERT_EQ(compiled.fired, interpreted.fired);
+    ASSERT_EQ(compiled.level, interpreted.level);
+    ASSERT_EQ(compiled.conditions, interpreted.conditions);
+    ASSERT_EQ(compiled.see, interpreted.see);
+    ASSERT_EQ(compiled.red_flags, interpreted.red_flags);
+    ASSERT_EQ(compiled.not_assessed, interpreted.not_assessed);
   }
 }
 

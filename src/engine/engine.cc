@@ -3,22 +3,28 @@
 #include <algorithm>
 #include <cstring>
 
+#include "src/engine/engine_internal.h"
 #include "src/knowledge/eval.h"
 #include "src/knowledge/program.h"
 
 namespace backaid {
 
-void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out) {
-  const kb::Program& p = kb.impl().program;
+namespace {
+
+kb::CompiledRulesFn Compiled(const KnowledgeBase::Impl& impl) {
+  std::call_once(impl.compiled_once, [&impl] {
+    impl.compiled = kb::CompiledRulesFor(impl.version.c_str());
+  });
+  return impl.compiled;
+}
+
+// Fills out->fired and out->red_flags by interpreting the program.
+void FireInterpreted(const kb::Program& p, const Case& c, TriageResult* out) {
   const int32_t* values = c.values.data();
-  uint8_t level = 0;
-  uint32_t conditions = 0;
-  uint32_t see_by_level[kLevelCount] = {0, 0, 0, 0};
-  out->fired.clear();
-  out->red_flags.reset();
   // Which `when` conditions are true. Lint guarantees an atom of a trigger
   // is false when its finding is normal or unknown, so only the atoms of
-  // abnormal findings are tested; a clause is true when all its atoms are.
+  // abnormal findings are tested, and each true atom is pushed up its
+  // rule's threshold gates.
   const kb::TriggerIndex& index = p.index;
   uint8_t counts[kb::kMaxGates];  // true children per gate
   std::memset(counts, 0, index.gates.size());
@@ -61,22 +67,47 @@ void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out) {
     if (r.unless != kb::kNoNode && kb::Holds(p, r.unless, values, true))
       continue;
     out->fired.push_back(static_cast<uint16_t>(i));
+    // Red flags are the warning signs behind rules that send the person to
+    // a clinician; a self-care rule's findings are not warnings.
+    if (!r.may_name_red_flags) continue;
+    if (index.tree_rules.test(i)) {
+      FindingSet found;
+      kb::CollectTrueAtoms(p, r.when, values, &found,
+                           /*with_knownness=*/false);
+      out->red_flags |= found & p.red_flags;
+    } else {
+      for (uint32_t a : index.red_flag_atoms[i])
+        if (true_atoms.test(a)) out->red_flags.set(index.atoms[a].finding);
+    }
+  }
+}
+
+}  // namespace
+
+namespace internal {
+
+void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out,
+              bool use_compiled) {
+  const kb::Program& p = kb.impl().program;
+  out->fired.clear();
+  out->red_flags.reset();
+  const kb::CompiledRulesFn compiled =
+      use_compiled ? Compiled(kb.impl()) : nullptr;
+  if (compiled != nullptr) {
+    uint16_t fired[kb::kMaxRules];
+    const size_t n = compiled(c.values.data(), fired, &out->red_flags);
+    out->fired.assign(fired, fired + n);
+  } else {
+    FireInterpreted(p, c, out);
+  }
+  uint8_t level = 0;
+  uint32_t conditions = 0;
+  uint32_t see_by_level[kLevelCount] = {0, 0, 0, 0};
+  for (uint16_t i : out->fired) {
+    const kb::CompiledRule& r = p.rules[i];
     level = std::max(level, static_cast<uint8_t>(r.level));
     conditions |= r.conditions;
     see_by_level[static_cast<int>(r.level)] |= r.see;
-    // Red flags are the warning signs behind rules that send the person to
-    // a clinician; a self-care rule's findings are not warnings.
-    if (r.may_name_red_flags) {
-      if (index.tree_rules.test(i)) {
-        FindingSet found;
-        kb::CollectTrueAtoms(p, r.when, values, &found,
-                             /*with_knownness=*/false);
-        out->red_flags |= found & p.red_flags;
-      } else {
-        for (uint32_t a : index.red_flag_atoms[i])
-          if (true_atoms.test(a)) out->red_flags.set(index.atoms[a].finding);
-      }
-    }
   }
   // A condition explained by a more specific one that is also present is
   // dropped (e.g. radiculopathy when cauda equina syndrome is listed).
@@ -93,6 +124,12 @@ void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out) {
 
   // not_assessed: red-flag findings without an answer.
   out->not_assessed = p.red_flags & ~c.known;
+}
+
+}  // namespace internal
+
+void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out) {
+  internal::Evaluate(kb, c, out, /*use_compiled=*/true);
 }
 
 TriageResult Evaluate(const KnowledgeBase& kb, const Case& c) {

@@ -6,12 +6,14 @@
 #include <array>
 #include <bitset>
 #include <memory>
+#include <mutex>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "backaid/knowledge_base.h"
+#include "src/knowledge/compiled.h"
 #include "src/knowledge/expr.h"
 
 namespace backaid::kb {
@@ -187,6 +189,10 @@ struct KnowledgeBase::Impl {
   std::vector<std::string> service_json;    // "\"id\""
   std::vector<std::string> rule_json;       // {"rule":..., up to "because":[
   std::string version_json;                 // "\"version\""
+  // The ahead-of-time compiled triggers for this exact version, if the
+  // binary has them; resolved on first use (see src/engine/engine.cc).
+  mutable std::once_flag compiled_once;
+  mutable kb::CompiledRulesFn compiled = nullptr;
 };
 
 // Creates KnowledgeBase objects (their constructor is private).
