@@ -15,14 +15,12 @@
 #include "backaid/knowledge_base.h"
 #include "backaid/report.h"
 #include "backaid/version.h"
+#include "src/cli/commands.h"
 
-namespace {
+namespace backaid::cli {
 
-using backaid::KnowledgeBase;
-
-// Loads the knowledge base (--kb or the embedded one); refuses to go on if
-// it does not lint clean.
-std::shared_ptr<const KnowledgeBase> LoadKb(const std::string& dir) {
+std::shared_ptr<const KnowledgeBase> LoadKnowledgeBaseOrReport(
+    const std::string& dir) {
   auto kb = dir.empty() ? backaid::LoadEmbeddedKnowledgeBase()
                         : backaid::LoadKnowledgeBase(dir);
   if (!kb.ok()) {
@@ -30,6 +28,16 @@ std::shared_ptr<const KnowledgeBase> LoadKb(const std::string& dir) {
     return nullptr;
   }
   return *kb;
+}
+
+}  // namespace backaid::cli
+
+namespace {
+
+using backaid::KnowledgeBase;
+
+std::shared_ptr<const KnowledgeBase> LoadKb(const std::string& dir) {
+  return backaid::cli::LoadKnowledgeBaseOrReport(dir);
 }
 
 // Opens FILE or "-" (standard input). Returns -1 after printing an error.
@@ -104,9 +112,16 @@ int main(int argc, char** argv) {
   auto* info = kb_cmd->add_subcommand(
       "info", "Print the knowledge base version and what it contains");
 
+  int command_exit = -1;
+  const backaid::cli::CommandContext context{&kb_dir, &command_exit};
+  backaid::cli::RegisterAssessCommand(app, context);
+  backaid::cli::RegisterPlanCommand(app, context);
+
   // --kb may also follow the subcommand ("backaid kb lint --kb DIR").
-  for (CLI::App* sub : {triage, validate, kb_cmd, lint, info}) sub->fallthrough();
+  for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
+  for (CLI::App* sub : {lint, info}) sub->fallthrough();
   CLI11_PARSE(app, argc, argv);
+  if (command_exit >= 0) return command_exit;
 
   if (lint->parsed()) {
     const auto issues = backaid::LintKnowledgeBase(kb_dir);

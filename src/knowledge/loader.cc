@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "src/knowledge/eval.h"
+#include "src/knowledge/extensions.h"
 
 namespace backaid::kb {
 namespace {
@@ -505,6 +506,8 @@ class Builder {
                  f.path == "conditions.yaml" || f.path == "sources.yaml" ||
                  f.path == "conflicts.yaml") {
         docs[f.path] = {f.path, doc};
+      } else if (IsExtensionFile(f.path)) {
+        // Loaded by its own module after the core (see extensions.h).
       } else {
         r_.At(SourceLocation{f.path, 0, 0},
               "unexpected file: the knowledge base has kb.yaml, "
@@ -1102,6 +1105,7 @@ BuildOutput Build(const std::vector<KbFile>& files) {
   }
   Builder b(files, &out.issues);
   out.impl = b.Run();
+  if (out.impl) LoadExtensions(files, out.impl.get(), &out.issues);
   std::stable_sort(out.issues.begin(), out.issues.end(),
                    [](const LintIssue& a, const LintIssue& b) {
                      return std::tie(a.where.file, a.where.line) <

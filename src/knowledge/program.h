@@ -20,6 +20,14 @@ namespace backaid::kb {
 struct KbFile;
 }  // namespace backaid::kb
 
+namespace backaid::plan {
+struct PlanModel;  // src/plan/plan_model.h
+}  // namespace backaid::plan
+
+namespace backaid::assess {
+struct Questionnaire;  // src/assess/questionnaire_model.h
+}  // namespace backaid::assess
+
 namespace backaid::kb {
 
 inline constexpr uint32_t kNoNode = 0xffffffffu;
@@ -189,6 +197,9 @@ struct KnowledgeBase::Impl {
   std::vector<std::string> service_json;    // "\"id\""
   std::vector<std::string> rule_json;       // {"rule":..., up to "because":[
   std::string version_json;                 // "\"version\""
+  // Loaded by the extension modules (src/knowledge/extensions.h).
+  std::shared_ptr<const plan::PlanModel> plan;
+  std::shared_ptr<const assess::Questionnaire> questionnaire;
   // The ahead-of-time compiled triggers for this exact version, if the
   // binary has them; resolved on first use (see src/engine/engine.cc).
   mutable std::once_flag compiled_once;

@@ -1,0 +1,32 @@
+// Front commands that live in their own files (src/cli/*_command.cc). Each
+// registers a CLI11 subcommand whose callback runs the command and stores
+// its exit status. Commands decode, call the core, encode: no clinical
+// logic here.
+#ifndef BACKAID_SRC_CLI_COMMANDS_H_
+#define BACKAID_SRC_CLI_COMMANDS_H_
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "backaid/knowledge_base.h"
+
+namespace backaid::cli {
+
+struct CommandContext {
+  const std::string* kb_dir;  // --kb, empty for the built-in knowledge base
+  int* exit_code;             // set by the command's callback
+};
+
+// Loads the knowledge base (--kb or the built-in one); prints the problems
+// and returns null if it does not lint clean.
+std::shared_ptr<const KnowledgeBase> LoadKnowledgeBaseOrReport(
+    const std::string& dir);
+
+void RegisterPlanCommand(CLI::App& app, CommandContext ctx);
+void RegisterAssessCommand(CLI::App& app, CommandContext ctx);
+
+}  // namespace backaid::cli
+
+#endif  // BACKAID_SRC_CLI_COMMANDS_H_

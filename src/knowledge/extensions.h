@@ -1,0 +1,34 @@
+// Knowledge files beyond the triage core, each loaded and linted by its own
+// module after the core has been built (so they can use its findings,
+// sources and condition language):
+//   plan.yaml       the care plan's advice (src/plan/plan_loader.cc)
+//   questions.yaml  the assessment's questions (src/assess/questions_loader.cc)
+// They are part of the knowledge base: embedded, hashed into the version,
+// and a problem in them is a lint issue like any other.
+#ifndef BACKAID_SRC_KNOWLEDGE_EXTENSIONS_H_
+#define BACKAID_SRC_KNOWLEDGE_EXTENSIONS_H_
+
+#include <string>
+#include <vector>
+
+#include "backaid/knowledge_base.h"
+#include "src/knowledge/loader.h"
+
+namespace backaid::kb {
+
+bool IsExtensionFile(const std::string& path);
+
+// Loads every extension file into `impl`, appending problems to `issues`.
+// A missing required file is an issue.
+void LoadExtensions(const std::vector<KbFile>& files,
+                    KnowledgeBase::Impl* impl, std::vector<LintIssue>* issues);
+
+// Module entry points (each reports its own file's problems).
+void LoadPlan(const KbFile* file, KnowledgeBase::Impl* impl,
+              std::vector<LintIssue>* issues);
+void LoadQuestions(const KbFile* file, KnowledgeBase::Impl* impl,
+                   std::vector<LintIssue>* issues);
+
+}  // namespace backaid::kb
+
+#endif  // BACKAID_SRC_KNOWLEDGE_EXTENSIONS_H_
