@@ -17,7 +17,7 @@ build: deps $(BUILD)/build.ninja
 	cmake --build --preset $(PRESET)
 
 run: build
-	$(BIN) triage --format text examples/cases.jsonl
+	$(BIN) assess
 
 test: build
 	ctest --preset $(PRESET) -j2

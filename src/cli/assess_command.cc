@@ -1,8 +1,562 @@
-// `backaid assess` (being written: see issue 3).
+// `backaid assess`: the question-by-question assessment in the terminal, or
+// non-interactively from answers (--answers) or a case (--case). This file
+// only asks, decodes and lays out; the questions, findings and decisions
+// come from the core (backaid/assess.h) and the knowledge base.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "backaid/assess.h"
+#include "backaid/case_json.h"
+#include "backaid/engine.h"
+#include "backaid/plan.h"
+#include "backaid/report.h"
 #include "src/cli/commands.h"
 
 namespace backaid::cli {
+namespace {
 
-void RegisterAssessCommand(CLI::App& app, CommandContext ctx) {}
+constexpr size_t kWidth = 78;  // fits an 80-column terminal
+
+volatile sig_atomic_t g_interrupted = 0;
+
+void OnInterrupt(int) { g_interrupted = 1; }
+
+// Installs a SIGINT handler for the interactive loop without SA_RESTART, so
+// a blocked read returns and the loop can say goodbye; restores the old one.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof sa);
+    sa.sa_handler = OnInterrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sigaction(SIGINT, &sa, &old_);
+  }
+  ~InterruptGuard() { sigaction(SIGINT, &old_, nullptr); }
+
+ private:
+  struct sigaction old_;
+};
+
+struct Style {
+  bool color = false;
+  std::string Bold(std::string_view s) const {
+    return color ? fmt::format("\033[1m{}\033[0m", s) : std::string(s);
+  }
+  std::string Dim(std::string_view s) const {
+    return color ? fmt::format("\033[2m{}\033[0m", s) : std::string(s);
+  }
+  std::string Level(TriageLevel l, std::string_view s) const {
+    if (!color) return std::string(s);
+    const char* code = l == TriageLevel::kEmergency ? "1;37;41"
+                       : l == TriageLevel::kUrgent  ? "1;33"
+                       : l == TriageLevel::kRoutine ? "1;36"
+                                                    : "1;32";
+    return fmt::format("\033[{}m{}\033[0m", code, s);
+  }
+};
+
+// Appends `text` word-wrapped to kWidth; the first line starts with
+// `first`, the others with `indent`.
+void Wrap(std::string_view first, std::string_view indent,
+          std::string_view text, std::string* out) {
+  std::string line(first);
+  size_t start = line.size();
+  size_t pos = 0;
+  while (pos < text.size()) {
+    while (pos < text.size() && text[pos] == ' ') ++pos;
+    size_t end = text.find(' ', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view word = text.substr(pos, end - pos);
+    pos = end;
+    if (word.empty()) continue;
+    if (line.size() > start && line.size() + 1 + word.size() > kWidth) {
+      out->append(line).push_back('\n');
+      line.assign(indent);
+      start = line.size();
+    }
+    if (line.size() > start) line.push_back(' ');
+    line.append(word);
+  }
+  out->append(line).push_back('\n');
+}
+
+// Re-wraps every line of `text` wider than kWidth, continuing it under its
+// own indent (past a "- ", "* " or "1. " marker).
+std::string Rewrap(std::string_view text) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.size() <= kWidth) {
+      out.append(line).push_back('\n');
+      continue;
+    }
+    size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string_view::npos) indent = 0;
+    size_t marker = 0;
+    const std::string_view rest = line.substr(indent);
+    if (rest.size() > 2 && (rest[0] == '-' || rest[0] == '*') &&
+        rest[1] == ' ') {
+      marker = 2;
+    } else {
+      size_t d = 0;
+      while (d < rest.size() && rest[d] >= '0' && rest[d] <= '9') ++d;
+      if (d > 0 && d + 1 < rest.size() && rest[d] == '.' && rest[d + 1] == ' ')
+        marker = d + 2;
+    }
+    const size_t head = std::min(indent + marker, kWidth / 2);
+    Wrap(line.substr(0, head), std::string(head, ' '), line.substr(head),
+         &out);
+  }
+  if (!text.empty() && text.back() != '\n' && !out.empty()) out.pop_back();
+  return out;
+}
+
+std::string Upper(std::string_view s) {
+  std::string u(s);
+  for (char& ch : u) {
+    if (ch == '_') ch = ' ';
+    else if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+  }
+  return u;
+}
+
+std::string EmergencyNumber(const std::string& region) {
+  if (region == "uk") return "999";
+  if (region == "us") return "911";
+  return "112";
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+// The result for a person: the level and its meaning on the first line,
+// then why, what to do now, what was not assessed, and the care plan (which
+// ends with when to call a doctor).
+std::string RenderPerson(const KnowledgeBase& kb, const Case& c,
+                         const TriageResult& r, const CarePlan* plan,
+                         const std::string& number, bool md,
+                         const Style& style) {
+  std::string out;
+  const std::string h = md ? "## " : "";
+  const std::string bullet = md ? "- " : "  - ";
+  const std::string cont = md ? "  " : "    ";
+  const std::string level = Upper(LevelName(r.level));
+  if (md) {
+    out += fmt::format("# {}: {}\n\n", level, kb.level(r.level).meaning);
+  } else {
+    std::string head;
+    Wrap(level + ": ", "  ", kb.level(r.level).meaning, &head);
+    out += style.Level(r.level, head.substr(0, head.size() - 1)) + "\n";
+  }
+  if (r.level == TriageLevel::kEmergency) {
+    const std::string call =
+        fmt::format("Call {} (the emergency number) now.", number);
+    out += md ? "**" + call + "**\n\n" : style.Level(r.level, call) + "\n";
+  }
+  if (!md) out.push_back('\n');
+  Wrap("", "", NotADiagnosisNotice(), &out);
+  out += "\n" + h + "Why\n";
+  if (md) out.push_back('\n');
+  bool any = false;
+  for (int l = kLevelCount - 1; l >= 0; --l) {
+    for (uint16_t id : r.fired) {
+      const RuleDef& rule = kb.rules()[id];
+      if (static_cast<int>(rule.level) != l) continue;
+      any = true;
+      std::string sources;
+      for (uint16_t s : rule.sources) {
+        if (!sources.empty()) sources += "; ";
+        sources += kb.sources()[s].cite;
+      }
+      Wrap(bullet, cont, rule.reason, &out);
+      Wrap(cont + "(sources: ", cont, sources + ")", &out);
+    }
+  }
+  if (!any) {
+    Wrap(bullet, cont,
+         "None of the warning signs we asked about were found.", &out);
+  }
+  out += "\n" + h + "What to do now\n";
+  if (md) out.push_back('\n');
+  std::string see;
+  for (uint16_t s : OrderedServices(kb, r)) {
+    if (!see.empty()) see += "; ";
+    see += kb.services()[s].name;
+  }
+  Wrap(bullet, cont, kb.level(r.level).meaning, &out);
+  if (!see.empty()) Wrap(bullet + "Who to see: ", cont, see, &out);
+  if (r.level == TriageLevel::kEmergency) {
+    Wrap(bullet, cont,
+         fmt::format("Call {} now. Do not drive yourself.", number), &out);
+  }
+  if (r.red_flags.any()) {
+    out += "\n" + h + "Warning signs you told us about\n";
+    if (md) out.push_back('\n');
+    for (size_t f = r.red_flags._Find_first(); f < r.red_flags.size();
+         f = r.red_flags._Find_next(f)) {
+      Wrap(bullet, cont, kb.findings()[f].meaning, &out);
+    }
+  }
+  if (r.not_assessed.any()) {
+    out += "\n" + h + "Not checked (this is not the same as \"no\")\n";
+    if (md) out.push_back('\n');
+    for (size_t f = r.not_assessed._Find_first(); f < r.not_assessed.size();
+         f = r.not_assessed._Find_next(f)) {
+      Wrap(bullet, cont, kb.findings()[f].meaning, &out);
+    }
+  }
+  if (plan != nullptr) {
+    out += "\n" + h + "Your plan\n\n";
+    std::string text;
+    AppendPlanText(kb, *plan, md, &text);
+    out += md ? text : Rewrap(text);
+  }
+  if (!md) out += "\n" + std::string(kWidth, '-') + "\n";
+  Wrap(md ? "\n*" : "", "",
+       fmt::format("If anything gets worse or you are worried, call {} or "
+                   "see a doctor. knowledge base {}",
+                   number, kb.version()) +
+           (md ? "*" : ""),
+       &out);
+  return out;
+}
+
+std::string RenderJson(const KnowledgeBase& kb, const Case& c,
+                       const TriageResult& r, const CarePlan* plan,
+                       const std::vector<std::pair<std::string, Reply>>& a,
+                       const std::string& number) {
+  std::string out = "{\"answers\":";
+  AppendAnswersJson(a, &out);
+  out += ",\"findings\":";
+  AppendFindingsJson(kb, c, &out);
+  out += ",\"triage\":";
+  AppendResultJson(kb, c, r, &out, /*could_not_rule_out=*/true);
+  out += ",\"plan\":";
+  if (plan != nullptr) {
+    AppendPlanJson(*plan, &out);
+  } else {
+    out += "null";
+  }
+  out += ",\"emergency_number\":";
+  AppendJsonString(number, &out);
+  out += "}\n";
+  return out;
+}
+
+// Triages `c` and prints the result in `format`. Returns the exit status.
+int Report(const KnowledgeBase& kb, const Case& c,
+           const std::vector<std::pair<std::string, Reply>>& answers,
+           const std::string& format, const std::string& number,
+           const Style& style) {
+  const TriageResult r = Evaluate(kb, c);
+  auto plan = BuildCarePlan(kb, c, r);
+  if (!plan.ok()) {
+    std::cerr << "backaid assess: no care plan: " << plan.status().message()
+              << "\n";
+  }
+  const CarePlan* p = plan.ok() ? &*plan : nullptr;
+  std::cout << (format == "json"
+                    ? RenderJson(kb, c, r, p, answers, number)
+                    : RenderPerson(kb, c, r, p, number, format == "markdown",
+                                   style));
+  std::cout.flush();
+  return 0;
+}
+
+std::string Trim(std::string s) {
+  const size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  const size_t e = s.find_last_not_of(" \t\r\n");
+  s = s.substr(b, e - b + 1);
+  for (char& ch : s)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  return s;
+}
+
+// Strips the "question 'id': " prefix of a core error for the person.
+std::string Plain(const std::string& message) {
+  const size_t p = message.find("': ");
+  return p == std::string::npos ? message : message.substr(p + 3);
+}
+
+void ShowQuestion(const Assessment& a, const Question& q, const Style& st) {
+  std::string out = "\n";
+  const Progress p = a.progress();
+  out += st.Dim(fmt::format("Question {} of about {} - {}", p.answered + 1,
+                            p.about, q.section_title)) +
+         "\n";
+  std::string text;
+  Wrap("", "", q.text, &text);
+  out += st.Bold(text.substr(0, text.size() - 1)) + "\n";
+  if (q.kind == QuestionKind::kNumber) {
+    Wrap("", "",
+         fmt::format("Type a number from {} to {}{}, or u if you are not "
+                     "sure.",
+                     q.min, q.max, q.unit.empty() ? "" : " (" + q.unit + ")"),
+         &out);
+  } else {
+    for (size_t i = 0; i < q.options.size(); ++i) {
+      Wrap(fmt::format("  {:>2}) ", i + 1), "      ", q.options[i].label,
+           &out);
+    }
+    if (q.kind == QuestionKind::kChecklist) {
+      out += "Type the numbers of all that apply, e.g. 1 3\n";
+    }
+  }
+  out += st.Dim("? = help   b = back   q = quit") + "\n> ";
+  std::cout << out << std::flush;
+}
+
+// Turns what the person typed into a reply; false with `error` set when it
+// is not a valid choice.
+bool ParseReply(const Question& q, const std::string& line, Reply* reply,
+                std::string* error) {
+  if (q.kind == QuestionKind::kNumber) {
+    if (line == "u") {
+      *reply = Reply::NotSure();
+      return true;
+    }
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(line.c_str(), &end);
+    if (line.empty() || errno != 0 || end != line.c_str() + line.size()) {
+      *error = fmt::format("Please type a number from {} to {}, or u.",
+                           q.min, q.max);
+      return false;
+    }
+    *reply = Reply::Number(v);
+    return true;
+  }
+  std::vector<std::string> ids;
+  std::string token;
+  std::istringstream in(line);
+  std::string spaced = line;
+  for (char& ch : spaced)
+    if (ch == ',') ch = ' ';
+  in.str(spaced);
+  while (in >> token) {
+    char* end = nullptr;
+    const long n = std::strtol(token.c_str(), &end, 10);
+    if (end != token.c_str() + token.size() || n < 1 ||
+        n > static_cast<long>(q.options.size())) {
+      *error = fmt::format("Please type a number from 1 to {}.",
+                           q.options.size());
+      return false;
+    }
+    ids.push_back(q.options[n - 1].id);
+  }
+  if (ids.empty()) {
+    *error = fmt::format("Please type a number from 1 to {}.",
+                         q.options.size());
+    return false;
+  }
+  if (q.kind == QuestionKind::kSingle && ids.size() != 1) {
+    *error = "Please pick just one answer.";
+    return false;
+  }
+  *reply = Reply::Options(std::move(ids));
+  return true;
+}
+
+int RunInteractive(std::shared_ptr<const KnowledgeBase> kb,
+                   const std::string& format, const std::string& number,
+                   const Style& st) {
+  auto started = Assessment::Start(kb);
+  if (!started.ok()) {
+    std::cerr << "backaid assess: " << started.status().message() << "\n";
+    return 2;
+  }
+  Assessment& a = *started;
+  InterruptGuard guard;
+  g_interrupted = 0;
+  std::string intro;
+  intro += st.Bold("backaid: back pain check") + "\n";
+  Wrap("", "", NotADiagnosisNotice(), &intro);
+  intro += st.Level(TriageLevel::kEmergency,
+                    fmt::format("If you are in danger or very unwell right "
+                                "now, call {}.",
+                                number)) +
+           "\n";
+  Wrap("", "",
+       "Answer by typing the number of your choice and pressing Enter. If "
+       "you don't know, choose \"I'm not sure\": that is never taken as "
+       "\"no\".",
+       &intro);
+  std::cout << intro << std::flush;
+  while (const Question* q = a.NextQuestion()) {
+    ShowQuestion(a, *q, st);
+    std::string line;
+    if (!std::getline(std::cin, line) || g_interrupted) {
+      std::cout << "\n";
+      std::cerr << fmt::format(
+          "{}. No advice was given. If you are worried, call {} or see a "
+          "doctor.\n",
+          g_interrupted ? "Stopped (Ctrl-C)" : "Stopped: no more input",
+          number);
+      return g_interrupted ? 130 : 1;
+    }
+    line = Trim(line);
+    if (line == "?" || line == "h" || line == "help") {
+      std::string help;
+      Wrap("Help: ", "      ",
+           q->help.empty() ? "Pick the answer that fits best. If you "
+                             "don't know, pick \"I'm not sure\"."
+                           : q->help,
+           &help);
+      std::cout << help;
+      continue;
+    }
+    if (line == "b" || line == "back") {
+      if (!a.Back()) std::cout << "This is the first question.\n";
+      continue;
+    }
+    if (line == "q" || line == "quit") {
+      std::cerr << fmt::format(
+          "You stopped the assessment. No advice was given. If you are "
+          "worried, call {} or see a doctor.\n",
+          number);
+      return 1;
+    }
+    Reply reply;
+    std::string error;
+    if (!ParseReply(*q, line, &reply, &error)) {
+      std::cout << error << "\n";
+      continue;
+    }
+    const Status s = a.Answer(reply);
+    if (!s.ok()) {
+      std::string msg = Plain(s.message());
+      if (!msg.empty()) msg[0] = static_cast<char>(std::toupper(msg[0]));
+      std::cout << msg << "\n";
+    }
+  }
+  std::cout << "\n";
+  if (a.result().level == TriageLevel::kEmergency) {
+    std::cout << st.Level(TriageLevel::kEmergency,
+                          fmt::format("STOP: this needs help now. Call {}.",
+                                      number))
+              << "\n\n";
+  } else {
+    std::cout << "Thank you. Here is your result.\n\n";
+  }
+  return Report(*kb, a.current_case(), a.answers(), format, number, st);
+}
+
+}  // namespace
+
+void RegisterAssessCommand(CLI::App& app, CommandContext ctx) {
+  auto* cmd = app.add_subcommand(
+      "assess",
+      "Ask the questions one at a time and say what to do (interactive), or "
+      "assess answers (--answers) or a case (--case) without asking.");
+  struct Options {
+    std::string answers, case_file, format = "text", region = "eu";
+  };
+  auto opts = std::make_shared<Options>();
+  cmd->add_option("--answers", opts->answers,
+                  "JSON object: question id -> option id, list of option "
+                  "ids, or number");
+  cmd->add_option("--case", opts->case_file,
+                  "A case as in case-format.md (one JSON object)");
+  cmd->add_option("--format", opts->format, "text, json or markdown")
+      ->check(CLI::IsMember({"text", "json", "markdown"}))
+      ->capture_default_str();
+  cmd->add_option("--region", opts->region,
+                  "Emergency number: eu (112), uk (999) or us (911)")
+      ->check(CLI::IsMember({"eu", "uk", "us"}))
+      ->capture_default_str();
+  cmd->callback([ctx, opts] {
+    int& exit_code = *ctx.exit_code;
+    if (!opts->answers.empty() && !opts->case_file.empty()) {
+      std::cerr << "backaid assess: give --answers or --case, not both\n";
+      exit_code = 2;
+      return;
+    }
+    auto kb = LoadKnowledgeBaseOrReport(*ctx.kb_dir);
+    if (!kb) {
+      exit_code = 2;
+      return;
+    }
+    Style style;
+    const char* no_color = std::getenv("NO_COLOR");
+    style.color = ::isatty(STDOUT_FILENO) &&
+                  (no_color == nullptr || no_color[0] == '\0') &&
+                  opts->format == "text";
+    const std::string number = EmergencyNumber(opts->region);
+    try {
+      if (!opts->answers.empty() || !opts->case_file.empty()) {
+        const std::string& path =
+            opts->answers.empty() ? opts->case_file : opts->answers;
+        std::string text;
+        if (!ReadFile(path, &text)) {
+          std::cerr << fmt::format("backaid assess: cannot read '{}'\n",
+                                   path);
+          exit_code = 2;
+          return;
+        }
+        if (!opts->answers.empty()) {
+          auto answered = CaseFromAnswers(*kb, text);
+          if (!answered.ok()) {
+            std::cerr << fmt::format("backaid assess: {}: {}\n", path,
+                                     answered.status().message());
+            exit_code = 1;
+            return;
+          }
+          exit_code = Report(*kb, answered->c, answered->answers,
+                             opts->format, number, style);
+          return;
+        }
+        CaseReader reader(*kb);
+        Case c = kb->NewCase();
+        const size_t b = text.find_first_not_of(" \t\r\n");
+        const size_t e = text.find_last_not_of(" \t\r\n");
+        const std::string_view json =
+            b == std::string::npos
+                ? std::string_view()
+                : std::string_view(text).substr(b, e - b + 1);
+        const Status s = reader.Read(json, &c);
+        if (!s.ok()) {
+          std::cerr << fmt::format("backaid assess: {}: {}\n", path,
+                                   s.message());
+          exit_code = 1;
+          return;
+        }
+        exit_code = Report(*kb, c, {}, opts->format, number, style);
+        return;
+      }
+      exit_code = RunInteractive(kb, opts->format, number, style);
+    } catch (const std::exception& e) {
+      std::cerr << "backaid assess: " << e.what() << "\n";
+      exit_code = 2;
+    }
+  });
+}
 
 }  // namespace backaid::cli

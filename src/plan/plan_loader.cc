@@ -1,9 +1,456 @@
-// Loads knowledge/plan.yaml (being written: see issue 3).
+// Loads and lints knowledge/plan.yaml into KnowledgeBase::Impl::plan.
+//
+// Every problem is a LintIssue against "plan.yaml" with the line of the
+// offending YAML node: unknown keys, missing or empty fields, unknown
+// sections, levels, sources, conflicts and findings, expressions that do not
+// parse or type-check, duplicate ids, bad timings, and the safety
+// invariants (every level has an unconditional safety net; urgent and
+// emergency plans only hold "now" and safety-net advice; timed activities
+// are for self_care and routine only).
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <memory>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
 #include "src/knowledge/extensions.h"
+#include "src/knowledge/program.h"
+#include "src/plan/plan_model.h"
 
 namespace backaid::kb {
+namespace {
+
+constexpr char kFile[] = "plan.yaml";
+
+constexpr std::string_view kSectionNames[] = {
+    "now",        "ice_heat", "activity",   "medicines", "exercises",
+    "prevention", "avoid",    "safety_net", "follow_up"};
+
+class PlanLinter {
+ public:
+  PlanLinter(const KnowledgeBase::Impl& impl, std::vector<LintIssue>* issues)
+      : impl_(impl), issues_(issues) {
+    for (size_t i = 0; i < impl.sources.size(); ++i)
+      sources_[impl.sources[i].id] = static_cast<uint16_t>(i);
+    for (size_t i = 0; i < impl.conflicts.size(); ++i)
+      conflicts_[impl.conflicts[i].id] = static_cast<int>(i);
+  }
+
+  std::unique_ptr<plan::PlanModel> Run(const YAML::Node& doc) {
+    auto model = std::make_unique<plan::PlanModel>();
+    if (!doc.IsMap()) {
+      At(doc, "plan.yaml must be a mapping with 'items' and 'activities'");
+      return model;
+    }
+    CheckKeys(doc, {"items", "activities"}, "plan.yaml");
+    const YAML::Node items = doc["items"];
+    if (!items.IsDefined() || !items.IsSequence() || items.size() == 0) {
+      At(items.IsDefined() ? items : doc, "plan.yaml needs an 'items' list");
+    } else {
+      for (const auto& n : items) LoadItem(n, model.get());
+    }
+    const YAML::Node acts = doc["activities"];
+    if (acts.IsDefined() && !acts.IsNull()) {
+      if (!acts.IsSequence()) {
+        At(acts, "'activities' must be a list");
+      } else {
+        for (const auto& n : acts) LoadActivity(n, model.get());
+      }
+    }
+    // Every level must have a safety net that always shows.
+    for (int l = 0; l < kLevelCount; ++l) {
+      const auto level = static_cast<TriageLevel>(l);
+      const bool has = std::any_of(
+          model->items.begin(), model->items.end(),
+          [&](const plan::ItemModel& it) {
+            return it.section == PlanSection::kSafetyNet &&
+                   (it.levels & plan::LevelBit(level)) &&
+                   !it.condition.when && !it.condition.unless &&
+                   it.red_flags == plan::RedFlagGate::kAny;
+          });
+      if (!has) {
+        At(doc, fmt::format("level '{}' has no unconditional safety_net item: "
+                            "every plan must say when to get help",
+                            LevelName(level)));
+      }
+    }
+    const auto onset = impl_.finding_index.find("onset_days");
+    if (onset != impl_.finding_index.end()) model->onset_days = onset->second;
+    return model;
+  }
+
+ private:
+  void At(const YAML::Node& node, std::string msg, int column_offset = 0) {
+    LintIssue issue;
+    issue.where.file = kFile;
+    if (node.IsDefined() && node.Mark().line >= 0) {
+      issue.where.line = node.Mark().line + 1;
+      issue.where.column = node.Mark().column + 1 + column_offset;
+    }
+    issue.message = std::move(msg);
+    issues_->push_back(std::move(issue));
+  }
+
+  void CheckKeys(const YAML::Node& map,
+                 std::initializer_list<std::string_view> allowed,
+                 std::string_view what) {
+    if (!map.IsMap()) return;
+    for (const auto& kv : map) {
+      const std::string key = kv.first.as<std::string>("");
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end())
+        continue;
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      At(kv.first, fmt::format("unknown key '{}' in {} (allowed: {})", key,
+                               what, list));
+    }
+  }
+
+  // Reads a text field; reports it when required and missing or empty.
+  bool Text(const YAML::Node& map, const char* key, std::string* out,
+            bool required, const std::string& what) {
+    const YAML::Node n = map[key];
+    if (!n.IsDefined() || n.IsNull()) {
+      if (required) At(map, fmt::format("{} is missing '{}'", what, key));
+      return false;
+    }
+    if (!n.IsScalar()) {
+      At(n, fmt::format("'{}' in {} must be text", key, what));
+      return false;
+    }
+    *out = n.Scalar();
+    if (out->empty()) {
+      At(n, fmt::format("'{}' in {} is empty", key, what));
+      return false;
+    }
+    return true;
+  }
+
+  std::vector<std::pair<std::string, YAML::Node>> List(
+      const YAML::Node& map, const char* key, const std::string& what) {
+    std::vector<std::pair<std::string, YAML::Node>> out;
+    const YAML::Node n = map[key];
+    if (!n.IsDefined() || n.IsNull()) return out;
+    if (!n.IsSequence()) {
+      At(n, fmt::format("'{}' in {} must be a list", key, what));
+      return out;
+    }
+    for (const auto& item : n) {
+      if (!item.IsScalar() || item.Scalar().empty()) {
+        At(item, fmt::format("items of '{}' in {} must be non-empty text",
+                             key, what));
+        continue;
+      }
+      out.emplace_back(item.Scalar(), item);
+    }
+    return out;
+  }
+
+  std::optional<int> Int(const YAML::Node& map, const char* key, int min,
+                         int max, bool required, const std::string& what) {
+    const YAML::Node n = map[key];
+    if (!n.IsDefined() || n.IsNull()) {
+      if (required) At(map, fmt::format("{} is missing '{}'", what, key));
+      return std::nullopt;
+    }
+    int v = 0;
+    try {
+      if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "not a scalar");
+      size_t used = 0;
+      v = std::stoi(n.Scalar(), &used);
+      if (used != n.Scalar().size()) throw YAML::Exception(n.Mark(), "");
+    } catch (const std::exception&) {
+      At(n, fmt::format("'{}' in {} must be a whole number", key, what));
+      return std::nullopt;
+    }
+    if (v < min || v > max) {
+      At(n, fmt::format("'{}' in {} must be between {} and {}", key, what,
+                        min, max));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  bool CheckId(const YAML::Node& n, std::string* id, const std::string& kind) {
+    if (!Text(n, "id", id, true, kind)) return false;
+    if (!ids_.insert(*id).second) {
+      At(n["id"], fmt::format("duplicate id '{}'", *id));
+      return false;
+    }
+    return true;
+  }
+
+  uint8_t Levels(const YAML::Node& n, const std::string& what) {
+    uint8_t mask = 0;
+    auto list = List(n, "levels", what);
+    if (list.empty()) At(n, fmt::format("{} needs 'levels'", what));
+    for (const auto& [name, node] : list) {
+      auto level = ParseLevel(name);
+      if (!level) {
+        At(node, fmt::format("unknown level '{}' (self_care, routine, urgent, "
+                             "emergency)",
+                             name));
+        continue;
+      }
+      mask |= plan::LevelBit(*level);
+    }
+    return mask;
+  }
+
+  std::vector<uint16_t> Sources(const YAML::Node& n, const std::string& what) {
+    std::vector<uint16_t> out;
+    auto list = List(n, "sources", what);
+    if (list.empty()) {
+      At(n, fmt::format("{} has no sources: every piece of advice must cite "
+                        "at least one",
+                        what));
+    }
+    for (const auto& [id, node] : list) {
+      auto it = sources_.find(id);
+      if (it == sources_.end()) {
+        At(node, fmt::format("unknown source '{}' (see sources.yaml)", id));
+        continue;
+      }
+      out.push_back(it->second);
+    }
+    return out;
+  }
+
+  std::optional<Expr> Condition(const YAML::Node& n, const char* key,
+                                const std::string& what) {
+    const YAML::Node c = n[key];
+    if (!c.IsDefined() || c.IsNull()) return std::nullopt;
+    if (!c.IsScalar()) {
+      At(c, fmt::format("'{}' in {} must be a condition written as text", key,
+                        what));
+      return std::nullopt;
+    }
+    Expr e;
+    ParseError err;
+    if (!ParseExpr(c.Scalar(), impl_.findings, impl_.finding_index, &e,
+                   &err)) {
+      At(c, fmt::format("'{}' in {}: {}", key, what, err.message),
+         err.column - 1);
+      return std::nullopt;
+    }
+    return e;
+  }
+
+  plan::Condition Conditions(const YAML::Node& n, const std::string& what) {
+    plan::Condition c;
+    c.when = Condition(n, "when", what);
+    c.unless = Condition(n, "unless", what);
+    return c;
+  }
+
+  void LoadItem(const YAML::Node& n, plan::PlanModel* model) {
+    if (!n.IsMap()) {
+      At(n, "each item must be a mapping");
+      return;
+    }
+    CheckKeys(n,
+              {"id", "section", "levels", "when", "unless", "red_flags",
+               "title", "text", "steps", "sources", "conflict",
+               "contraindications", "not_for_you", "check_first", "cautions",
+               "caution_text"},
+              "an item");
+    plan::ItemModel item;
+    CheckId(n, &item.id, "an item");
+    const std::string what = fmt::format("item '{}'", item.id);
+    std::string section;
+    if (Text(n, "section", &section, true, what)) {
+      auto it = std::find(std::begin(kSectionNames), std::end(kSectionNames),
+                          section);
+      if (it == std::end(kSectionNames)) {
+        At(n["section"], fmt::format("unknown section '{}'", section));
+      } else {
+        item.section = static_cast<PlanSection>(it - std::begin(kSectionNames));
+      }
+    }
+    item.levels = Levels(n, what);
+    constexpr uint8_t kShort = plan::LevelBit(TriageLevel::kUrgent) |
+                               plan::LevelBit(TriageLevel::kEmergency);
+    if ((item.levels & kShort) && item.section != PlanSection::kNow &&
+        item.section != PlanSection::kSafetyNet) {
+      At(n["levels"],
+         fmt::format("{} is in section '{}' but applies at urgent or "
+                     "emergency level, where a plan holds only 'now' and "
+                     "'safety_net' advice",
+                     what, section));
+    }
+    item.condition = Conditions(n, what);
+    std::string gate;
+    if (Text(n, "red_flags", &gate, false, what)) {
+      if (gate == "none") {
+        item.red_flags = plan::RedFlagGate::kNone;
+      } else if (gate == "present") {
+        item.red_flags = plan::RedFlagGate::kPresent;
+      } else {
+        At(n["red_flags"], "'red_flags' must be 'none' or 'present'");
+      }
+    }
+    Text(n, "title", &item.title, true, what);
+    Text(n, "text", &item.text, true, what);
+    for (auto& [step, node] : List(n, "steps", what))
+      item.steps.push_back(step);
+    item.sources = Sources(n, what);
+    std::string conflict;
+    if (Text(n, "conflict", &conflict, false, what)) {
+      auto it = conflicts_.find(conflict);
+      if (it == conflicts_.end()) {
+        At(n["conflict"],
+           fmt::format("unknown conflict '{}' (see conflicts.yaml)", conflict));
+      } else {
+        item.conflict = it->second;
+      }
+    }
+    for (const auto& [key, node] : List(n, "contraindications", what)) {
+      auto it = impl_.finding_index.find(key);
+      if (it == impl_.finding_index.end()) {
+        At(node, fmt::format("unknown finding '{}'", key));
+      } else if (impl_.findings[it->second].type != FindingType::kBool) {
+        At(node, fmt::format("contraindication '{}' must be a yes/no finding",
+                             key));
+      } else {
+        item.contraindications.push_back(it->second);
+      }
+    }
+    const bool has_contra = n["contraindications"].IsDefined();
+    Text(n, "not_for_you", &item.not_for_you, has_contra, what);
+    Text(n, "check_first", &item.check_first, has_contra, what);
+    if (!has_contra && (n["not_for_you"].IsDefined() ||
+                        n["check_first"].IsDefined())) {
+      At(n, fmt::format("{} has 'not_for_you'/'check_first' but no "
+                        "'contraindications'",
+                        what));
+    }
+    for (const auto& [text, node] : List(n, "cautions", what)) {
+      Expr e;
+      ParseError err;
+      if (!ParseExpr(text, impl_.findings, impl_.finding_index, &e, &err)) {
+        At(node, fmt::format("caution in {}: {}", what, err.message),
+           err.column - 1);
+        continue;
+      }
+      item.cautions.push_back(std::move(e));
+      item.caution_texts.push_back(text);
+    }
+    const bool has_cautions = n["cautions"].IsDefined();
+    Text(n, "caution_text", &item.caution_text, has_cautions, what);
+    if (!has_cautions && n["caution_text"].IsDefined())
+      At(n, fmt::format("{} has 'caution_text' but no 'cautions'", what));
+    model->items.push_back(std::move(item));
+  }
+
+  void LoadActivity(const YAML::Node& n, plan::PlanModel* model) {
+    if (!n.IsMap()) {
+      At(n, "each activity must be a mapping");
+      return;
+    }
+    CheckKeys(n,
+              {"id", "levels", "when", "unless", "anchor", "title",
+               "description", "from_minute", "until_minute",
+               "duration_minutes", "every_minutes", "alarm_minutes_before",
+               "waking_hours_only", "sources"},
+              "an activity");
+    plan::ActivityModel a;
+    CheckId(n, &a.id, "an activity");
+    const std::string what = fmt::format("activity '{}'", a.id);
+    a.levels = Levels(n, what);
+    if (a.levels & (plan::LevelBit(TriageLevel::kUrgent) |
+                    plan::LevelBit(TriageLevel::kEmergency))) {
+      At(n["levels"], fmt::format("{} applies at urgent or emergency level, "
+                                  "where a plan has no schedule",
+                                  what));
+    }
+    a.condition = Conditions(n, what);
+    std::string anchor;
+    if (Text(n, "anchor", &anchor, true, what)) {
+      if (anchor == "start") {
+        a.anchor = plan::Anchor::kStart;
+      } else if (anchor == "onset") {
+        a.anchor = plan::Anchor::kOnset;
+        if (!impl_.finding_index.count("onset_days")) {
+          At(n["anchor"], "anchor 'onset' needs the finding 'onset_days'");
+        }
+      } else {
+        At(n["anchor"], "'anchor' must be 'start' or 'onset'");
+      }
+    }
+    Text(n, "title", &a.title, true, what);
+    Text(n, "description", &a.description, true, what);
+    constexpr int kMax = 60 * 24 * 90;  // 90 days
+    a.from_minute = Int(n, "from_minute", 0, kMax, true, what).value_or(0);
+    a.duration_minutes =
+        Int(n, "duration_minutes", 1, 24 * 60, true, what).value_or(1);
+    a.every_minutes = Int(n, "every_minutes", 0, kMax, false, what).value_or(0);
+    a.until_minute = Int(n, "until_minute", 0, kMax, false, what).value_or(0);
+    a.alarm_minutes_before =
+        Int(n, "alarm_minutes_before", 0, 24 * 60, false, what).value_or(0);
+    if (a.every_minutes > 0) {
+      if (a.until_minute <= a.from_minute) {
+        At(n, fmt::format("{} repeats, so it needs 'until_minute' after "
+                          "'from_minute'",
+                          what));
+      }
+      if (a.duration_minutes >= a.every_minutes) {
+        At(n["duration_minutes"],
+           fmt::format("{} lasts as long as its interval", what));
+      }
+    } else if (n["until_minute"].IsDefined()) {
+      At(n["until_minute"],
+         fmt::format("{} happens once: 'until_minute' needs 'every_minutes'",
+                     what));
+    }
+    const YAML::Node waking = n["waking_hours_only"];
+    if (waking.IsDefined()) {
+      if (waking.IsScalar() &&
+          (waking.Scalar() == "true" || waking.Scalar() == "false")) {
+        a.waking_hours_only = waking.Scalar() == "true";
+      } else {
+        At(waking, "'waking_hours_only' must be true or false");
+      }
+    }
+    a.sources = Sources(n, what);
+    model->activities.push_back(std::move(a));
+  }
+
+  const KnowledgeBase::Impl& impl_;
+  std::vector<LintIssue>* issues_;
+  std::unordered_map<std::string, uint16_t> sources_;
+  std::unordered_map<std::string, int> conflicts_;
+  std::set<std::string> ids_;
+};
+
+}  // namespace
 
 void LoadPlan(const KbFile* file, KnowledgeBase::Impl* impl,
-              std::vector<LintIssue>* issues) {}
+              std::vector<LintIssue>* issues) {
+  if (file == nullptr) return;  // see BuildCarePlan: no plan, no care plan
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(file->content);
+  } catch (const YAML::Exception& e) {
+    LintIssue issue;
+    issue.where.file = kFile;
+    issue.where.line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
+    issue.where.column = e.mark.column >= 0 ? e.mark.column + 1 : 0;
+    issue.message = "YAML syntax error: " + e.msg;
+    issues->push_back(std::move(issue));
+    return;
+  }
+  try {
+    PlanLinter linter(*impl, issues);
+    impl->plan = std::shared_ptr<const plan::PlanModel>(linter.Run(doc));
+  } catch (const std::exception& e) {
+    issues->push_back(
+        LintIssue{SourceLocation{kFile, 0, 0},
+                  std::string("could not read plan.yaml: ") + e.what()});
+  }
+}
 
 }  // namespace backaid::kb

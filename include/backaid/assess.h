@@ -1,0 +1,156 @@
+// The question-by-question assessment: a session that asks the questions of
+// the knowledge base's questionnaire (knowledge/questions.yaml) in order,
+// skipping those whose `ask_when` is definitely false, builds a Case from
+// the answers and triages it again after every answer. Once the level is
+// emergency the session is finished: no more questions are asked.
+//
+// The questions, their options and the findings each option sets are data;
+// this module only applies them. An option that is "not sure" leaves its
+// findings unknown (not assessed), never "no".
+#ifndef BACKAID_ASSESS_H_
+#define BACKAID_ASSESS_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "backaid/case.h"
+#include "backaid/engine.h"
+#include "backaid/knowledge_base.h"
+#include "backaid/status.h"
+
+namespace backaid {
+
+enum class QuestionKind : uint8_t {
+  kSingle,     // pick one option
+  kChecklist,  // tick any options; "none of these" and "not sure" are
+               // options of their own
+  kNumber,     // type a number in [min, max], or say "not sure"
+};
+std::string_view QuestionKindName(QuestionKind k);  // "single", ...
+
+// What kind of option: an ordinary answer, the checklist's "none of these"
+// (every finding of the checklist gets its normal value) or "not sure"
+// (the findings stay unknown).
+enum class OptionRole : uint8_t { kAnswer, kNone, kUnsure };
+
+struct QuestionOption {
+  std::string id;
+  std::string label;  // plain words
+  OptionRole role = OptionRole::kAnswer;
+};
+
+// A question as a front shows it.
+struct Question {
+  std::string id;
+  std::string section;        // section id
+  std::string section_title;  // plain words
+  std::string text;
+  std::string help;           // may be empty
+  QuestionKind kind = QuestionKind::kSingle;
+  std::vector<QuestionOption> options;  // single and checklist
+  double min = 0, max = 0;              // number: the accepted range
+  std::string unit;                     // number: e.g. "days", may be empty
+};
+
+// The reserved answer of a number question that means "not sure".
+inline constexpr std::string_view kNotSure = "unsure";
+
+// One answer. Single: one option id. Checklist: the ticked option ids
+// ("none" or "unsure" alone, or answer options, optionally with "unsure"
+// to leave the unticked ones unknown). Number: `number`, or the option id
+// kNotSure.
+struct Reply {
+  std::vector<std::string> options;
+  std::optional<double> number;
+
+  static Reply Option(std::string id) { return Reply{{std::move(id)}, {}}; }
+  static Reply Options(std::vector<std::string> ids) {
+    return Reply{std::move(ids), {}};
+  }
+  static Reply Number(double v) { return Reply{{}, v}; }
+  static Reply NotSure() { return Reply{{std::string(kNotSure)}, {}}; }
+};
+
+struct Progress {
+  int answered = 0;  // questions answered so far
+  int about = 0;     // answered + the questions still likely to be asked
+};
+
+// One assessment. Not thread-safe; the knowledge base is shared.
+class Assessment {
+ public:
+  // Fails (kFailedPrecondition) if the knowledge base has no questionnaire.
+  static Result<Assessment> Start(std::shared_ptr<const KnowledgeBase> kb);
+
+  // The next question to ask, or null when the session is finished (every
+  // question answered or skipped, or the level is emergency).
+  const Question* NextQuestion() const;
+  bool finished() const { return NextQuestion() == nullptr; }
+
+  // Answers NextQuestion(). kInvalidArgument names the problem (unknown
+  // option, a number out of range, "none" with other ticks, ...) and
+  // changes nothing. kFailedPrecondition when the session is finished.
+  Status Answer(const Reply& reply);
+
+  // Undoes the last answer, restoring every finding exactly as it was.
+  // Returns false when there is nothing to undo.
+  bool Back();
+
+  Progress progress() const;
+
+  // The case built so far (id "assessment") and its triage result.
+  const Case& current_case() const { return case_; }
+  const TriageResult& result() const { return result_; }
+  const KnowledgeBase& kb() const { return *kb_; }
+
+  // The answers given, in order: question id and reply.
+  std::vector<std::pair<std::string, Reply>> answers() const;
+  // The label(s) of an answer, for showing back to the person.
+  std::string DescribeReply(const Question& q, const Reply& r) const;
+
+ private:
+  struct Step {
+    int question;
+    Reply reply;
+    Case before;
+  };
+  explicit Assessment(std::shared_ptr<const KnowledgeBase> kb);
+  // The first question after `from` that is not definitely skipped.
+  int NextFrom(int from) const;
+
+  std::shared_ptr<const KnowledgeBase> kb_;
+  Case case_;
+  TriageResult result_;
+  std::vector<Step> steps_;
+};
+
+// Builds a case from answers given as a JSON object: question id -> option
+// id, list of option ids (checklists), or a number ("unsure" for a number
+// not known). Questions are applied in questionnaire order; questions left
+// out stay unknown. Unknown question or option ids, numbers out of range,
+// answers to questions that the other answers skip, and malformed JSON are
+// kInvalidArgument errors that name the problem. Answers after an
+// emergency are still applied (they add information).
+struct AnsweredCase {
+  Case c;
+  std::vector<std::pair<std::string, Reply>> answers;
+};
+Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
+                                     std::string_view json_answers);
+
+// Appends {"question id": answer, ...} (option id, list, or number).
+void AppendAnswersJson(const std::vector<std::pair<std::string, Reply>>& a,
+                       std::string* out);
+
+// Appends {"key": value, ...} for every known finding of `c`.
+void AppendFindingsJson(const KnowledgeBase& kb, const Case& c,
+                        std::string* out);
+
+}  // namespace backaid
+
+#endif  // BACKAID_ASSESS_H_

@@ -1,0 +1,105 @@
+// The personal care plan: built from a case, its triage result and the
+// knowledge base's advice (knowledge/plan.yaml). Every item carries its
+// sources. For an emergency or urgent result the plan is short: what to do
+// now and while waiting, and nothing else.
+#ifndef BACKAID_PLAN_H_
+#define BACKAID_PLAN_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backaid/case.h"
+#include "backaid/engine.h"
+#include "backaid/knowledge_base.h"
+#include "backaid/status.h"
+
+namespace backaid {
+
+// Plan sections, in the order a person reads them.
+enum class PlanSection : uint8_t {
+  kNow,          // stop, ease, position, relaxation (or: what to do now)
+  kIceHeat,      // ice then heat, with timings
+  kActivity,     // rest without bed rest, walking breaks
+  kMedicines,    // NSAID (or why not), paracetamol safety, muscle relaxants
+  kExercises,    // only once pain allows and no red flag
+  kPrevention,
+  kAvoid,        // what not to do
+  kSafetyNet,    // exactly when to call a doctor / the emergency number
+  kFollowUp,     // checks at 24 h, 72 h, 1 week, 2 weeks
+};
+std::string_view PlanSectionName(PlanSection s);  // "now", "ice_heat", ...
+
+// How an item with contraindications (e.g. an NSAID) applies to this case.
+enum class PlanItemVariant : uint8_t {
+  kAdvice,      // no contraindication applies: the advice as written
+  kCaution,     // advice, plus a caution that may apply (e.g. older age)
+  kCheckFirst,  // some contraindications were not assessed: check them
+                // first and do not take it if any applies
+  kNotForYou,   // a contraindication is present: not advised, and why
+};
+std::string_view PlanItemVariantName(PlanItemVariant v);  // "advice", ...
+
+struct PlanItem {
+  std::string id;             // advice id in plan.yaml, e.g. "ice.first_48h"
+  PlanSection section;
+  PlanItemVariant variant = PlanItemVariant::kAdvice;
+  std::string title;          // short, plain words
+  std::string text;           // the advice, plain words (reading age ~12)
+  std::vector<std::string> steps;    // numbered steps, if any
+  std::vector<std::string> sources;  // citations (SourceDef::cite)
+  // Where the sources disagree on this advice: the position backaid takes
+  // and why (ConflictDef::decision); empty otherwise.
+  std::string conflict_id;
+  std::string decision;
+  // kNotForYou / kCheckFirst / kCaution: the findings concerned, in the
+  // person's words (FindingDef::meaning).
+  std::vector<std::string> concerns;
+};
+
+// A timed activity of the plan (ice, heat, walking break, follow-up check),
+// relative to the plan's start.
+struct PlanActivity {
+  std::string id;        // e.g. "ice", "heat", "walk", "check_24h"
+  std::string title;
+  std::string description;
+  int start_minute = 0;     // first occurrence, minutes after the start
+  int duration_minutes = 0;
+  int every_minutes = 0;    // 0 = once
+  int until_minute = 0;     // last possible start (exclusive); 0 = once
+  bool waking_hours_only = true;
+  int alarm_minutes_before = 0;  // reminder this long before the start
+  std::vector<std::string> sources;
+};
+
+struct CarePlan {
+  TriageLevel level = TriageLevel::kSelfCare;
+  std::vector<PlanItem> items;            // in section order
+  std::vector<PlanActivity> activities;   // the schedule's building blocks
+  std::string kb_version;
+};
+
+// Builds the plan for a triaged case. Fails only if the knowledge base has
+// no plan content (it lints, so that means a programming error).
+Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
+                               const TriageResult& result);
+
+// Appends the plan for a person to read: the level's meaning, then each
+// section with its items (steps numbered, sources listed), then the timed
+// activities. `markdown` lays it out as Markdown, otherwise plain text.
+// Begins with the not-a-diagnosis notice.
+void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
+                    bool markdown, std::string* out);
+
+// Appends the plan as one JSON object (no newline):
+// {"level":..,"kb_version":..,"items":[{"id","section","variant","title",
+//  "text","steps","sources","conflict","decision","concerns"}],
+//  "activities":[{"id","title","description","start_minute",
+//  "duration_minutes","every_minutes","until_minute","waking_hours_only",
+//  "alarm_minutes_before","sources"}]}.
+void AppendPlanJson(const CarePlan& plan, std::string* out);
+
+}  // namespace backaid
+
+#endif  // BACKAID_PLAN_H_

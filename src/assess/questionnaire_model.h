@@ -1,0 +1,58 @@
+// The loaded questionnaire (knowledge/questions.yaml): questions with the
+// findings each option sets and the condition under which each is asked.
+// Built by questions_loader.cc into KnowledgeBase::Impl::questionnaire.
+#ifndef BACKAID_SRC_ASSESS_QUESTIONNAIRE_MODEL_H_
+#define BACKAID_SRC_ASSESS_QUESTIONNAIRE_MODEL_H_
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "backaid/assess.h"
+#include "backaid/knowledge_base.h"
+#include "src/knowledge/expr.h"
+
+namespace backaid::assess {
+
+// A finding and the encoded value an option gives it.
+using Setting = std::pair<FindingId, int32_t>;
+
+struct OptionDef {
+  std::vector<Setting> sets;  // kAnswer; for kNone the explicit extras
+};
+
+struct QuestionDef {
+  Question view;                 // what a front shows
+  std::vector<OptionDef> options;  // parallel to view.options
+  // Checklists: every finding any option sets, with its normal value (what
+  // an unticked item means unless "not sure" was ticked).
+  std::vector<Setting> normals;
+  // Numbers: the finding set, and the accepted range, encoded.
+  FindingId finding = 0;
+  int32_t min = 0, max = 0;
+  int32_t scale = 1;
+  bool has_ask_when = false;
+  kb::Expr ask_when;
+  std::string ask_when_text;
+  SourceLocation where;
+};
+
+struct Questionnaire {
+  std::vector<QuestionDef> questions;  // in asking order
+  std::unordered_map<std::string, int> index;  // question id -> position
+};
+
+// Three-valued evaluation of `e` over encoded finding values: 1 true,
+// 0 false, -1 unknown (Kleene logic; unknown(x)/known(x) are never
+// unknown).
+int EvalTri(const kb::Expr& e, const std::vector<int32_t>& values);
+
+// True unless the question's ask_when is definitely false (an unknown
+// condition errs towards asking).
+bool ShouldAsk(const QuestionDef& q, const std::vector<int32_t>& values);
+
+}  // namespace backaid::assess
+
+#endif  // BACKAID_SRC_ASSESS_QUESTIONNAIRE_MODEL_H_

@@ -1,0 +1,171 @@
+// BuildCarePlan: selects the plan.yaml items and activities that apply to a
+// triaged case, in section order, and fills in the variant of items with
+// contraindications. No clinical content lives here.
+#include "backaid/plan.h"
+
+#include <algorithm>
+
+#include "src/knowledge/program.h"
+#include "src/plan/plan_model.h"
+
+namespace backaid {
+
+std::string_view PlanSectionName(PlanSection s) {
+  switch (s) {
+    case PlanSection::kNow: return "now";
+    case PlanSection::kIceHeat: return "ice_heat";
+    case PlanSection::kActivity: return "activity";
+    case PlanSection::kMedicines: return "medicines";
+    case PlanSection::kExercises: return "exercises";
+    case PlanSection::kPrevention: return "prevention";
+    case PlanSection::kAvoid: return "avoid";
+    case PlanSection::kSafetyNet: return "safety_net";
+    case PlanSection::kFollowUp: return "follow_up";
+  }
+  return "now";
+}
+
+std::string_view PlanItemVariantName(PlanItemVariant v) {
+  switch (v) {
+    case PlanItemVariant::kAdvice: return "advice";
+    case PlanItemVariant::kCaution: return "caution";
+    case PlanItemVariant::kCheckFirst: return "check_first";
+    case PlanItemVariant::kNotForYou: return "not_for_you";
+  }
+  return "advice";
+}
+
+namespace {
+
+std::vector<std::string> Cites(const KnowledgeBase& kb,
+                               const std::vector<uint16_t>& sources) {
+  std::vector<std::string> out;
+  for (uint16_t s : sources) out.push_back(kb.sources()[s].cite);
+  return out;
+}
+
+// Fills the variant of an item with contraindications. An unassessed
+// contraindication is never taken as absent.
+void ApplyContraindications(const KnowledgeBase& kb, const plan::ItemModel& m,
+                            const Case& c, PlanItem* item) {
+  std::vector<std::string> present, unknown;
+  for (FindingId f : m.contraindications) {
+    const int32_t v = c.values[f];
+    const std::string& meaning = kb.findings()[f].meaning;
+    if (v == kUnknown) {
+      unknown.push_back(meaning);
+    } else if (v != 0) {
+      present.push_back(meaning);
+    }
+  }
+  if (!present.empty()) {
+    item->variant = PlanItemVariant::kNotForYou;
+    item->text = m.not_for_you;
+    item->steps.clear();
+    item->concerns = std::move(present);
+  } else if (!unknown.empty()) {
+    item->variant = PlanItemVariant::kCheckFirst;
+    item->text = m.check_first + " " + m.text;
+    item->concerns = std::move(unknown);
+  }
+  if (item->variant == PlanItemVariant::kNotForYou) return;
+  // A caution applies unless it is definitely false (an unknown age still
+  // gets the caution).
+  for (size_t i = 0; i < m.cautions.size(); ++i) {
+    if (plan::Evaluate(m.cautions[i], c.values) != plan::Truth::kFalse) {
+      if (item->variant == PlanItemVariant::kAdvice)
+        item->variant = PlanItemVariant::kCaution;
+      item->text += " " + m.caution_text;
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
+                               const TriageResult& result) {
+  const auto& model = kb.impl().plan;
+  if (!model) {
+    return Status::FailedPrecondition(
+        "the knowledge base has no plan.yaml, so it cannot make a care plan");
+  }
+  if (c.values.size() != kb.findings().size()) {
+    return Status::InvalidArgument(
+        "the case was not made for this knowledge base");
+  }
+  CarePlan plan;
+  plan.level = result.level;
+  plan.kb_version = kb.version();
+  const uint8_t level = plan::LevelBit(result.level);
+  const bool red_flags = result.red_flags.any();
+  for (const plan::ItemModel& m : model->items) {
+    if (!(m.levels & level)) continue;
+    if (m.red_flags == plan::RedFlagGate::kNone && red_flags) continue;
+    if (m.red_flags == plan::RedFlagGate::kPresent && !red_flags) continue;
+    if (!plan::Applies(m.condition, c.values)) continue;
+    PlanItem item;
+    item.id = m.id;
+    item.section = m.section;
+    item.title = m.title;
+    item.text = m.text;
+    item.steps = m.steps;
+    item.sources = Cites(kb, m.sources);
+    if (m.conflict >= 0) {
+      const ConflictDef& conflict = kb.conflicts()[m.conflict];
+      item.conflict_id = conflict.id;
+      item.decision = conflict.decision;
+    }
+    if (!m.contraindications.empty() || !m.cautions.empty())
+      ApplyContraindications(kb, m, c, &item);
+    plan.items.push_back(std::move(item));
+  }
+  std::stable_sort(plan.items.begin(), plan.items.end(),
+                   [](const PlanItem& a, const PlanItem& b) {
+                     return a.section < b.section;
+                   });
+
+  // The onset anchor: the episode began onset_days before the start. Day 0
+  // ("today") and an unknown onset both count as beginning now, so a fresh
+  // strain always gets the ice period in full.
+  int onset_offset = 0;
+  if (model->onset_days) {
+    const int32_t days = c.values[*model->onset_days];
+    if (days != kUnknown && days > 0) onset_offset = days * 24 * 60;
+  }
+  for (const plan::ActivityModel& m : model->activities) {
+    if (!(m.levels & level)) continue;
+    if (!plan::Applies(m.condition, c.values)) continue;
+    const int shift = m.anchor == plan::Anchor::kOnset ? onset_offset : 0;
+    PlanActivity a;
+    a.id = m.id;
+    a.title = m.title;
+    a.description = m.description;
+    a.duration_minutes = m.duration_minutes;
+    a.every_minutes = m.every_minutes;
+    a.waking_hours_only = m.waking_hours_only;
+    a.alarm_minutes_before = m.alarm_minutes_before;
+    a.sources = Cites(kb, m.sources);
+    if (m.every_minutes > 0) {
+      const int until = m.until_minute - shift;
+      if (until <= 0) continue;  // the window is already over
+      int from = m.from_minute - shift;
+      if (from < 0) {
+        // Keep the rhythm from the anchor's point of view, but start no
+        // earlier than now: the next session is due at once.
+        from = 0;
+      }
+      a.start_minute = from;
+      a.until_minute = until;
+    } else {
+      const int at = m.from_minute - shift;
+      if (at < 0) continue;  // already past
+      a.start_minute = at;
+      a.until_minute = 0;
+    }
+    plan.activities.push_back(std::move(a));
+  }
+  return plan;
+}
+
+}  // namespace backaid

@@ -1,0 +1,483 @@
+// Care plan: plan.yaml lint, item selection, and safety properties over
+// every public and own vignette.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backaid/case_json.h"
+#include "backaid/engine.h"
+#include "backaid/plan.h"
+#include "backaid/report.h"
+#include "src/knowledge/loader.h"
+#include "src/knowledge/test_kb.h"
+#include "src/plan/plan_model.h"
+
+namespace backaid {
+namespace {
+
+// The NSAID contraindications the issue names; plan.yaml must list all.
+const char* const kNsaidContraindications[] = {
+    "pregnant",          "stomach_ulcer_or_bleed_history",
+    "kidney_disease",    "heart_failure",
+    "anticoagulant_use", "asthma_worse_with_nsaids",
+    "nsaid_allergy"};
+
+class PlanTest : public ::testing::Test {
+ protected:
+  PlanTest() : kb_(*LoadEmbeddedKnowledgeBase()), reader_(*kb_) {}
+
+  Case Read(const std::string& json) {
+    Case c = kb_->NewCase();
+    Status s = reader_.Read(json, &c);
+    EXPECT_TRUE(s.ok()) << s.message() << "\n" << json;
+    return c;
+  }
+
+  CarePlan PlanFor(const Case& c) {
+    auto plan = BuildCarePlan(*kb_, c, Evaluate(*kb_, c));
+    EXPECT_TRUE(plan.ok()) << plan.status().message();
+    return plan.ok() ? *plan : CarePlan{};
+  }
+
+  CarePlan PlanFor(const std::string& json) { return PlanFor(Read(json)); }
+
+  static const PlanItem* Find(const CarePlan& p, std::string_view id) {
+    for (const PlanItem& i : p.items)
+      if (i.id == id) return &i;
+    return nullptr;
+  }
+  static bool HasSection(const CarePlan& p, PlanSection s) {
+    return std::any_of(p.items.begin(), p.items.end(),
+                       [&](const PlanItem& i) { return i.section == s; });
+  }
+  static bool HasActivity(const CarePlan& p, std::string_view id) {
+    return std::any_of(p.activities.begin(), p.activities.end(),
+                       [&](const PlanActivity& a) { return a.id == id; });
+  }
+
+  std::shared_ptr<const KnowledgeBase> kb_;
+  CaseReader reader_;
+};
+
+// A self-care case with every NSAID contraindication answered "no".
+constexpr char kClear[] =
+    R"({"id":"clear","age":35,"findings":{"onset_days":0,"pain_score":3,)"
+    R"("onset_with_movement":true,"muscle_spasm":true,"pregnant":false,)"
+    R"("stomach_ulcer_or_bleed_history":false,"kidney_disease":false,)"
+    R"("heart_failure":false,"anticoagulant_use":false,)"
+    R"("asthma_worse_with_nsaids":false,"nsaid_allergy":false,)"
+    R"("bladder_dysfunction":false,"bowel_dysfunction":false,)"
+    R"("saddle_numbness":false,"leg_weakness":"none","fever":false}})";
+
+TEST_F(PlanTest, EmbeddedKnowledgeBaseHasAPlan) {
+  ASSERT_NE(kb_->impl().plan, nullptr);
+  EXPECT_GT(kb_->impl().plan->items.size(), 20u);
+}
+
+TEST_F(PlanTest, SectionNames) {
+  EXPECT_EQ(PlanSectionName(PlanSection::kNow), "now");
+  EXPECT_EQ(PlanSectionName(PlanSection::kIceHeat), "ice_heat");
+  EXPECT_EQ(PlanSectionName(PlanSection::kSafetyNet), "safety_net");
+  EXPECT_EQ(PlanSectionName(PlanSection::kFollowUp), "follow_up");
+}
+
+TEST_F(PlanTest, NsaidItemListsEveryContraindication) {
+  const plan::ItemModel* nsaid = nullptr;
+  for (const auto& i : kb_->impl().plan->items)
+    if (i.id == "medicines.nsaid") nsaid = &i;
+  ASSERT_NE(nsaid, nullptr);
+  for (const char* key : kNsaidContraindications) {
+    const auto f = kb_->FindFinding(key);
+    ASSERT_TRUE(f) << key;
+    EXPECT_NE(std::find(nsaid->contraindications.begin(),
+                        nsaid->contraindications.end(), *f),
+              nsaid->contraindications.end())
+        << key;
+  }
+}
+
+TEST_F(PlanTest, SelfCareWithEverythingClear) {
+  const CarePlan p = PlanFor(kClear);
+  EXPECT_EQ(p.level, TriageLevel::kSelfCare);
+  const PlanItem* nsaid = Find(p, "medicines.nsaid");
+  ASSERT_NE(nsaid, nullptr);
+  EXPECT_EQ(nsaid->variant, PlanItemVariant::kAdvice);
+  EXPECT_NE(nsaid->text.find("ibuprofen"), std::string::npos);
+  EXPECT_NE(Find(p, "exercises.programme"), nullptr);
+  EXPECT_NE(Find(p, "exercises.stop_rules"), nullptr);
+  EXPECT_EQ(Find(p, "exercises.wait"), nullptr);
+  EXPECT_NE(Find(p, "ice_heat.ice_first_48h"), nullptr);
+  EXPECT_NE(Find(p, "now.position.both"), nullptr);
+  EXPECT_NE(Find(p, "safety_net.emergency_signs"), nullptr);
+  EXPECT_NE(Find(p, "safety_net.see_doctor"), nullptr);
+  for (const char* a : {"ice", "heat", "walk", "check_24h", "check_72h",
+                        "check_1w", "check_2w"}) {
+    EXPECT_TRUE(HasActivity(p, a)) << a;
+  }
+  // Items are in section order.
+  EXPECT_TRUE(std::is_sorted(
+      p.items.begin(), p.items.end(),
+      [](const PlanItem& a, const PlanItem& b) { return a.section < b.section; }));
+  // The ice/heat advice carries the conflict decision.
+  EXPECT_EQ(Find(p, "ice_heat.ice_first_48h")->conflict_id, "ice_vs_heat");
+  EXPECT_FALSE(Find(p, "ice_heat.ice_first_48h")->decision.empty());
+}
+
+TEST_F(PlanTest, PositionFollowsWhatHurts) {
+  std::string bending = kClear;
+  bending.insert(bending.find("\"pregnant\""),
+                 "\"pain_worse_bending_forward\":true,");
+  CarePlan p = PlanFor(bending);
+  EXPECT_NE(Find(p, "now.position.bending"), nullptr);
+  EXPECT_EQ(Find(p, "now.position.standing"), nullptr);
+  EXPECT_EQ(Find(p, "now.position.both"), nullptr);
+
+  std::string standing = kClear;
+  standing.insert(standing.find("\"pregnant\""), "\"pain_worse_standing\":true,");
+  p = PlanFor(standing);
+  EXPECT_NE(Find(p, "now.position.standing"), nullptr);
+  EXPECT_EQ(Find(p, "now.position.bending"), nullptr);
+  EXPECT_EQ(Find(p, "now.position.both"), nullptr);
+}
+
+TEST_F(PlanTest, NsaidNotForYouWhenContraindicated) {
+  std::string pregnant = kClear;
+  pregnant.replace(pregnant.find("\"pregnant\":false"), 16, "\"pregnant\":true");
+  const CarePlan p = PlanFor(pregnant);
+  const PlanItem* nsaid = Find(p, "medicines.nsaid");
+  ASSERT_NE(nsaid, nullptr);
+  EXPECT_EQ(nsaid->variant, PlanItemVariant::kNotForYou);
+  EXPECT_EQ(nsaid->concerns, std::vector<std::string>{"pregnant"});
+  EXPECT_NE(nsaid->text.find("pharmacist"), std::string::npos);
+}
+
+TEST_F(PlanTest, NsaidCheckFirstWhenNotAsked) {
+  const CarePlan p = PlanFor(
+      R"({"id":"u","age":35,"findings":{"onset_days":0,"pain_score":3,"onset_with_movement":true}})");
+  const PlanItem* nsaid = Find(p, "medicines.nsaid");
+  ASSERT_NE(nsaid, nullptr);
+  EXPECT_EQ(nsaid->variant, PlanItemVariant::kCheckFirst);
+  EXPECT_EQ(nsaid->concerns.size(), std::size(kNsaidContraindications));
+}
+
+TEST_F(PlanTest, NsaidCautionForOlderOrUnknownAge) {
+  std::string old = kClear;
+  old.replace(old.find("\"age\":35"), 8, "\"age\":70");
+  const PlanItem* nsaid = Find(PlanFor(old), "medicines.nsaid");
+  ASSERT_NE(nsaid, nullptr);
+  EXPECT_EQ(nsaid->variant, PlanItemVariant::kCaution);
+  std::string no_age = kClear;
+  no_age.replace(no_age.find("\"age\":35,"), 9, "");
+  nsaid = Find(PlanFor(no_age), "medicines.nsaid");
+  ASSERT_NE(nsaid, nullptr);
+  EXPECT_EQ(nsaid->variant, PlanItemVariant::kCaution)
+      << "an unknown age must not count as young";
+}
+
+TEST_F(PlanTest, ExercisesWaitAboveFourOrUnknownPain) {
+  std::string high = kClear;
+  high.replace(high.find("\"pain_score\":3"), 14, "\"pain_score\":6");
+  CarePlan p = PlanFor(high);
+  EXPECT_EQ(Find(p, "exercises.programme"), nullptr);
+  EXPECT_NE(Find(p, "exercises.wait"), nullptr);
+  std::string unknown = kClear;
+  unknown.replace(unknown.find("\"pain_score\":3,"), 15, "");
+  p = PlanFor(unknown);
+  EXPECT_EQ(Find(p, "exercises.programme"), nullptr);
+  EXPECT_NE(Find(p, "exercises.wait"), nullptr);
+}
+
+TEST_F(PlanTest, LaterOnsetSkipsIce) {
+  std::string later = kClear;
+  later.replace(later.find("\"onset_days\":0"), 14, "\"onset_days\":3");
+  const CarePlan p = PlanFor(later);
+  EXPECT_EQ(Find(p, "ice_heat.ice_first_48h"), nullptr);
+  EXPECT_NE(Find(p, "ice_heat.heat_now"), nullptr);
+  EXPECT_FALSE(HasActivity(p, "ice"));
+  ASSERT_TRUE(HasActivity(p, "heat"));
+  for (const PlanActivity& a : p.activities) {
+    if (a.id == "heat") {
+      EXPECT_EQ(a.start_minute, 0);
+      EXPECT_EQ(a.until_minute, 7 * 1440 - 3 * 1440);
+    }
+  }
+  // Day 1: the ice window has one day left.
+  std::string day1 = kClear;
+  day1.replace(day1.find("\"onset_days\":0"), 14, "\"onset_days\":1");
+  for (const PlanActivity& a : PlanFor(day1).activities) {
+    if (a.id == "ice") {
+      EXPECT_EQ(a.until_minute, 1440);
+    }
+    if (a.id == "heat") {
+      EXPECT_EQ(a.start_minute, 1440);
+    }
+  }
+}
+
+TEST_F(PlanTest, EmergencyPlanIsShort) {
+  const CarePlan p = PlanFor(
+      R"({"id":"e","age":45,"findings":{"onset_days":0,"pain_score":7,"bladder_dysfunction":true,"saddle_numbness":true}})");
+  EXPECT_EQ(p.level, TriageLevel::kEmergency);
+  EXPECT_NE(Find(p, "now.emergency.call"), nullptr);
+  EXPECT_NE(Find(p, "safety_net.emergency_signs"), nullptr);
+  for (const PlanItem& i : p.items) {
+    EXPECT_TRUE(i.section == PlanSection::kNow ||
+                i.section == PlanSection::kSafetyNet)
+        << i.id;
+  }
+  EXPECT_TRUE(p.activities.empty());
+}
+
+TEST_F(PlanTest, ParacetamolOveruseSaysStop) {
+  const CarePlan p = PlanFor(
+      R"({"id":"p","age":45,"findings":{"onset_days":0,"pain_score":5,"paracetamol_overuse":true}})");
+  EXPECT_NE(Find(p, "now.paracetamol_stop"), nullptr);
+}
+
+TEST_F(PlanTest, RecurrentAndLowFluidAndPhysio) {
+  std::string c = kClear;
+  c.insert(c.find("\"pregnant\""),
+           "\"previous_episodes_6_months\":3,\"low_fluid_intake\":true,"
+           "\"prior_back_injury_physio\":true,");
+  const CarePlan p = PlanFor(c);
+  EXPECT_NE(Find(p, "prevention.recurrent"), nullptr);
+  EXPECT_NE(Find(p, "prevention.fluids_low"), nullptr);
+  EXPECT_EQ(Find(p, "prevention.fluids"), nullptr);
+  EXPECT_NE(Find(p, "exercises.physio"), nullptr);
+}
+
+TEST_F(PlanTest, JsonAndTextRendering) {
+  const CarePlan p = PlanFor(kClear);
+  std::string json;
+  AppendPlanJson(p, &json);
+  const auto j = nlohmann::json::parse(json);
+  EXPECT_EQ(j["level"], "self_care");
+  EXPECT_EQ(j["items"].size(), p.items.size());
+  EXPECT_EQ(j["activities"].size(), p.activities.size());
+  for (const auto& item : j["items"]) EXPECT_FALSE(item["sources"].empty());
+  std::string text, md;
+  AppendPlanText(*kb_, p, false, &text);
+  AppendPlanText(*kb_, p, true, &md);
+  EXPECT_NE(md.find(NotADiagnosisNotice()), std::string::npos);
+  EXPECT_EQ(text.rfind("YOUR CARE PLAN\nbackaid gives information", 0), 0u);
+  size_t line_start = 0;
+  while (line_start < text.size()) {
+    size_t end = text.find('\n', line_start);
+    if (end == std::string::npos) end = text.size();
+    EXPECT_LE(end - line_start, 80u) << text.substr(line_start, end - line_start);
+    line_start = end + 1;
+  }
+  EXPECT_NE(text.find("WHEN TO GET HELP"), std::string::npos);
+  EXPECT_NE(md.find("## When to get help"), std::string::npos);
+  EXPECT_NE(md.find("Sources: "), std::string::npos);
+}
+
+// ---- properties over every vignette -------------------------------------
+
+std::vector<std::string> VignetteLines() {
+  std::vector<std::string> lines;
+  for (const std::string& path :
+       {std::string(BACKAID_SOURCE_DIR) + "/../shared/vignettes/public.jsonl",
+        std::string(BACKAID_SOURCE_DIR) + "/knowledge/vignettes/own.jsonl"}) {
+    std::ifstream in(path);
+    EXPECT_TRUE(in.good()) << "cannot open " << path;
+    std::string line;
+    while (std::getline(in, line))
+      if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST_F(PlanTest, PropertiesOverEveryVignette) {
+  const auto lines = VignetteLines();
+  ASSERT_GT(lines.size(), 30u);
+  std::vector<FindingId> contra;
+  for (const char* k : kNsaidContraindications) contra.push_back(*kb_->FindFinding(k));
+  const FindingId pain = *kb_->FindFinding("pain_score");
+  for (const std::string& line : lines) {
+    Case c = kb_->NewCase();
+    ExpectedOutcome expected;
+    ASSERT_TRUE(reader_.Read(line, &c, &expected).ok()) << line;
+    const TriageResult r = Evaluate(*kb_, c);
+    auto built = BuildCarePlan(*kb_, c, r);
+    ASSERT_TRUE(built.ok()) << c.id;
+    const CarePlan& p = *built;
+    SCOPED_TRACE(c.id);
+    const bool any_present = std::any_of(contra.begin(), contra.end(), [&](FindingId f) {
+      return c.values[f] != kUnknown && c.values[f] != 0;
+    });
+    std::vector<std::string> unknown;
+    for (FindingId f : contra)
+      if (c.values[f] == kUnknown) unknown.push_back(kb_->findings()[f].meaning);
+    for (const PlanItem& i : p.items) {
+      EXPECT_FALSE(i.sources.empty()) << i.id << " has no source";
+      EXPECT_FALSE(i.title.empty()) << i.id;
+      EXPECT_FALSE(i.text.empty()) << i.id;
+      const bool mentions_nsaid =
+          i.text.find("ibuprofen") != std::string::npos ||
+          i.text.find("naproxen") != std::string::npos;
+      if (mentions_nsaid && i.variant != PlanItemVariant::kNotForYou) {
+        // Advised (or check-first): never with a contraindication present,
+        // and never without the check list when one was not assessed.
+        EXPECT_FALSE(any_present) << i.id << " advises an NSAID";
+        if (!unknown.empty()) {
+          EXPECT_EQ(i.variant, PlanItemVariant::kCheckFirst) << i.id;
+          EXPECT_EQ(i.concerns, unknown) << i.id;
+        }
+      }
+      if (i.id == "medicines.nsaid" && any_present) {
+        EXPECT_EQ(i.variant, PlanItemVariant::kNotForYou);
+      }
+    }
+    const bool programme = Find(p, "exercises.programme") != nullptr;
+    if (r.level >= TriageLevel::kUrgent || r.red_flags.any() ||
+        c.values[pain] == kUnknown || c.values[pain] > 4) {
+      EXPECT_FALSE(programme) << "exercise programme not allowed here";
+    }
+    EXPECT_NE(Find(p, "safety_net.emergency_signs"), nullptr);
+    EXPECT_TRUE(HasSection(p, PlanSection::kSafetyNet));
+    if (r.level >= TriageLevel::kUrgent) {
+      EXPECT_FALSE(HasSection(p, PlanSection::kExercises));
+      EXPECT_FALSE(HasSection(p, PlanSection::kIceHeat));
+      EXPECT_TRUE(p.activities.empty());
+      for (const PlanItem& i : p.items) {
+        EXPECT_TRUE(i.section == PlanSection::kNow ||
+                    i.section == PlanSection::kSafetyNet)
+            << i.id;
+      }
+    }
+  }
+}
+
+// ---- plan.yaml lint ------------------------------------------------------
+
+constexpr char kRule[] = R"(rules:
+  - id: r1
+    when: a or b
+    level: urgent
+    conditions: [x]
+    see: [gp]
+    reason: because
+    sources: [s1]
+)";
+
+constexpr char kGoodPlan[] = R"(items:
+  - id: net
+    section: safety_net
+    levels: [self_care, routine, urgent, emergency]
+    title: Get help
+    text: call
+    sources: [s1]
+  - id: med
+    section: medicines
+    levels: [self_care]
+    when: score <= 4
+    title: Med
+    text: take it
+    contraindications: [c]
+    not_for_you: not you
+    check_first: check
+    cautions: ["age >= 65"]
+    caution_text: careful
+    conflict: k
+    sources: [s1]
+activities:
+  - id: ice
+    levels: [self_care]
+    anchor: start
+    title: Ice
+    description: ice
+    from_minute: 0
+    until_minute: 600
+    every_minutes: 120
+    duration_minutes: 15
+    sources: [s1]
+)";
+
+std::vector<LintIssue> LintPlan(const std::string& plan_yaml) {
+  auto files = kb::testing::TestKbFiles(kRule, /*with_base_rule=*/true);
+  files.push_back({"plan.yaml", plan_yaml});
+  return kb::Build(files).issues;
+}
+
+std::string Issues(const std::vector<LintIssue>& issues) {
+  std::string all;
+  for (const auto& i : issues) {
+    // Only this module's file: other modules' own checks are theirs.
+    if (i.where.file == "plan.yaml") all += i.ToString() + "\n";
+  }
+  return all;
+}
+
+TEST(PlanLint, GoodPlanIsClean) {
+  EXPECT_EQ(Issues(LintPlan(kGoodPlan)), "");
+}
+
+struct LintCase {
+  const char* from;
+  const char* to;
+  const char* expect;  // substring of the issue, with file:line
+};
+
+TEST(PlanLint, ReportsProblemsWithFileAndLine) {
+  const LintCase cases[] = {
+      {"    text: take it\n", "    text: take it\n    txet: x\n",
+       "plan.yaml:14:5: unknown key 'txet'"},
+      {"    conflict: k\n", "    conflict: nope\n",
+       "plan.yaml:19:15: unknown conflict 'nope'"},
+      {"    when: score <= 4", "    when: score <= high",
+       "plan.yaml:11:"},
+      {"    when: score <= 4", "    when: nosuch",
+       "plan.yaml:11:11: 'when' in item 'med'"},
+      {"  - id: med", "  - id: net", "plan.yaml:8:9: duplicate id 'net'"},
+      {"    section: medicines", "    section: pills",
+       "plan.yaml:9:14: unknown section 'pills'"},
+      {"    levels: [self_care]\n    when", "    levels: [self_care, urgent]\n    when",
+       "applies at urgent or emergency level"},
+      {"    levels: [self_care, routine, urgent, emergency]",
+       "    levels: [self_care, routine, urgent, sometimes]",
+       "unknown level 'sometimes'"},
+      {"    sources: [s1]\n  - id: med", "    sources: [s9]\n  - id: med",
+       "plan.yaml:7:15: unknown source 's9'"},
+      {"    sources: [s1]\n  - id: med", "  - id: med",
+       "item 'net' has no sources"},
+      {"    contraindications: [c]", "    contraindications: [score]",
+       "must be a yes/no finding"},
+      {"    not_for_you: not you\n", "", "is missing 'not_for_you'"},
+      {"    levels: [self_care, routine, urgent, emergency]",
+       "    levels: [self_care, routine, urgent]",
+       "level 'emergency' has no unconditional safety_net item"},
+      {"    every_minutes: 120", "    every_minutes: 10",
+       "lasts as long as its interval"},
+      {"    anchor: start", "    anchor: lunch",
+       "'anchor' must be 'start' or 'onset'"},
+      {"    levels: [self_care]\n    anchor", "    levels: [emergency]\n    anchor",
+       "where a plan has no schedule"},
+  };
+  for (const LintCase& c : cases) {
+    std::string plan = kGoodPlan;
+    const size_t at = plan.find(c.from);
+    ASSERT_NE(at, std::string::npos) << c.from;
+    plan.replace(at, std::string(c.from).size(), c.to);
+    const std::string issues = Issues(LintPlan(plan));
+    EXPECT_NE(issues.find(c.expect), std::string::npos)
+        << "expected '" << c.expect << "' in:\n"
+        << issues;
+  }
+}
+
+TEST(PlanLint, SyntaxErrorAndMissingItems) {
+  EXPECT_NE(Issues(LintPlan("items: [\n")).find("plan.yaml:"),
+            std::string::npos);
+  const std::string issues = Issues(LintPlan("activities: []\n"));
+  EXPECT_NE(issues.find("needs an 'items' list"), std::string::npos)
+      << issues;
+}
+
+}  // namespace
+}  // namespace backaid

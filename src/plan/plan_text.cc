@@ -1,0 +1,219 @@
+// Rendering of a care plan: text / Markdown for people, JSON for programs.
+// The wording comes from plan.yaml; this only lays it out.
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "backaid/plan.h"
+#include "backaid/report.h"
+
+namespace backaid {
+namespace {
+
+std::string_view SectionHeading(PlanSection s) {
+  switch (s) {
+    case PlanSection::kNow: return "What to do now";
+    case PlanSection::kIceHeat: return "Ice and heat";
+    case PlanSection::kActivity: return "Rest and activity";
+    case PlanSection::kMedicines: return "Medicines";
+    case PlanSection::kExercises: return "Exercises";
+    case PlanSection::kPrevention: return "Preventing it coming back";
+    case PlanSection::kAvoid: return "What not to do";
+    case PlanSection::kSafetyNet: return "When to get help";
+    case PlanSection::kFollowUp: return "Check again";
+  }
+  return "";
+}
+
+std::string_view ConcernsLabel(PlanItemVariant v) {
+  switch (v) {
+    case PlanItemVariant::kNotForYou: return "Not for you because of";
+    case PlanItemVariant::kCheckFirst: return "Check these first (not yet asked)";
+    default: return "";
+  }
+}
+
+std::string Minutes(int m) {
+  if (m % (24 * 60) == 0 && m > 0) {
+    const int d = m / (24 * 60);
+    return fmt::format("{} day{}", d, d == 1 ? "" : "s");
+  }
+  if (m % 60 == 0 && m > 0) {
+    const int h = m / 60;
+    return fmt::format("{} hour{}", h, h == 1 ? "" : "s");
+  }
+  return fmt::format("{} min", m);
+}
+
+// Appends `text` word-wrapped to kWidth columns (plain text only): the
+// first line starts with `first`, the others with `rest`. Markdown is left
+// to the reader's renderer.
+constexpr size_t kWidth = 79;
+void Wrap(std::string_view first, std::string_view rest, std::string_view text,
+          bool markdown, std::string* out) {
+  if (markdown) {
+    *out += first;
+    *out += text;
+    *out += '\n';
+    return;
+  }
+  std::string line(first);
+  bool empty = true;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    size_t j = text.find(' ', i);
+    if (j == std::string_view::npos) j = text.size();
+    const std::string_view word = text.substr(i, j - i);
+    i = j;
+    if (word.empty()) break;
+    if (!empty && line.size() + 1 + word.size() > kWidth) {
+      *out += line + '\n';
+      line = std::string(rest);
+      empty = true;
+    }
+    if (!empty) line += ' ';
+    line += word;
+    empty = false;
+  }
+  *out += line + '\n';
+}
+
+}  // namespace
+
+void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
+                    bool markdown, std::string* out) {
+  std::string& o = *out;
+  const LevelDef& level = kb.level(plan.level);
+  if (markdown) {
+    o += fmt::format("# Your care plan\n\n> {}\n\n**Level: {}** - {}\n",
+                     NotADiagnosisNotice(), level.name, level.meaning);
+  } else {
+    o += "YOUR CARE PLAN\n";
+    Wrap("", "", NotADiagnosisNotice(), false, out);
+    o += "\n";
+    Wrap("", "  ", fmt::format("Level: {} - {}", level.name, level.meaning),
+         false, out);
+  }
+  bool first = true;
+  PlanSection current = PlanSection::kNow;
+  const std::string_view indent = markdown ? "" : "  ";
+  for (const PlanItem& item : plan.items) {
+    if (first || item.section != current) {
+      current = item.section;
+      first = false;
+      if (markdown) {
+        o += fmt::format("\n## {}\n", SectionHeading(current));
+      } else {
+        std::string heading(SectionHeading(current));
+        for (char& ch : heading)
+          ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        o += fmt::format("\n{}\n", heading);
+      }
+    }
+    if (markdown) {
+      o += fmt::format("\n### {}\n\n", item.title);
+    } else {
+      o += "\n";
+      Wrap("* ", "  ", item.title, false, out);
+    }
+    Wrap(indent, indent, item.text, markdown, out);
+    if (!item.concerns.empty() && !ConcernsLabel(item.variant).empty()) {
+      o += fmt::format("{}{}:\n", indent, ConcernsLabel(item.variant));
+      if (markdown) o += "\n";
+      for (const auto& c : item.concerns)
+        Wrap(fmt::format("{}- ", indent), fmt::format("{}  ", indent), c,
+             markdown, out);
+    }
+    if (!item.steps.empty()) {
+      if (markdown) o += "\n";
+      for (size_t i = 0; i < item.steps.size(); ++i)
+        Wrap(fmt::format("{}{}. ", indent, i + 1),
+             fmt::format("{}   ", indent), item.steps[i], markdown, out);
+    }
+    if (!item.decision.empty()) {
+      if (markdown) {
+        o += fmt::format("\n*Where sources disagree:* {}\n", item.decision);
+      } else {
+        Wrap("  ", "  ", "Where sources disagree: " + item.decision, false,
+             out);
+      }
+    }
+    std::string sources;
+    for (const auto& s : item.sources)
+      sources += (sources.empty() ? "" : "; ") + s;
+    if (markdown) o += "\n";
+    Wrap(indent, fmt::format("{}  ", indent), "Sources: " + sources, markdown,
+         out);
+  }
+  if (!plan.activities.empty()) {
+    o += markdown ? "\n## Schedule\n\n" : "\nSCHEDULE\n";
+    for (const PlanActivity& a : plan.activities) {
+      std::string when;
+      if (a.every_minutes > 0) {
+        when = fmt::format("{} every {}, from {} to {} after the start",
+                           Minutes(a.duration_minutes),
+                           Minutes(a.every_minutes),
+                           a.start_minute == 0 ? std::string("now")
+                                               : Minutes(a.start_minute),
+                           Minutes(a.until_minute));
+      } else {
+        when = fmt::format("once, {} after the start", Minutes(a.start_minute));
+      }
+      if (markdown) {
+        o += fmt::format("- **{}:** {}. {}\n", a.title, when, a.description);
+      } else {
+        Wrap("  - ", "    ",
+             fmt::format("{}: {}. {}", a.title, when, a.description), false,
+             out);
+      }
+    }
+    o += markdown ? "\nTimed reminders are only set in waking hours.\n"
+                  : "  Timed reminders are only set in waking hours.\n";
+  }
+  o += markdown ? fmt::format("\n*knowledge base {}*\n", plan.kb_version)
+                : fmt::format("\nknowledge base {}\n", plan.kb_version);
+}
+
+void AppendPlanJson(const CarePlan& plan, std::string* out) {
+  nlohmann::ordered_json j;
+  j["level"] = std::string(LevelName(plan.level));
+  j["kb_version"] = plan.kb_version;
+  j["items"] = nlohmann::ordered_json::array();
+  for (const PlanItem& item : plan.items) {
+    nlohmann::ordered_json i;
+    i["id"] = item.id;
+    i["section"] = std::string(PlanSectionName(item.section));
+    i["variant"] = std::string(PlanItemVariantName(item.variant));
+    i["title"] = item.title;
+    i["text"] = item.text;
+    i["steps"] = item.steps;
+    i["sources"] = item.sources;
+    if (!item.conflict_id.empty()) {
+      i["conflict"] = item.conflict_id;
+      i["decision"] = item.decision;
+    }
+    if (!item.concerns.empty()) i["concerns"] = item.concerns;
+    j["items"].push_back(std::move(i));
+  }
+  j["activities"] = nlohmann::ordered_json::array();
+  for (const PlanActivity& a : plan.activities) {
+    nlohmann::ordered_json i;
+    i["id"] = a.id;
+    i["title"] = a.title;
+    i["description"] = a.description;
+    i["start_minute"] = a.start_minute;
+    i["duration_minutes"] = a.duration_minutes;
+    i["every_minutes"] = a.every_minutes;
+    i["until_minute"] = a.until_minute;
+    i["waking_hours_only"] = a.waking_hours_only;
+    i["alarm_minutes_before"] = a.alarm_minutes_before;
+    i["sources"] = a.sources;
+    j["activities"].push_back(std::move(i));
+  }
+  *out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace backaid

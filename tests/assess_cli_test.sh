@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Non-interactive `backaid assess`: --answers, --case, piped answers, and
+# bad input.
+# Usage: assess_cli_test.sh BACKAID_BINARY SOURCE_DIR
+set -uo pipefail
+bin=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+check() {  # check NAME COMMAND...  (passes when the command succeeds)
+  local name=$1
+  shift
+  if "$@" >"$work/out" 2>"$work/err"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $name"
+    sed 's/^/  | /' "$work/out" "$work/err" | head -20
+  fi
+}
+
+cd "$work"
+cat >self.json <<'EOF'
+{"age": 34, "sex": "male", "emergency_signs": "none", "nerve_signs": ["none"],
+ "illness_signs": "none", "health_history": "none", "pain_score": 6,
+ "pain_pattern": "none", "range_of_motion": "some", "walking": "painful",
+ "heel_walk": "normal", "toe_walk": "normal", "leg_pain": "no",
+ "feeling": "none", "onset_days": 0, "how_started": "movement",
+ "small_fall": "no", "before": "no", "self_care_context": "none",
+ "look_alikes": "none", "medicine_safety": "none", "paracetamol": "no",
+ "worse_with": ["bending", "moving"], "touch": ["tender", "knot"],
+ "lying_down": "yes"}
+EOF
+echo '{"age": 50, "sex": "male", "nerve_signs": ["bladder"]}' >ces.json
+
+check "help" bash -c "'$bin' assess --help | grep -q -- --answers"
+check "answers: text starts with the level" bash -c \
+  "'$bin' assess --answers self.json | head -1 | grep -q '^SELF CARE:'"
+check "answers: text has why, what to do, the plan" bash -c \
+  "'$bin' assess --answers self.json > t.txt && grep -q '^Why' t.txt && grep -q '^What to do now' t.txt && grep -q '^Your plan' t.txt"
+check "answers: no colour when not a terminal" bash -c \
+  "! '$bin' assess --answers self.json | grep -q $'\033'"
+check "answers: markdown" bash -c \
+  "'$bin' assess --answers self.json --format markdown | head -1 | grep -q '^# SELF CARE:'"
+check "answers: json has everything" bash -c "
+  '$bin' assess --answers self.json --format json > a.json && python3 - <<'PY'
+import json
+r = json.load(open('a.json'))
+assert r['answers']['sex'] == 'male', r['answers']
+assert r['answers']['worse_with'] == ['bending', 'moving']
+assert r['findings']['age'] == 34 and r['findings']['chest_pain'] is False
+assert r['findings']['rom_limitation'] == 'mild'
+assert r['triage']['triage'] == 'self_care', r['triage']
+for k in ('conditions', 'red_flags', 'not_assessed', 'explanation', 'kb_version'):
+    assert k in r['triage'], k
+assert r['plan'] is not None and r['plan']['level'] == 'self_care'
+assert r['emergency_number'] == '112'
+PY"
+check "answers: emergency with the regional number" bash -c \
+  "'$bin' assess --answers ces.json --region us > e.txt && head -1 e.txt | grep -q '^EMERGENCY:' && grep -q 'Call 911' e.txt"
+check "answers: missing red flags are listed as not checked" bash -c \
+  "'$bin' assess --answers ces.json | grep -q 'Not checked'"
+
+# --case: a case as in case-format.md.
+head -1 "$src/../shared/vignettes/public.jsonl" >case.json
+check "case: json triage equals backaid triage" bash -c "
+  '$bin' assess --case case.json --format json > c.json &&
+  '$bin' triage --could-not-rule-out case.json > t.json && python3 - <<'PY'
+import json
+a = json.load(open('c.json'))
+t = json.loads(open('t.json').read())
+t['id'] = a['triage']['id']
+assert a['triage'] == t, (a['triage'], t)
+assert a['answers'] == {}
+PY"
+
+# Piped answers go through the same questions.
+check "piped interactive answers" bash -c \
+  "printf '40\n2\n1\n' | '$bin' assess --region uk > p.txt; grep -q 'STOP: this needs help now. Call 999.' p.txt && grep -q '^EMERGENCY:' p.txt"
+check "questions fit 80 columns" bash -c \
+  "printf '34\n2\n8\n8\n8\n9\n6\n7\n2\n2\n1\n1\n1\n5\n0\n1\n2\n1\n4\n9\n7\n2\n1 5\n1 2\n1\n' | '$bin' assess > w.txt && grep -q '^SELF CARE' w.txt && sed '/Thank you/q' w.txt | awk 'length > 80 { exit 1 }'"
+
+# Bad input: a clear error naming the problem, non-zero exit.
+bad() {  # bad NAME JSON EXPECTED-TEXT
+  printf '%s' "$2" >bad.json
+  check "$1" bash -c \
+    "! '$bin' assess --answers bad.json > /dev/null 2> err.txt && grep -qF -- \"$3\" err.txt"
+}
+bad "unknown question" '{"agee": 3}' "unknown question id 'agee'"
+bad "unknown option" '{"sex": "martian"}' "unknown option 'martian'"
+bad "unknown checklist option" '{"nerve_signs": ["none", "wobbly"]}' "unknown option 'wobbly'"
+bad "number out of range" '{"pain_score": 11}' "11 is out of range"
+bad "malformed json" '{"age": ' "not valid JSON"
+bad "not an object" '[1, 2]' "must be a JSON object"
+bad "none with other ticks" '{"emergency_signs": ["none", "chest_pain"]}' "cannot be ticked together"
+bad "question not asked" '{"sex": "male", "pregnant": "yes"}' "question 'pregnant' is not asked"
+check "missing answers file" bash -c \
+  "! '$bin' assess --answers nope.json 2> err.txt && grep -q \"cannot read 'nope.json'\" err.txt"
+echo '{"id": "x", "findings": {"pain_scor": 3}}' >badcase.json
+check "bad case names the key" bash -c \
+  "! '$bin' assess --case badcase.json 2> err.txt && grep -q pain_scor err.txt"
+check "bad region" bash -c "! '$bin' assess --region mars --answers self.json"
+
+echo "assess cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
