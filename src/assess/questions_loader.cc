@@ -559,12 +559,13 @@ class QuestionsLoader {
 
 void LoadQuestions(const KbFile* file, KnowledgeBase::Impl* impl,
                    std::vector<LintIssue>* issues) {
-  // Without questions.yaml the knowledge base has no assessment: `backaid
-  // assess` refuses with a clear error (Assessment::Start), and
-  // QuestionsLint.RealKnowledgeBaseHasQuestions guards knowledge/. It is not
-  // a lint issue here because the unit tests' minimal knowledge base
-  // (src/knowledge/test_kb.h) has no questions.yaml.
-  if (file == nullptr) return;
+  if (file == nullptr) {
+    LintIssue issue;
+    issue.where.file = kFile;
+    issue.message = "required file is missing: the assessment's questions";
+    issues->push_back(std::move(issue));
+    return;
+  }
   YAML::Node doc;
   try {
     doc = YAML::Load(file->content);

@@ -272,6 +272,22 @@ TEST(LoaderLint, RedFlagUnused) {
             std::string::npos);
 }
 
+TEST(LoaderLint, MissingRequiredFile) {
+  for (const char* missing : {"kb.yaml", "findings.yaml", "conditions.yaml",
+                              "sources.yaml", "conflicts.yaml", "plan.yaml",
+                              "questions.yaml"}) {
+    auto files = TestKbFiles(kGoodRule);
+    std::erase_if(files, [&](const KbFile& f) { return f.path == missing; });
+    bool found = false;
+    for (const auto& i : Build(files).issues) {
+      if (i.where.file == missing &&
+          i.message.find("required file is missing") != std::string::npos)
+        found = true;
+    }
+    EXPECT_TRUE(found) << missing;
+  }
+}
+
 TEST(LoaderLint, ReportsEveryProblemAtOnce) {
   const auto issues = Lint(R"(rules:
   - id: r1

@@ -10,7 +10,8 @@
 
 namespace backaid::kb::testing {
 
-// With `with_base_rule`, adds rules/base.yaml using both red flags, so that
+// Tests that want their own plan.yaml or questions.yaml append it: the last
+// file of a name wins. With `with_base_rule`, adds rules/base.yaml using both red flags, so that
 // lint tests see only the problems of their own rule file.
 inline std::vector<KbFile> TestKbFiles(const std::string& rules_yaml,
                                        bool with_base_rule = false) {
@@ -52,6 +53,27 @@ services:
       - {source: s1, says: two}
     decision: d
     sources: [s1]
+)"},
+      {"plan.yaml", R"(items:
+  - id: net
+    section: safety_net
+    levels: [self_care, routine, urgent, emergency]
+    title: Get help
+    text: call
+    sources: [s1]
+)"},
+      {"questions.yaml", R"(sections:
+  - {id: s, title: Section}
+questions:
+  - id: flags
+    section: s
+    kind: checklist
+    text: Any of these?
+    options:
+      - {id: a, label: A, sets: {a: true}}
+      - {id: b, label: B, sets: {b: true}}
+      - {id: none, label: None, role: none}
+      - {id: unsure, label: Not sure, role: unsure}
 )"},
       {"rules/r.yaml", rules_yaml},
   };

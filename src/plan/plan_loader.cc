@@ -430,7 +430,13 @@ class PlanLinter {
 
 void LoadPlan(const KbFile* file, KnowledgeBase::Impl* impl,
               std::vector<LintIssue>* issues) {
-  if (file == nullptr) return;  // see BuildCarePlan: no plan, no care plan
+  if (file == nullptr) {
+    LintIssue issue;
+    issue.where.file = kFile;
+    issue.message = "required file is missing: the care plan's advice";
+    issues->push_back(std::move(issue));
+    return;
+  }
   YAML::Node doc;
   try {
     doc = YAML::Load(file->content);
