@@ -168,12 +168,14 @@ TEST_F(PlanTest, NsaidCheckFirstWhenNotAsked) {
 TEST_F(PlanTest, NsaidCautionForOlderOrUnknownAge) {
   std::string old = kClear;
   old.replace(old.find("\"age\":35"), 8, "\"age\":70");
-  const PlanItem* nsaid = Find(PlanFor(old), "medicines.nsaid");
+  const CarePlan old_plan = PlanFor(old);
+  const PlanItem* nsaid = Find(old_plan, "medicines.nsaid");
   ASSERT_NE(nsaid, nullptr);
   EXPECT_EQ(nsaid->variant, PlanItemVariant::kCaution);
   std::string no_age = kClear;
   no_age.replace(no_age.find("\"age\":35,"), 9, "");
-  nsaid = Find(PlanFor(no_age), "medicines.nsaid");
+  const CarePlan no_age_plan = PlanFor(no_age);
+  nsaid = Find(no_age_plan, "medicines.nsaid");
   ASSERT_NE(nsaid, nullptr);
   EXPECT_EQ(nsaid->variant, PlanItemVariant::kCaution)
       << "an unknown age must not count as young";
