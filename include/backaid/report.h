@@ -5,12 +5,18 @@
 #define BACKAID_REPORT_H_
 
 #include <string>
+#include <string_view>
 
 #include "backaid/case.h"
 #include "backaid/engine.h"
 #include "backaid/knowledge_base.h"
 
 namespace backaid {
+
+// Appends `text` word-wrapped to `width` columns; the first line starts with
+// `first`, the others with `indent`. A word longer than a line stands alone.
+void AppendWrapped(std::string_view first, std::string_view indent,
+                   std::string_view text, size_t width, std::string* out);
 
 // The one-time notice that backaid gives information and triage, not a
 // diagnosis.

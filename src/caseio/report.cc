@@ -10,29 +10,9 @@ namespace {
 
 constexpr size_t kWidth = 78;
 
-// Appends `text` word-wrapped to kWidth, every line starting with `indent`
-// (the first with `first`).
 void Wrap(std::string_view first, std::string_view indent,
           std::string_view text, std::string* out) {
-  std::string line(first);
-  size_t line_start_len = line.size();
-  size_t pos = 0;
-  while (pos < text.size()) {
-    while (pos < text.size() && text[pos] == ' ') ++pos;
-    size_t end = text.find(' ', pos);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view word = text.substr(pos, end - pos);
-    pos = end;
-    if (word.empty()) continue;
-    if (line.size() > line_start_len && line.size() + 1 + word.size() > kWidth) {
-      out->append(line).push_back('\n');
-      line.assign(indent);
-      line_start_len = line.size();
-    }
-    if (line.size() > line_start_len) line.push_back(' ');
-    line.append(word);
-  }
-  out->append(line).push_back('\n');
+  AppendWrapped(first, indent, text, kWidth, out);
 }
 
 std::string Upper(std::string_view s) {
@@ -54,6 +34,29 @@ std::string FindingList(const KnowledgeBase& kb, const FindingSet& set) {
 }
 
 }  // namespace
+
+void AppendWrapped(std::string_view first, std::string_view indent,
+                   std::string_view text, size_t width, std::string* out) {
+  std::string line(first);
+  size_t line_start_len = line.size();
+  size_t pos = 0;
+  while (pos < text.size()) {
+    while (pos < text.size() && text[pos] == ' ') ++pos;
+    size_t end = text.find(' ', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view word = text.substr(pos, end - pos);
+    pos = end;
+    if (word.empty()) continue;
+    if (line.size() > line_start_len && line.size() + 1 + word.size() > width) {
+      out->append(line).push_back('\n');
+      line.assign(indent);
+      line_start_len = line.size();
+    }
+    if (line.size() > line_start_len) line.push_back(' ');
+    line.append(word);
+  }
+  out->append(line).push_back('\n');
+}
 
 const char* NotADiagnosisNotice() {
   return "backaid gives information and triage, not a diagnosis. It does not "

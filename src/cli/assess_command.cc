@@ -72,29 +72,9 @@ struct Style {
   }
 };
 
-// Appends `text` word-wrapped to kWidth; the first line starts with
-// `first`, the others with `indent`.
 void Wrap(std::string_view first, std::string_view indent,
           std::string_view text, std::string* out) {
-  std::string line(first);
-  size_t start = line.size();
-  size_t pos = 0;
-  while (pos < text.size()) {
-    while (pos < text.size() && text[pos] == ' ') ++pos;
-    size_t end = text.find(' ', pos);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view word = text.substr(pos, end - pos);
-    pos = end;
-    if (word.empty()) continue;
-    if (line.size() > start && line.size() + 1 + word.size() > kWidth) {
-      out->append(line).push_back('\n');
-      line.assign(indent);
-      start = line.size();
-    }
-    if (line.size() > start) line.push_back(' ');
-    line.append(word);
-  }
-  out->append(line).push_back('\n');
+  AppendWrapped(first, indent, text, kWidth, out);
 }
 
 // Re-wraps every line of `text` wider than kWidth, continuing it under its
