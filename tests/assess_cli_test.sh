@@ -5,22 +5,8 @@
 set -uo pipefail
 bin=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME COMMAND...  (passes when the command succeeds)
-  local name=$1
-  shift
-  if "$@" >"$work/out" 2>"$work/err"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $name"
-    sed 's/^/  | /' "$work/out" "$work/err" | head -20
-  fi
-}
+# shellcheck source=tests/check_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 cd "$work"
 cat >self.json <<'EOF'
@@ -104,5 +90,4 @@ check "bad case names the key" bash -c \
   "! '$bin' assess --case badcase.json 2> err.txt && grep -q pain_scor err.txt"
 check "bad region" bash -c "! '$bin' assess --region mars --answers self.json"
 
-echo "assess cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

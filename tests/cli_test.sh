@@ -5,22 +5,8 @@ set -uo pipefail
 bin=$1
 src=$2
 shared="$src/../shared"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME COMMAND...  (passes when the command succeeds)
-  local name=$1
-  shift
-  if "$@" >"$work/out" 2>"$work/err"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $name"
-    sed 's/^/  | /' "$work/out" "$work/err" | head -20
-  fi
-}
+# shellcheck source=tests/check_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 # Runs from an unrelated directory: the knowledge base is built in.
 cd "$work"
@@ -110,5 +96,4 @@ check "text format" bash -c "
   grep -q '^EMERGENCY: ' x.txt && grep -q '^SELF CARE: ' x.txt &&
   test \$(grep -c '^Case ' x.txt) -eq \$(wc -l < '$src/examples/cases.jsonl')"
 
-echo "$passed passed, $failed failed"
-test "$failed" -eq 0
+finish

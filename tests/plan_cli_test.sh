@@ -4,22 +4,8 @@
 set -uo pipefail
 bin=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME COMMAND...  (passes when the command succeeds)
-  local name=$1
-  shift
-  if "$@" >"$work/out" 2>"$work/err"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $name"
-    sed 's/^/  | /' "$work/out" "$work/err" | head -20
-  fi
-}
+# shellcheck source=tests/check_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 cd "$work"
 cat > self.json <<'JSON'
@@ -67,5 +53,4 @@ check "bad --awake" bash -c "! '$bin' plan --case self.json ${start[*]} --awake 
 check "bad --format" bash -c "! '$bin' plan --case self.json ${start[*]} --format pdf 2>/dev/null"
 check "unwritable --ics" bash -c "! '$bin' plan --case self.json ${start[*]} --ics /nonexistent/dir/x.ics >/dev/null 2>err && grep -q 'cannot write' err"
 
-echo "plan CLI: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
