@@ -474,8 +474,10 @@ TEST(PlanLint, ReportsProblemsWithFileAndLine) {
 }
 
 TEST(PlanLint, SyntaxErrorAndMissingItems) {
-  EXPECT_NE(Issues(LintPlan("items: [\n")).find("plan.yaml:"),
-            std::string::npos);
+  const auto syntax = LintPlan("items: [\n");
+  ASSERT_EQ(syntax.size(), 1u) << Issues(syntax) << "reported once";
+  EXPECT_EQ(syntax[0].where.file, "plan.yaml");
+  EXPECT_NE(syntax[0].message.find("YAML syntax error"), std::string::npos);
   const std::string issues = Issues(LintPlan("activities: []\n"));
   EXPECT_NE(issues.find("needs an 'items' list"), std::string::npos)
       << issues;
