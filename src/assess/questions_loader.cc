@@ -17,6 +17,7 @@
 
 #include "src/assess/questionnaire_model.h"
 #include "src/knowledge/extensions.h"
+#include "src/knowledge/yaml_lint.h"
 #include "src/knowledge/program.h"
 
 namespace backaid::assess {
@@ -82,50 +83,11 @@ using assess::Setting;
 
 const std::string kFile = "questions.yaml";
 
-class QuestionsLoader {
+class QuestionsLoader : public YamlLint {
  public:
   QuestionsLoader(const KnowledgeBase::Impl& impl,
                   std::vector<LintIssue>* issues)
-      : impl_(impl), issues_(issues) {}
-
-  void At(const YAML::Node& node, std::string msg, int column_offset = 0) {
-    LintIssue issue;
-    issue.where.file = kFile;
-    if (node.IsDefined() && node.Mark().line >= 0) {
-      issue.where.line = node.Mark().line + 1;
-      issue.where.column = node.Mark().column + 1 + column_offset;
-    }
-    issue.message = std::move(msg);
-    issues_->push_back(std::move(issue));
-  }
-
-  static SourceLocation Where(const YAML::Node& node) {
-    SourceLocation w;
-    w.file = kFile;
-    if (node.IsDefined() && node.Mark().line >= 0) {
-      w.line = node.Mark().line + 1;
-      w.column = node.Mark().column + 1;
-    }
-    return w;
-  }
-
-  void CheckKeys(const YAML::Node& map,
-                 std::initializer_list<std::string_view> allowed,
-                 std::string_view what) {
-    if (!map.IsMap()) return;
-    for (const auto& kv : map) {
-      const std::string key = kv.first.as<std::string>("");
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        std::string list;
-        for (auto a : allowed) {
-          if (!list.empty()) list += ", ";
-          list += a;
-        }
-        At(kv.first, fmt::format("unknown key '{}' in {} (allowed: {})", key,
-                                 what, list));
-      }
-    }
-  }
+      : YamlLint(kFile, issues), impl_(impl) {}
 
   // Reads a text member; reports a missing (when required) or non-text one.
   bool Text(const YAML::Node& map, const char* key, std::string* out,
@@ -551,27 +513,13 @@ class QuestionsLoader {
   }
 
   const KnowledgeBase::Impl& impl_;
-  std::vector<LintIssue>* issues_;
   std::unordered_map<std::string, std::string> sections_;
 };
 
 }  // namespace
 
-void LoadQuestions(const KbFile* file, KnowledgeBase::Impl* impl,
+void LoadQuestions(const YAML::Node& doc, KnowledgeBase::Impl* impl,
                    std::vector<LintIssue>* issues) {
-  if (file == nullptr) {
-    LintIssue issue;
-    issue.where.file = kFile;
-    issue.message = "required file is missing: the assessment's questions";
-    issues->push_back(std::move(issue));
-    return;
-  }
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(file->content);
-  } catch (const YAML::Exception&) {
-    return;  // the core loader reports syntax errors of every file
-  }
   try {
     QuestionsLoader loader(*impl, issues);
     impl->questionnaire = loader.Load(doc);

@@ -13,15 +13,7 @@
 namespace backaid::kb {
 namespace {
 
-constexpr char kRules[] = R"(rules:
-  - id: r1
-    when: a or b
-    level: urgent
-    conditions: [x]
-    see: [gp]
-    reason: because
-    sources: [s1]
-)";
+constexpr const char* kRules = testing::kGoodRules;
 
 // Line 1 = "sections:". Line numbers below refer to this text.
 constexpr char kGood[] = R"(sections:

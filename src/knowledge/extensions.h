@@ -8,6 +8,8 @@
 #ifndef BACKAID_SRC_KNOWLEDGE_EXTENSIONS_H_
 #define BACKAID_SRC_KNOWLEDGE_EXTENSIONS_H_
 
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 #include <vector>
 
@@ -19,14 +21,15 @@ namespace backaid::kb {
 bool IsExtensionFile(const std::string& path);
 
 // Loads every extension file into `impl`, appending problems to `issues`.
-// A missing required file is an issue.
+// A missing file is an issue; a file with a YAML syntax error is skipped
+// (the core loader reports syntax errors of every file).
 void LoadExtensions(const std::vector<KbFile>& files,
                     KnowledgeBase::Impl* impl, std::vector<LintIssue>* issues);
 
-// Module entry points (each reports its own file's problems).
-void LoadPlan(const KbFile* file, KnowledgeBase::Impl* impl,
+// Module entry points: each lints its parsed file and reports its problems.
+void LoadPlan(const YAML::Node& doc, KnowledgeBase::Impl* impl,
               std::vector<LintIssue>* issues);
-void LoadQuestions(const KbFile* file, KnowledgeBase::Impl* impl,
+void LoadQuestions(const YAML::Node& doc, KnowledgeBase::Impl* impl,
                    std::vector<LintIssue>* issues);
 
 }  // namespace backaid::kb

@@ -17,65 +17,39 @@
 
 #include "src/knowledge/eval.h"
 #include "src/knowledge/extensions.h"
+#include "src/knowledge/yaml_lint.h"
 
 namespace backaid::kb {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Collects issues against one file.
+// Collects issues against any file of the knowledge base.
 class Reporter {
  public:
   explicit Reporter(std::vector<LintIssue>* issues) : issues_(issues) {}
 
   void At(const std::string& file, const YAML::Node& node, std::string msg,
           int column_offset = 0) {
-    LintIssue issue;
-    issue.where.file = file;
-    if (node.IsDefined() && node.Mark().line >= 0) {
-      issue.where.line = node.Mark().line + 1;
-      issue.where.column = node.Mark().column + 1 + column_offset;
-    }
-    issue.message = std::move(msg);
-    issues_->push_back(std::move(issue));
+    YamlLint(file, issues_).At(node, std::move(msg), column_offset);
   }
   void At(const SourceLocation& where, std::string msg) {
     issues_->push_back(LintIssue{where, std::move(msg)});
   }
+  std::vector<LintIssue>* issues() { return issues_; }
 
  private:
   std::vector<LintIssue>* issues_;
 };
 
 SourceLocation Where(const std::string& file, const YAML::Node& node) {
-  SourceLocation w;
-  w.file = file;
-  if (node.IsDefined() && node.Mark().line >= 0) {
-    w.line = node.Mark().line + 1;
-    w.column = node.Mark().column + 1;
-  }
-  return w;
+  return YamlLint(file, nullptr).Where(node);
 }
 
-// Reports keys of a mapping that are not in `allowed` (typos such as
-// "wen:" must not silently drop a condition).
 void CheckKeys(Reporter& r, const std::string& file, const YAML::Node& map,
                std::initializer_list<std::string_view> allowed,
                std::string_view what) {
-  if (!map.IsMap()) return;
-  for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>("");
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      std::string list;
-      for (auto a : allowed) {
-        if (!list.empty()) list += ", ";
-        list += a;
-      }
-      r.At(file, kv.first,
-           fmt::format("unknown key '{}' in {} (allowed: {})", key, what,
-                       list));
-    }
-  }
+  YamlLint(file, r.issues()).CheckKeys(map, allowed, what);
 }
 
 bool GetString(Reporter& r, const std::string& file, const YAML::Node& map,

@@ -25,15 +25,7 @@ std::string OnlyIssue(const std::vector<LintIssue>& issues) {
   return all;
 }
 
-constexpr char kGoodRule[] = R"(rules:
-  - id: r1
-    when: a or b
-    level: urgent
-    conditions: [x]
-    see: [gp]
-    reason: because
-    sources: [s1]
-)";
+constexpr const char* kGoodRule = testing::kGoodRules;
 
 TEST(Loader, TestKbLintsClean) {
   EXPECT_EQ(OnlyIssue(Lint(kGoodRule)), "0 issues:");

@@ -10,6 +10,17 @@
 
 namespace backaid::kb::testing {
 
+// A clean rule file that uses both red flags of the test knowledge base.
+inline constexpr char kGoodRules[] = R"(rules:
+  - id: r1
+    when: a or b
+    level: urgent
+    conditions: [x]
+    see: [gp]
+    reason: because
+    sources: [s1]
+)";
+
 // Tests that want their own plan.yaml or questions.yaml append it: the last
 // file of a name wins. With `with_base_rule`, adds rules/base.yaml using both red flags, so that
 // lint tests see only the problems of their own rule file.

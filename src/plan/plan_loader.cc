@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "src/knowledge/extensions.h"
+#include "src/knowledge/yaml_lint.h"
 #include "src/knowledge/program.h"
 #include "src/plan/plan_model.h"
 
@@ -30,10 +31,10 @@ constexpr std::string_view kSectionNames[] = {
     "now",        "ice_heat", "activity",   "medicines", "exercises",
     "prevention", "avoid",    "safety_net", "follow_up"};
 
-class PlanLinter {
+class PlanLinter : public YamlLint {
  public:
   PlanLinter(const KnowledgeBase::Impl& impl, std::vector<LintIssue>* issues)
-      : impl_(impl), issues_(issues) {
+      : YamlLint(kFile, issues), impl_(impl) {
     for (size_t i = 0; i < impl.sources.size(); ++i)
       sources_[impl.sources[i].id] = static_cast<uint16_t>(i);
     for (size_t i = 0; i < impl.conflicts.size(); ++i)
@@ -84,32 +85,6 @@ class PlanLinter {
   }
 
  private:
-  void At(const YAML::Node& node, std::string msg, int column_offset = 0) {
-    LintIssue issue;
-    issue.where.file = kFile;
-    if (node.IsDefined() && node.Mark().line >= 0) {
-      issue.where.line = node.Mark().line + 1;
-      issue.where.column = node.Mark().column + 1 + column_offset;
-    }
-    issue.message = std::move(msg);
-    issues_->push_back(std::move(issue));
-  }
-
-  void CheckKeys(const YAML::Node& map,
-                 std::initializer_list<std::string_view> allowed,
-                 std::string_view what) {
-    if (!map.IsMap()) return;
-    for (const auto& kv : map) {
-      const std::string key = kv.first.as<std::string>("");
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end())
-        continue;
-      std::string list;
-      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      At(kv.first, fmt::format("unknown key '{}' in {} (allowed: {})", key,
-                               what, list));
-    }
-  }
-
   // Reads a text field; reports it when required and missing or empty.
   bool Text(const YAML::Node& map, const char* key, std::string* out,
             bool required, const std::string& what) {
@@ -420,7 +395,6 @@ class PlanLinter {
   }
 
   const KnowledgeBase::Impl& impl_;
-  std::vector<LintIssue>* issues_;
   std::unordered_map<std::string, uint16_t> sources_;
   std::unordered_map<std::string, int> conflicts_;
   std::set<std::string> ids_;
@@ -428,21 +402,8 @@ class PlanLinter {
 
 }  // namespace
 
-void LoadPlan(const KbFile* file, KnowledgeBase::Impl* impl,
+void LoadPlan(const YAML::Node& doc, KnowledgeBase::Impl* impl,
               std::vector<LintIssue>* issues) {
-  if (file == nullptr) {
-    LintIssue issue;
-    issue.where.file = kFile;
-    issue.message = "required file is missing: the care plan's advice";
-    issues->push_back(std::move(issue));
-    return;
-  }
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(file->content);
-  } catch (const YAML::Exception&) {
-    return;  // the core loader reports syntax errors of every file
-  }
   try {
     PlanLinter linter(*impl, issues);
     impl->plan = std::shared_ptr<const plan::PlanModel>(linter.Run(doc));

@@ -358,15 +358,7 @@ TEST_F(PlanTest, PropertiesOverEveryVignette) {
 
 // ---- plan.yaml lint ------------------------------------------------------
 
-constexpr char kRule[] = R"(rules:
-  - id: r1
-    when: a or b
-    level: urgent
-    conditions: [x]
-    see: [gp]
-    reason: because
-    sources: [s1]
-)";
+constexpr const char* kRule = kb::testing::kGoodRules;
 
 constexpr char kGoodPlan[] = R"(items:
   - id: net

@@ -1,0 +1,73 @@
+// Reporting lint issues against one YAML file of the knowledge base, with
+// the line and column taken from yaml-cpp's marks. Shared by every loader
+// (core, plan.yaml, questions.yaml) so that problems read the same.
+#ifndef BACKAID_SRC_KNOWLEDGE_YAML_LINT_H_
+#define BACKAID_SRC_KNOWLEDGE_YAML_LINT_H_
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "backaid/knowledge_base.h"
+
+namespace backaid::kb {
+
+class YamlLint {
+ public:
+  YamlLint(std::string file, std::vector<LintIssue>* issues)
+      : file_(std::move(file)), issues_(issues) {}
+
+  // Where `node` starts (1-based line and column; 0 when unknown).
+  SourceLocation Where(const YAML::Node& node) const {
+    SourceLocation w;
+    w.file = file_;
+    if (node.IsDefined() && node.Mark().line >= 0) {
+      w.line = node.Mark().line + 1;
+      w.column = node.Mark().column + 1;
+    }
+    return w;
+  }
+
+  // Reports `msg` at `node`, `column_offset` characters into it.
+  void At(const YAML::Node& node, std::string msg, int column_offset = 0) {
+    LintIssue issue;
+    issue.where = Where(node);
+    if (issue.where.line > 0) issue.where.column += column_offset;
+    issue.message = std::move(msg);
+    issues_->push_back(std::move(issue));
+  }
+
+  // Reports keys of a mapping that are not in `allowed` (typos such as
+  // "wen:" must not silently drop a condition).
+  void CheckKeys(const YAML::Node& map,
+                 std::initializer_list<std::string_view> allowed,
+                 std::string_view what) {
+    if (!map.IsMap()) return;
+    for (const auto& kv : map) {
+      const std::string key = kv.first.as<std::string>("");
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end())
+        continue;
+      std::string list;
+      for (auto a : allowed) {
+        if (!list.empty()) list += ", ";
+        list += a;
+      }
+      At(kv.first, fmt::format("unknown key '{}' in {} (allowed: {})", key,
+                               what, list));
+    }
+  }
+
+ protected:
+  std::string file_;
+  std::vector<LintIssue>* issues_;
+};
+
+}  // namespace backaid::kb
+
+#endif  // BACKAID_SRC_KNOWLEDGE_YAML_LINT_H_
