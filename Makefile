@@ -26,7 +26,7 @@ test: build
 # Unit and vignette tests again under AddressSanitizer and UBSan.
 test-asan: deps
 	@[ -f build/asan-ubsan/build.ninja ] || cmake --preset asan-ubsan
-	cmake --build --preset asan-ubsan --target backaid_tests backaid
+	cmake --build --preset asan-ubsan
 	ctest --preset asan-ubsan -j2
 
 bench: build

@@ -1,0 +1,145 @@
+// The follow-up diary: an episode opened from an assessment, then daily
+// entries (pain 0-10, what was done, new or changed findings, free text).
+// Every entry is re-triaged against the whole episode: the initial findings,
+// overlaid by each entry's findings in order, plus what the course itself
+// says (days since onset, days of self-care, a meaningful rise or fall in
+// pain). The thresholds and the activities a person can report are data
+// (knowledge/diary.yaml), each with its source.
+//
+// Documents: the episode and each entry are stored as JSON documents that
+// this module writes and reads (storage treats them as opaque). Findings in
+// documents are kept by key, as in case-format.md, so a document stays
+// readable by a later knowledge base version.
+//
+// Escalation: the level of an episode never silently drops below the level
+// of the previous review while a red flag that raised it is still present;
+// a rise in level is reported as `escalated`.
+#ifndef BACKAID_DIARY_H_
+#define BACKAID_DIARY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "backaid/assess.h"
+#include "backaid/case.h"
+#include "backaid/engine.h"
+#include "backaid/knowledge_base.h"
+#include "backaid/plan.h"
+#include "backaid/status.h"
+
+namespace backaid {
+
+// Limits applied when decoding requests (each violation is an
+// kInvalidArgument naming the field and the limit).
+inline constexpr size_t kMaxNoteBytes = 2000;
+inline constexpr size_t kMaxDoneItems = 16;
+
+// How an episode starts: the assessment (answers or findings) and context.
+struct EpisodeStart {
+  Case initial;                                        // the assessed case
+  std::vector<std::pair<std::string, Reply>> answers;  // empty if findings
+  int64_t started_at_ms = 0;     // Unix milliseconds
+  std::string time_zone = "UTC"; // IANA name, for the calendar
+  std::string region = "eu";     // eu | uk | us (emergency number)
+};
+
+// Decodes the body of POST /v1/episodes (and the episode part of
+// POST /v1/assessments): {"answers":{..}} or {"findings":{..}} (exactly one),
+// optional "time_zone" (IANA, checked), "region" (eu|uk|us), and
+// "open_episode" (ignored here). Unknown members, wrong types, out-of-range
+// values and invalid time zones are kInvalidArgument naming the member.
+Result<EpisodeStart> ParseEpisodeStart(const KnowledgeBase& kb,
+                                       std::string_view json, int64_t now_ms);
+
+// One diary entry.
+struct DiaryEntry {
+  int64_t at_ms = 0;                  // when it was recorded
+  std::optional<int> pain;            // 0-10; nullopt = not given
+  std::vector<std::string> done;      // activity ids (knowledge/diary.yaml)
+  // New or changed findings, as (finding id, encoded value). kUnknown is
+  // not allowed here: an entry can report, not un-report.
+  std::vector<std::pair<FindingId, int32_t>> findings;
+  std::string note;                   // free text, <= kMaxNoteBytes, UTF-8
+};
+
+// Decodes the body of POST /v1/episodes/{id}/entries:
+// {"pain": 0-10, "done": [ids], "findings": {key: value}, "note": "..."}.
+// At least one of pain, done, findings, note. `at_ms` = now_ms.
+Result<DiaryEntry> ParseDiaryEntry(const KnowledgeBase& kb,
+                                   std::string_view json, int64_t now_ms);
+
+// Storage documents (JSON) and back. Reading a document written by an older
+// knowledge base skips findings this one does not know (reported in the
+// Status only if nothing could be read).
+std::string EpisodeDocument(const KnowledgeBase& kb, const EpisodeStart& e,
+                            TriageLevel last_level);
+struct StoredEpisode {
+  EpisodeStart start;
+  TriageLevel last_level = TriageLevel::kSelfCare;  // level at last review
+};
+Result<StoredEpisode> EpisodeFromDocument(const KnowledgeBase& kb,
+                                          std::string_view document);
+std::string EntryDocument(const KnowledgeBase& kb, const DiaryEntry& entry);
+Result<DiaryEntry> EntryFromDocument(const KnowledgeBase& kb,
+                                     std::string_view document);
+
+// Pain over the episode: the initial score (if known) and each entry's.
+struct PainPoint {
+  int64_t at_ms = 0;
+  int pain = 0;
+};
+enum class PainDirection : uint8_t { kUnknown, kBetter, kSame, kWorse };
+std::string_view PainDirectionName(PainDirection d);  // "better", ...
+struct PainTrend {
+  std::vector<PainPoint> points;
+  int meaningful_change = 2;    // points on 0-10 (from diary.yaml)
+  PainDirection direction = PainDirection::kUnknown;  // last vs first
+  std::optional<int> first, last, lowest, highest;
+};
+
+// The episode re-triaged after all its entries.
+struct EpisodeReview {
+  Case current;                  // initial + entries + derived findings
+  TriageResult result;
+  TriageLevel previous_level = TriageLevel::kSelfCare;  // before the last
+                                                        // entry
+  bool escalated = false;        // result.level > previous_level
+  PainTrend trend;
+  CarePlan plan;
+  std::vector<std::string> derived;  // findings the course set, by key,
+                                     // with why (plain words)
+};
+
+// Re-triages the episode with entries [0, entries.size()). previous_level is
+// the level with entries [0, size-1) (the initial level if there is one
+// entry or none). `now_ms` sets the days elapsed since the episode began.
+Result<EpisodeReview> ReviewEpisode(const KnowledgeBase& kb,
+                                    const EpisodeStart& start,
+                                    const std::vector<DiaryEntry>& entries,
+                                    int64_t now_ms);
+
+// JSON for the API (objects, no newline):
+// entry:  {"seq":..,"at":"RFC 3339 UTC","pain":..,"done":[..],
+//          "findings":{..},"note":".."}
+void AppendEntryJson(const KnowledgeBase& kb, int64_t seq,
+                     const DiaryEntry& entry, std::string* out);
+// trend:  {"points":[{"at":..,"pain":..}],"meaningful_change":..,
+//          "direction":..,"first":..,"last":..,"lowest":..,"highest":..}
+void AppendPainTrendJson(const PainTrend& trend, std::string* out);
+// review: {"level":..,"previous_level":..,"escalated":..,"triage":{result
+//          object with could_not_rule_out},"what_to_do_now":[plan items of
+//          the now and safety_net sections],"derived":[..],"pain_trend":{..},
+//          "plan":{..}}
+void AppendReviewJson(const KnowledgeBase& kb, const EpisodeReview& review,
+                      std::string* out);
+
+// "YYYY-MM-DDTHH:MM:SSZ" for Unix milliseconds.
+std::string FormatUtc(int64_t ms);
+
+}  // namespace backaid
+
+#endif  // BACKAID_DIARY_H_
