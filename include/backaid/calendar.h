@@ -26,6 +26,12 @@ struct ScheduleOptions {
   int sleep_minute = 22 * 60;      // [wake, sleep), wake < sleep
 };
 
+// The local time "YYYY-MM-DDTHH:MM" in `time_zone` (IANA name) of a moment
+// given in seconds since the Unix epoch; kInvalidArgument for an unknown
+// zone. Used to start a schedule at a stored UTC time.
+Result<std::string> LocalTimeIn(int64_t utc_seconds,
+                                const std::string& time_zone);
+
 // Parses "HH:MM-HH:MM" into options->wake_minute / sleep_minute.
 Status ParseAwakeWindow(std::string_view text, ScheduleOptions* options);
 

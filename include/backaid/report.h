@@ -4,6 +4,7 @@
 #ifndef BACKAID_REPORT_H_
 #define BACKAID_REPORT_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,10 @@ namespace backaid {
 // `first`, the others with `indent`. A word longer than a line stands alone.
 void AppendWrapped(std::string_view first, std::string_view indent,
                    std::string_view text, size_t width, std::string* out);
+
+// The emergency telephone number for a region: "eu" 112, "uk" 999,
+// "us" 911; nullopt for any other region.
+std::optional<std::string_view> EmergencyNumber(std::string_view region);
 
 // The one-time notice that backaid gives information and triage, not a
 // diagnosis.

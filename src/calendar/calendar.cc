@@ -147,6 +147,13 @@ Status CheckOptions(const ScheduleOptions& o) {
 
 }  // namespace
 
+Result<std::string> LocalTimeIn(int64_t utc_seconds,
+                                const std::string& time_zone) {
+  auto zone = FindZone(time_zone);
+  if (!zone.ok()) return zone.status();
+  return Format(UtcToLocal(utc_seconds, *zone));
+}
+
 Status ParseAwakeWindow(std::string_view text, ScheduleOptions* options) {
   const size_t dash = text.find('-');
   int wake = 0, sleep = 0;

@@ -58,6 +58,13 @@ void AppendWrapped(std::string_view first, std::string_view indent,
   out->append(line).push_back('\n');
 }
 
+std::optional<std::string_view> EmergencyNumber(std::string_view region) {
+  if (region == "eu") return "112";
+  if (region == "uk") return "999";
+  if (region == "us") return "911";
+  return std::nullopt;
+}
+
 const char* NotADiagnosisNotice() {
   return "backaid gives information and triage, not a diagnosis. It does not "
          "replace a doctor, a pharmacist or a physiotherapist who examines "

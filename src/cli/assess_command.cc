@@ -121,10 +121,8 @@ std::string Upper(std::string_view s) {
   return u;
 }
 
-std::string EmergencyNumber(const std::string& region) {
-  if (region == "uk") return "999";
-  if (region == "us") return "911";
-  return "112";
+std::string EmergencyNumberOf(const std::string& region) {
+  return std::string(backaid::EmergencyNumber(region).value_or("112"));
 }
 
 bool ReadFile(const std::string& path, std::string* out) {
@@ -489,7 +487,7 @@ void RegisterAssessCommand(CLI::App& app, CommandContext ctx) {
     style.color = ::isatty(STDOUT_FILENO) &&
                   (no_color == nullptr || no_color[0] == '\0') &&
                   opts->format == "text";
-    const std::string number = EmergencyNumber(opts->region);
+    const std::string number = EmergencyNumberOf(opts->region);
     try {
       if (!opts->answers.empty() || !opts->case_file.empty()) {
         const std::string& path =
