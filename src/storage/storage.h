@@ -13,12 +13,18 @@
 //    records in one transaction; only audit rows (which hold hashes, never
 //    data or ids in clear) remain.
 //  - Errors come back as Status (kNotFound for an unknown episode, kIoError
-//    when the database cannot be reached, kInternal otherwise); no exception
-//    leaves this module.
+//    when the database cannot be reached, kInvalidArgument for a bad URL or
+//    text holding a NUL byte, kInternal otherwise); no exception leaves
+//    this module.
+//  - Text fields (ids, hashes, documents, audit fields) must not contain NUL
+//    bytes (PostgreSQL text cannot hold them); IdempotencyRecord::response
+//    is bytes and may hold anything.
 //
 // Thread safety: a Storage object is shared by all server threads; each
 // backend keeps its own per-thread connections (SQLite: one connection per
-// thread; PostgreSQL: a small pool) and retries serialization failures.
+// thread, opened on first use; PostgreSQL: a pool of up to 8 connections,
+// acquire waits up to 10 s) and retries serialization failures. A lost
+// PostgreSQL connection gives kIoError once; the next call reconnects.
 #ifndef BACKAID_SRC_STORAGE_STORAGE_H_
 #define BACKAID_SRC_STORAGE_STORAGE_H_
 
@@ -94,9 +100,13 @@ class Storage {
   virtual Status Ping() = 0;
 
   // Creates the episode; with `idem`, stores the idempotency record in the
-  // same transaction. If `idem->key_hash` already exists, nothing is written
-  // and kAlreadyExists-like behaviour is reported by returning the stored
-  // record through `existing` (and Status OK).
+  // same transaction (an empty `idem->episode_id` means this episode, so the
+  // record is erased with it). If `idem->key_hash` already exists, nothing
+  // is written and the stored record is returned through `existing` (if not
+  // null) with Status OK; `existing` is reset otherwise. Two requests with
+  // one key racing: exactly one writes, the other gets its record.
+  // kFailedPrecondition if an episode with this id exists already;
+  // kInvalidArgument for an empty id.
   virtual Status CreateEpisode(const EpisodeRecord& episode,
                                const IdempotencyRecord* idem,
                                std::optional<IdempotencyRecord>* existing) = 0;
@@ -109,9 +119,12 @@ class Storage {
                                        std::string_view document) = 0;
 
   // Appends an entry with the next seq (returned through `entry->seq`) and
-  // `new_episode_document` as the episode's document, all in one
-  // transaction. With `idem`: if its key_hash exists already, nothing is
-  // written and the stored record is returned in `existing` (Status OK).
+  // `new_episode_document` as the episode's document (an empty one leaves
+  // the document unchanged), all in one transaction. Concurrent writers to
+  // one episode are serialised: seq is always 1..n without gaps. With
+  // `idem`: if its key_hash exists already, nothing is written, `entry->seq`
+  // is left alone and the stored record is returned in `existing` (Status
+  // OK); an empty `idem->episode_id` means `entry->episode_id`.
   // kNotFound if the episode does not exist.
   virtual Status AddEntry(EntryRecord* entry,
                           std::string_view new_episode_document,
@@ -126,7 +139,9 @@ class Storage {
       std::string_view key_hash) = 0;
 
   // Deletes the episode, its entries and its idempotency records in one
-  // transaction. kNotFound if it did not exist.
+  // transaction. kNotFound if it did not exist. SQLite: secure_delete zeroes
+  // the freed pages and the WAL is checkpointed and truncated afterwards, so
+  // the erased text is left in neither file.
   virtual Status EraseEpisode(std::string_view id) = 0;
 
   virtual Status AppendAudit(const AuditRecord& record) = 0;
@@ -135,14 +150,20 @@ class Storage {
       std::string_view episode_ref) = 0;
 
   // Database integrity (SQLite: PRAGMA integrity_check + foreign_key_check;
-  // PostgreSQL: orphan and duplicate checks) plus counts.
+  // PostgreSQL: orphan entries and idempotency rows) and, for both, entry
+  // seq 1..n per episode; plus counts. A damaged database is an OK Result
+  // with `ok` false and the problems in `detail`.
   virtual Result<IntegrityReport> CheckIntegrity() = 0;
 };
 
 // Opens storage from a URL:
-//   sqlite:PATH            (file created with its directory if missing)
-//   postgresql://...  or  postgres://...   (libpq connection URI)
-// and runs Migrate(). kInvalidArgument for an unknown scheme.
+//   sqlite:PATH            (file created with its directory if missing;
+//                           sqlite:///abs/path also accepted)
+//   postgresql://...  or  postgres://...   (libpq connection URI; e.g.
+//                           `options=-csearch_path%3Dmyschema` picks a schema)
+// and runs Migrate(). kInvalidArgument for an unknown scheme (the message
+// names only the scheme, never the rest of the URL); kIoError when the
+// database cannot be created or reached.
 Result<std::unique_ptr<Storage>> OpenStorage(const std::string& url);
 
 }  // namespace backaid::storage

@@ -1,0 +1,614 @@
+// SQLite backend (SQLiteCpp).
+//
+// Durability and privacy settings, per connection: WAL with
+// synchronous=FULL (a committed write survives power loss, not only
+// SIGKILL), foreign_keys=ON (entries and idempotency rows cascade with
+// their episode), secure_delete=ON (freed pages are zeroed, so erased data
+// does not linger in the file) and a busy timeout. After an erase the WAL
+// is checkpointed and truncated so the old page images leave it too.
+//
+// Concurrency: one connection per thread, opened lazily and kept in a map
+// keyed by thread id (SQLite connections must not be shared by concurrent
+// threads). Every write runs in BEGIN IMMEDIATE, which takes the database's
+// single write lock up front: read-modify-write sequences (next seq,
+// idempotency check then insert) cannot interleave, and a transaction
+// never has to be upgraded from read to write (the case SQLite answers
+// with SQLITE_BUSY without waiting).
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "src/storage/storage.h"
+#include "src/storage/storage_internal.h"
+
+namespace backaid::storage::internal {
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Append-only: never edit a migration that has shipped; add a new one.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE episodes (
+  id          TEXT PRIMARY KEY NOT NULL,
+  token_hash  TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  document    TEXT NOT NULL
+);
+CREATE TABLE entries (
+  episode_id  TEXT NOT NULL REFERENCES episodes(id) ON DELETE CASCADE,
+  seq         INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  document    TEXT NOT NULL,
+  PRIMARY KEY (episode_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE idempotency (
+  key_hash      TEXT PRIMARY KEY NOT NULL,
+  request_hash  TEXT NOT NULL,
+  status        INTEGER NOT NULL,
+  response      BLOB NOT NULL,
+  episode_id    TEXT REFERENCES episodes(id) ON DELETE CASCADE,
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX idempotency_by_episode ON idempotency(episode_id);
+CREATE TABLE audit (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  episode_ref  TEXT NOT NULL,
+  token_ref    TEXT NOT NULL,
+  action       TEXT NOT NULL,
+  outcome      TEXT NOT NULL,
+  at           INTEGER NOT NULL
+);
+CREATE INDEX audit_by_episode_ref ON audit(episode_ref, id);
+)sql"},
+};
+
+Status FromSqlite(const SQLite::Exception& e, std::string_view what) {
+  std::string msg = "sqlite: " + std::string(what) + ": " + e.what();
+  switch (e.getErrorCode()) {
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_PERM:
+    case SQLITE_NOTADB:
+      return Status::IoError(std::move(msg));
+    default:
+      return Status::Internal(std::move(msg));
+  }
+}
+
+// Runs `body` and turns any exception into a Status: nothing leaves the
+// module by throwing.
+template <typename F>
+auto Guard(std::string_view what, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    return FromSqlite(e, what);
+  } catch (const std::exception& e) {
+    return Status::Internal("sqlite: " + std::string(what) + ": " + e.what());
+  }
+}
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back unless committed.
+class WriteTx {
+ public:
+  explicit WriteTx(SQLite::Database& db) : db_(db) {
+    db_.exec("BEGIN IMMEDIATE");
+  }
+  ~WriteTx() {
+    if (done_) return;
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {  // nothing to do: the connection rolls back on its own
+    }
+  }
+  void Commit() {
+    db_.exec("COMMIT");
+    done_ = true;
+  }
+  WriteTx(const WriteTx&) = delete;
+  WriteTx& operator=(const WriteTx&) = delete;
+
+ private:
+  SQLite::Database& db_;
+  bool done_ = false;
+};
+
+// A read snapshot over several statements (BEGIN DEFERRED).
+class ReadTx {
+ public:
+  explicit ReadTx(SQLite::Database& db) : db_(db) { db_.exec("BEGIN"); }
+  ~ReadTx() {
+    try {
+      db_.exec("COMMIT");
+    } catch (...) {
+    }
+  }
+  ReadTx(const ReadTx&) = delete;
+  ReadTx& operator=(const ReadTx&) = delete;
+
+ private:
+  SQLite::Database& db_;
+};
+
+bool HasNul(std::string_view s) {
+  return s.find('\0') != std::string_view::npos;
+}
+
+std::optional<IdempotencyRecord> FindIdem(SQLite::Database& db,
+                                          const std::string& key_hash) {
+  SQLite::Statement q(db,
+                      "SELECT key_hash, request_hash, status, response, "
+                      "episode_id, created_at FROM idempotency "
+                      "WHERE key_hash = ?");
+  q.bind(1, key_hash);
+  if (!q.executeStep()) return std::nullopt;
+  IdempotencyRecord r;
+  r.key_hash = q.getColumn(0).getString();
+  r.request_hash = q.getColumn(1).getString();
+  r.status = q.getColumn(2).getInt();
+  const SQLite::Column blob = q.getColumn(3);
+  r.response.assign(static_cast<const char*>(blob.getBlob()),
+                    static_cast<size_t>(blob.getBytes()));
+  r.episode_id = q.getColumn(4).isNull() ? "" : q.getColumn(4).getString();
+  r.created_at = q.getColumn(5).getInt64();
+  return r;
+}
+
+void InsertIdem(SQLite::Database& db, const IdempotencyRecord& idem,
+                const std::string& episode_id) {
+  SQLite::Statement q(db,
+                      "INSERT INTO idempotency (key_hash, request_hash, "
+                      "status, response, episode_id, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?)");
+  q.bind(1, idem.key_hash);
+  q.bind(2, idem.request_hash);
+  q.bind(3, idem.status);
+  q.bind(4, idem.response.data(), static_cast<int>(idem.response.size()));
+  if (episode_id.empty()) {
+    q.bind(5);  // NULL
+  } else {
+    q.bind(5, episode_id);
+  }
+  q.bind(6, static_cast<int64_t>(idem.created_at));
+  q.exec();
+}
+
+bool EpisodeExists(SQLite::Database& db, const std::string& id) {
+  SQLite::Statement q(db, "SELECT 1 FROM episodes WHERE id = ?");
+  q.bind(1, id);
+  return q.executeStep();
+}
+
+Status CheckIdem(const IdempotencyRecord* idem) {
+  if (idem == nullptr) return Status::Ok();
+  if (idem->key_hash.empty()) {
+    return Status::InvalidArgument("idempotency key_hash is empty");
+  }
+  if (HasNul(idem->key_hash) || HasNul(idem->request_hash) ||
+      HasNul(idem->episode_id)) {
+    return Status::InvalidArgument("idempotency record holds a NUL byte");
+  }
+  return Status::Ok();
+}
+
+class SqliteStorage final : public Storage {
+ public:
+  explicit SqliteStorage(std::string path) : path_(std::move(path)) {}
+
+  std::string_view backend() const override { return "sqlite"; }
+
+  Status Migrate() override {
+    return Guard("migrate", [&]() -> Status {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      SQLite::Database& d = **db;
+      d.exec(
+          "CREATE TABLE IF NOT EXISTS schema_version ("
+          "version INTEGER PRIMARY KEY NOT NULL, "
+          "applied_at INTEGER NOT NULL)");
+      const int latest = kMigrations[std::size(kMigrations) - 1].version;
+      for (const Migration& m : kMigrations) {
+        // One transaction per migration; the version is re-read under the
+        // write lock, so a concurrent starter that got there first wins
+        // and this one skips it.
+        WriteTx tx(d);
+        const int current =
+            d.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                .getInt();
+        if (current > latest) {
+          return Status::FailedPrecondition(
+              "sqlite: database schema version " + std::to_string(current) +
+              " is newer than this backaid supports (" +
+              std::to_string(latest) + ")");
+        }
+        if (current >= m.version) continue;
+        d.exec(m.sql);
+        SQLite::Statement ins(
+            d,
+            "INSERT INTO schema_version (version, applied_at) "
+            "VALUES (?, CAST(strftime('%s','now') AS INTEGER) * 1000)");
+        ins.bind(1, m.version);
+        ins.exec();
+        tx.Commit();
+      }
+      return Status::Ok();
+    });
+  }
+
+  Status Ping() override {
+    return Guard("ping", [&]() -> Status {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      (*db)->execAndGet("SELECT 1");
+      return Status::Ok();
+    });
+  }
+
+  Status CreateEpisode(const EpisodeRecord& episode,
+                       const IdempotencyRecord* idem,
+                       std::optional<IdempotencyRecord>* existing) override {
+    if (existing != nullptr) existing->reset();
+    if (episode.id.empty()) return Status::InvalidArgument("episode id is empty");
+    if (HasNul(episode.id) || HasNul(episode.token_hash) ||
+        HasNul(episode.document)) {
+      return Status::InvalidArgument("episode holds a NUL byte");
+    }
+    if (Status s = CheckIdem(idem); !s.ok()) return s;
+    return Guard("create episode", [&]() -> Status {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      SQLite::Database& d = **db;
+      WriteTx tx(d);
+      if (idem != nullptr) {
+        if (auto found = FindIdem(d, idem->key_hash)) {
+          if (existing != nullptr) *existing = std::move(*found);
+          return Status::Ok();
+        }
+      }
+      if (EpisodeExists(d, episode.id)) {
+        return Status::FailedPrecondition("episode already exists");
+      }
+      SQLite::Statement q(d,
+                          "INSERT INTO episodes (id, token_hash, created_at, "
+                          "document) VALUES (?, ?, ?, ?)");
+      q.bind(1, episode.id);
+      q.bind(2, episode.token_hash);
+      q.bind(3, static_cast<int64_t>(episode.created_at));
+      q.bind(4, episode.document);
+      q.exec();
+      if (idem != nullptr) {
+        InsertIdem(d, *idem,
+                   idem->episode_id.empty() ? episode.id : idem->episode_id);
+      }
+      tx.Commit();
+      return Status::Ok();
+    });
+  }
+
+  Result<EpisodeRecord> GetEpisode(std::string_view id) override {
+    return Guard("get episode", [&]() -> Result<EpisodeRecord> {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      SQLite::Statement q(**db,
+                          "SELECT id, token_hash, created_at, document "
+                          "FROM episodes WHERE id = ?");
+      q.bind(1, std::string(id));
+      if (!q.executeStep()) return Status::NotFound("no such episode");
+      EpisodeRecord r;
+      r.id = q.getColumn(0).getString();
+      r.token_hash = q.getColumn(1).getString();
+      r.created_at = q.getColumn(2).getInt64();
+      r.document = q.getColumn(3).getString();
+      return r;
+    });
+  }
+
+  Status UpdateEpisodeDocument(std::string_view id,
+                               std::string_view document) override {
+    if (HasNul(document)) {
+      return Status::InvalidArgument("episode document holds a NUL byte");
+    }
+    return Guard("update episode", [&]() -> Status {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      SQLite::Statement q(**db,
+                          "UPDATE episodes SET document = ? WHERE id = ?");
+      q.bind(1, std::string(document));
+      q.bind(2, std::string(id));
+      if (q.exec() == 0) return Status::NotFound("no such episode");
+      return Status::Ok();
+    });
+  }
+
+  Status AddEntry(EntryRecord* entry, std::string_view new_episode_document,
+                  const IdempotencyRecord* idem,
+                  std::optional<IdempotencyRecord>* existing) override {
+    if (existing != nullptr) existing->reset();
+    if (entry == nullptr) return Status::InvalidArgument("entry is null");
+    if (HasNul(entry->document) || HasNul(new_episode_document)) {
+      return Status::InvalidArgument("entry document holds a NUL byte");
+    }
+    if (Status s = CheckIdem(idem); !s.ok()) return s;
+    return Guard("add entry", [&]() -> Status {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      SQLite::Database& d = **db;
+      WriteTx tx(d);
+      if (idem != nullptr) {
+        if (auto found = FindIdem(d, idem->key_hash)) {
+          if (existing != nullptr) *existing = std::move(*found);
+          return Status::Ok();
+        }
+      }
+      if (!EpisodeExists(d, entry->episode_id)) {
+        return Status::NotFound("no such episode");
+      }
+      SQLite::Statement next(
+          d, "SELECT COALESCE(MAX(seq), 0) + 1 FROM entries WHERE episode_id = ?");
+      next.bind(1, entry->episode_id);
+      next.executeStep();
+      const int64_t seq = next.getColumn(0).getInt64();
+      SQLite::Statement ins(d,
+                            "INSERT INTO entries (episode_id, seq, created_at, "
+                            "document) VALUES (?, ?, ?, ?)");
+      ins.bind(1, entry->episode_id);
+      ins.bind(2, static_cast<int64_t>(seq));
+      ins.bind(3, static_cast<int64_t>(entry->created_at));
+      ins.bind(4, entry->document);
+      ins.exec();
+      if (!new_episode_document.empty()) {
+        SQLite::Statement up(d, "UPDATE episodes SET document = ? WHERE id = ?");
+        up.bind(1, std::string(new_episode_document));
+        up.bind(2, entry->episode_id);
+        up.exec();
+      }
+      if (idem != nullptr) {
+        InsertIdem(d, *idem,
+                   idem->episode_id.empty() ? entry->episode_id
+                                            : idem->episode_id);
+      }
+      tx.Commit();
+      entry->seq = seq;
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<EntryRecord>> ListEntries(std::string_view id) override {
+    return Guard("list entries", [&]() -> Result<std::vector<EntryRecord>> {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      SQLite::Database& d = **db;
+      const std::string key(id);
+      ReadTx tx(d);
+      if (!EpisodeExists(d, key)) return Status::NotFound("no such episode");
+      SQLite::Statement q(d,
+                          "SELECT episode_id, seq, created_at, document "
+                          "FROM entries WHERE episode_id = ? ORDER BY seq");
+      q.bind(1, key);
+      std::vector<EntryRecord> out;
+      while (q.executeStep()) {
+        EntryRecord r;
+        r.episode_id = q.getColumn(0).getString();
+        r.seq = q.getColumn(1).getInt64();
+        r.created_at = q.getColumn(2).getInt64();
+        r.document = q.getColumn(3).getString();
+        out.push_back(std::move(r));
+      }
+      return out;
+    });
+  }
+
+  Result<std::optional<IdempotencyRecord>> FindIdempotency(
+      std::string_view key_hash) override {
+    return Guard("find idempotency",
+                 [&]() -> Result<std::optional<IdempotencyRecord>> {
+                   Result<SQLite::Database*> db = Conn();
+                   if (!db.ok()) return db.status();
+                   return FindIdem(**db, std::string(key_hash));
+                 });
+  }
+
+  Status EraseEpisode(std::string_view id) override {
+    Status erased = Guard("erase episode", [&]() -> Status {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      SQLite::Database& d = **db;
+      const std::string key(id);
+      WriteTx tx(d);
+      for (const char* sql : {"DELETE FROM idempotency WHERE episode_id = ?",
+                              "DELETE FROM entries WHERE episode_id = ?"}) {
+        SQLite::Statement q(d, sql);
+        q.bind(1, key);
+        q.exec();
+      }
+      SQLite::Statement q(d, "DELETE FROM episodes WHERE id = ?");
+      q.bind(1, key);
+      if (q.exec() == 0) return Status::NotFound("no such episode");
+      tx.Commit();
+      return Status::Ok();
+    });
+    if (!erased.ok()) return erased;
+    // Copy the WAL into the file (where secure_delete zeroed the freed
+    // space) and truncate it. Best effort: if a reader is in the way the
+    // next automatic checkpoint overwrites those frames.
+    try {
+      Result<SQLite::Database*> db = Conn();
+      if (db.ok()) {
+        SQLite::Statement q(**db, "PRAGMA wal_checkpoint(TRUNCATE)");
+        while (q.executeStep()) {
+        }
+      }
+    } catch (...) {
+    }
+    return Status::Ok();
+  }
+
+  Status AppendAudit(const AuditRecord& r) override {
+    if (HasNul(r.episode_ref) || HasNul(r.token_ref) || HasNul(r.action) ||
+        HasNul(r.outcome)) {
+      return Status::InvalidArgument("audit record holds a NUL byte");
+    }
+    return Guard("append audit", [&]() -> Status {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      SQLite::Statement q(**db,
+                          "INSERT INTO audit (episode_ref, token_ref, action, "
+                          "outcome, at) VALUES (?, ?, ?, ?, ?)");
+      q.bind(1, r.episode_ref);
+      q.bind(2, r.token_ref);
+      q.bind(3, r.action);
+      q.bind(4, r.outcome);
+      q.bind(5, static_cast<int64_t>(r.at));
+      q.exec();
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<AuditRecord>> ListAudit(
+      std::string_view episode_ref) override {
+    return Guard("list audit", [&]() -> Result<std::vector<AuditRecord>> {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      SQLite::Statement q(**db,
+                          "SELECT episode_ref, token_ref, action, outcome, at "
+                          "FROM audit WHERE episode_ref = ? ORDER BY id");
+      q.bind(1, std::string(episode_ref));
+      std::vector<AuditRecord> out;
+      while (q.executeStep()) {
+        AuditRecord r;
+        r.episode_ref = q.getColumn(0).getString();
+        r.token_ref = q.getColumn(1).getString();
+        r.action = q.getColumn(2).getString();
+        r.outcome = q.getColumn(3).getString();
+        r.at = q.getColumn(4).getInt64();
+        out.push_back(std::move(r));
+      }
+      return out;
+    });
+  }
+
+  Result<IntegrityReport> CheckIntegrity() override {
+    return Guard("check integrity", [&]() -> Result<IntegrityReport> {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      SQLite::Database& d = **db;
+      IntegrityReport report;
+      std::vector<std::string> problems;
+      ReadTx tx(d);
+      {
+        SQLite::Statement q(d, "PRAGMA integrity_check");
+        while (q.executeStep()) {
+          std::string line = q.getColumn(0).getString();
+          if (line != "ok") problems.push_back("integrity_check: " + line);
+        }
+      }
+      {
+        SQLite::Statement q(d, "PRAGMA foreign_key_check");
+        int64_t orphans = 0;
+        while (q.executeStep()) ++orphans;
+        if (orphans > 0) {
+          problems.push_back(std::to_string(orphans) +
+                             " rows reference a missing episode");
+        }
+      }
+      {
+        // Per episode, seq must be exactly 1..n.
+        SQLite::Statement q(d,
+                            "SELECT COUNT(*) FROM (SELECT episode_id FROM "
+                            "entries GROUP BY episode_id HAVING MIN(seq) <> 1 "
+                            "OR MAX(seq) <> COUNT(*) "
+                            "OR COUNT(DISTINCT seq) <> COUNT(*))");
+        q.executeStep();
+        const int64_t bad = q.getColumn(0).getInt64();
+        if (bad > 0) {
+          problems.push_back(std::to_string(bad) +
+                             " episodes whose entry seq is not 1..n");
+        }
+      }
+      report.episodes = d.execAndGet("SELECT COUNT(*) FROM episodes").getInt64();
+      report.entries = d.execAndGet("SELECT COUNT(*) FROM entries").getInt64();
+      report.ok = problems.empty();
+      if (report.ok) {
+        report.detail =
+            "integrity_check ok; foreign_key_check ok; entry seq 1..n per "
+            "episode";
+      } else {
+        for (const std::string& p : problems) {
+          if (!report.detail.empty()) report.detail += "; ";
+          report.detail += p;
+        }
+      }
+      return report;
+    });
+  }
+
+ private:
+  // This thread's connection, opened and configured on first use.
+  Result<SQLite::Database*> Conn() {
+    const std::thread::id me = std::this_thread::get_id();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = conns_.find(me);
+      if (it != conns_.end()) return it->second.get();
+    }
+    std::unique_ptr<SQLite::Database> db;
+    try {
+      db = std::make_unique<SQLite::Database>(
+          path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
+      db->exec("PRAGMA journal_mode = WAL");
+      db->exec("PRAGMA synchronous = FULL");
+      db->exec("PRAGMA foreign_keys = ON");
+      db->exec("PRAGMA secure_delete = ON");
+    } catch (const SQLite::Exception& e) {
+      Status s = FromSqlite(e, "open " + path_);
+      return Status::IoError(s.message());
+    }
+    SQLite::Database* raw = db.get();
+    std::lock_guard<std::mutex> lock(mu_);
+    conns_[me] = std::move(db);
+    return raw;
+  }
+
+  const std::string path_;
+  std::mutex mu_;
+  // A thread id may be reused after its thread ended; the new thread then
+  // inherits an idle connection, which SQLite allows.
+  std::map<std::thread::id, std::unique_ptr<SQLite::Database>> conns_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Storage>> OpenSqlite(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return Status::IoError("sqlite: cannot create directory " +
+                             parent.string() + ": " + ec.message());
+    }
+  }
+  return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(path));
+}
+
+}  // namespace backaid::storage::internal
