@@ -101,6 +101,10 @@ class HttpServer {
   // Thread- and signal-safe to call from another thread (not from a signal
   // handler: use Asio's signal_set, as serve_command does).
   void Stop();
+  // Calls Stop() on the first SIGINT or SIGTERM (an Asio signal_set on the
+  // server's own io_context, cancelled by Stop() so Run() can return). Call
+  // after Start() and before Run(). kIoError if they cannot be installed.
+  Status StopOnSignals();
 
   // Prometheus text format: backaid_http_requests_total{route,method,status},
   // backaid_http_request_duration_seconds histogram{route},

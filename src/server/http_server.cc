@@ -1,0 +1,602 @@
+// The only translation unit that includes Boost.Beast (compile time).
+//
+// Threading: one io_context run by `threads` threads. Each connection's
+// operations and its handler calls run on the connection's own strand; the
+// acceptor, the drain timer and the signal set run on the server strand.
+// Shared state outside the strands: the session registry (mutex), the
+// metrics (atomics), the rate limiter (sharded mutexes).
+#include <unistd.h>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <csignal>
+#include <exception>
+#include <stdexcept>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "src/server/http_server.h"
+#include "src/server/http_util.h"
+
+namespace backaid::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// How long a connection that is being closed after a response keeps
+// reading (and discarding) what the client still sends, so that the kernel
+// does not reset the connection before the client has read the response.
+constexpr std::chrono::milliseconds kLingerTime{500};
+constexpr size_t kLingerBytes = 256 * 1024;
+constexpr size_t kReadChunk = 4096;
+
+bool SafeHeaderText(std::string_view s) {
+  for (char c : s) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+namespace internal {
+
+class Session;
+
+// All server state; HttpServer::Impl is this (a named class so Session can
+// refer to it; HttpServer::Impl is private).
+struct ServerCore {
+  explicit ServerCore(ServerOptions o)
+      : options(std::move(o)),
+        limiter(options.rate_per_second, options.rate_burst),
+        ioc(std::max(1, options.threads)),
+        strand(asio::make_strand(ioc)),
+        acceptor(strand),
+        drain_timer(strand),
+        accept_retry(strand) {}
+  ~ServerCore() { destroying = true; }
+
+  void DoAccept();
+  void StopOnStrand();
+  void Register(const std::shared_ptr<Session>& s);
+  void Unregister(Session* s);
+  void Log(const internal::AccessEntry& e);
+
+  ServerOptions options;
+  internal::Router router;
+  internal::Metrics metrics;
+  internal::RateLimiter limiter;
+  std::mutex sessions_mu;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> destroying{false};
+  bool started = false;
+  uint16_t bound_port = 0;
+  // Declared last: destroyed first, so handlers still queued in the
+  // io_context (which own sessions) are destroyed while the registry above
+  // still exists.
+  asio::io_context ioc;
+  asio::strand<asio::io_context::executor_type> strand;
+  tcp::acceptor acceptor;
+  asio::steady_timer drain_timer;
+  asio::steady_timer accept_retry;
+  std::optional<asio::signal_set> signals;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(ServerCore* server, tcp::socket&& socket)
+      : server_(server), stream_(std::move(socket)) {}
+  ~Session() { server_->Unregister(this); }
+
+  void Start() {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    client_ = ec ? "unknown" : ep.address().to_string();
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    asio::dispatch(stream_.get_executor(),
+                   [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // Called on the session's strand when the server stops: an idle
+  // connection is closed now, a busy one after its response.
+  void OnStop() {
+    stopping_ = true;
+    if (!busy_) Close();
+  }
+
+  auto executor() { return stream_.get_executor(); }
+
+ private:
+  const ServerOptions& opts() const { return server_->options; }
+
+  // Between keep-alive requests: wait up to idle_timeout for a first byte.
+  void WaitForNext() {
+    if (stopping_) return Close();
+    if (buffer_.size() > 0) return ReadHeader();
+    stream_.expires_after(opts().idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = shared_from_this()](beast::error_code ec, size_t n) {
+          if (ec) return self->Close();
+          self->buffer_.commit(n);
+          self->ReadHeader();
+        });
+  }
+
+  // The header (and then the body) must arrive within header_timeout.
+  void ReadHeader() {
+    if (stopping_) return Close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(
+        std::min<size_t>(opts().max_header_bytes, UINT32_MAX)));
+    parser_->body_limit(opts().max_body_bytes);
+    bytes_in_ = 0;
+    stream_.expires_after(opts().header_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t n) {
+          self->OnHeader(ec, n);
+        });
+  }
+
+  void OnHeader(beast::error_code ec, size_t n) {
+    bytes_in_ += n;
+    start_ = std::chrono::steady_clock::now();
+    if (ec) return OnReadError(ec);
+    busy_ = true;  // a request is in flight: Stop() lets it finish
+    auto& req = parser_->get();
+    if (!parser_->is_done() &&
+        beast::iequals(req[http::field::expect], "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(
+          http::status::continue_, req.version());
+      http::async_write(stream_, *cont,
+                        [self = shared_from_this(), cont](
+                            beast::error_code ec, size_t) {
+                          if (ec) return self->Close();
+                          self->ReadBody();
+                        });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    if (parser_->is_done()) return Process();
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec,
+                                                 size_t n) {
+                       self->bytes_in_ += n;
+                       if (ec) return self->OnReadError(ec);
+                       self->Process();
+                     });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::header_limit) {
+      return SendError(431, "header-too-large",
+                       "Request header fields too large",
+                       "The request header exceeds the server's limit.");
+    }
+    if (ec == http::error::body_limit) {
+      return SendError(413, "body-too-large", "Content too large",
+                       "The request body exceeds the server's limit.");
+    }
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == http::error::partial_message ||
+        ec.category() !=
+            beast::error_code(http::error::bad_method).category()) {
+      // The client went away, was too slow, or we are stopping: the socket
+      // is gone or not worth answering (Beast closes it on a timeout).
+      return Close();
+    }
+    SendError(400, "bad-request", "Bad request",
+              "The request is not valid HTTP/1.1.");
+  }
+
+  void SendError(int status, std::string_view slug, std::string_view title,
+                 std::string_view detail) {
+    busy_ = true;
+    request_id_ = NewRequestId();
+    method_slot_ = parser_ && parser_->got_some()
+                       ? SlotOf(parser_->get().method_string())
+                       : kOther;
+    route_ = -1;
+    Send(Problem(status, slug, title, detail, request_id_), 11, false);
+  }
+
+  void Process() {
+    auto& req = parser_->get();
+    request_id_ = NewRequestId();
+    std::string_view method = req.method_string();
+    method_slot_ = SlotOf(method);
+    route_ = -1;
+    HttpResponse res;
+    Target target;
+    int wait = 0;
+    if (!DecodeTarget(req.target(), &target)) {
+      res = Problem(400, "bad-target", "Bad request target",
+                    "The request target must be a path starting with '/', "
+                    "with valid percent-escapes and no control characters.",
+                    request_id_);
+    } else if (server_->limiter.enabled() && !Exempt(target.path) &&
+               (wait = server_->limiter.Take(
+                    client_, std::chrono::steady_clock::now())) > 0) {
+      server_->metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
+      res = Problem(429, "rate-limited", "Too many requests",
+                    "This client has sent too many requests; retry later.",
+                    request_id_);
+      res.headers.emplace_back("Retry-After", std::to_string(wait));
+    } else {
+      Router::Match m =
+          server_->router.Find(method, target.segments);
+      route_ = m.route;
+      if (m.kind == Router::Match::kNotFound) {
+        res = Problem(404, "not-found", "Not found",
+                      "No resource exists at this path.", request_id_);
+      } else if (m.kind == Router::Match::kMethodNotAllowed) {
+        res = Problem(405, "method-not-allowed", "Method not allowed",
+                      "This resource does not support the request method.",
+                      request_id_);
+        res.headers.emplace_back("Allow", m.allow);
+      } else {
+        res = CallHandler(*m.handler, method, std::move(target),
+                          std::move(m.params));
+      }
+    }
+    head_ = method == "HEAD";
+    Send(std::move(res), req.version(), req.keep_alive());
+  }
+
+  bool Exempt(std::string_view path) const {
+    for (const std::string& p : opts().rate_exempt) {
+      if (p == path) return true;
+    }
+    return false;
+  }
+
+  HttpResponse CallHandler(const Handler& handler, std::string_view method,
+                           Target target,
+                           std::vector<std::string> params) {
+    auto& req = parser_->get();
+    HttpRequest r;
+    r.method = method;
+    r.path = std::move(target.path);
+    r.query = std::move(target.query);
+    r.route = server_->router.text(route_);
+    r.params = std::move(params);
+    r.headers.reserve(8);
+    for (const auto& f : req) {
+      std::string name(f.name_string());
+      for (char& c : name) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      }
+      r.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    r.body = std::move(req.body());
+    r.client = client_;
+    r.request_id = request_id_;
+    try {
+      HttpResponse res = handler(r);
+      if (res.status < 200 || res.status > 599) {
+        throw std::runtime_error("handler returned an invalid status");
+      }
+      return res;
+    } catch (...) {
+      server_->metrics.handler_exceptions.fetch_add(
+          1, std::memory_order_relaxed);
+      return Problem(500, "internal", "Internal server error",
+                     "The server could not complete the request.",
+                     request_id_);
+    }
+  }
+
+  void Send(HttpResponse res, unsigned version, bool keep_alive) {
+    keep_alive_ = keep_alive && !stopping_ && !server_->stopping;
+    status_ = res.status;
+    res_ = {};
+    res_.version(version);
+    res_.result(static_cast<unsigned>(res.status));
+    res_.set(http::field::content_type, res.content_type);
+    res_.set("X-Request-Id", request_id_);
+    for (const auto& [name, value] : res.headers) {
+      if (!name.empty() && SafeHeaderText(name) && SafeHeaderText(value)) {
+        res_.insert(name, value);
+      }
+    }
+    res_.body() = std::move(res.body);
+    res_.keep_alive(keep_alive_);
+    res_.prepare_payload();
+    if (head_) {
+      // A response to HEAD has the GET response's headers but no body.
+      size_t size = res_.body().size();
+      res_.body().clear();
+      res_.content_length(size);
+      head_ = false;
+    }
+    stream_.expires_after(opts().idle_timeout);
+    http::async_write(
+        stream_, res_,
+        [self = shared_from_this()](beast::error_code ec, size_t n) {
+          self->OnWrite(ec, n);
+        });
+  }
+
+  void OnWrite(beast::error_code ec, size_t bytes_out) {
+    auto now = std::chrono::steady_clock::now();
+    auto duration = now - start_;
+    server_->metrics.Record(route_, method_slot_, status_, duration);
+    internal::AccessEntry e;
+    e.ts = std::chrono::system_clock::now();
+    e.request_id = request_id_;
+    e.client = client_;
+    e.method = SlotName(method_slot_);
+    e.route = route_ >= 0 ? std::string_view(server_->router.text(route_))
+                          : std::string_view("unmatched");
+    e.status = status_;
+    e.bytes_in = bytes_in_;
+    e.bytes_out = bytes_out;
+    e.duration_ms =
+        std::chrono::duration<double, std::milli>(duration).count();
+    server_->Log(e);
+    busy_ = false;
+    res_ = {};
+    if (ec) return Close();
+    if (!keep_alive_ || stopping_) return LingerClose();
+    WaitForNext();
+  }
+
+  // Half-close, then read and discard for a short while, so unread request
+  // bytes do not make the kernel reset the connection under the response.
+  void LingerClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    linger_left_ = kLingerBytes;
+    stream_.expires_after(kLingerTime);
+    Drain();
+  }
+
+  void Drain() {
+    buffer_.clear();
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = shared_from_this()](beast::error_code ec, size_t n) {
+          if (ec || n >= self->linger_left_) return self->Close();
+          self->linger_left_ -= n;
+          self->Drain();
+        });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  ServerCore* server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  std::string client_;
+  std::string request_id_;
+  std::chrono::steady_clock::time_point start_;
+  uint64_t bytes_in_ = 0;
+  size_t linger_left_ = 0;
+  int route_ = -1;
+  int method_slot_ = kOther;
+  int status_ = 0;
+  bool keep_alive_ = false;
+  bool busy_ = false;
+  bool head_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace internal
+
+struct HttpServer::Impl : internal::ServerCore {
+  using ServerCore::ServerCore;
+};
+
+// ---- Impl -------------------------------------------------------------------
+
+void internal::ServerCore::Register(const std::shared_ptr<Session>& s) {
+  std::lock_guard lock(sessions_mu);
+  sessions.emplace(s.get(), s);
+  metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
+}
+
+void internal::ServerCore::Unregister(Session* s) {
+  std::lock_guard lock(sessions_mu);
+  sessions.erase(s);
+  metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
+  if (sessions.empty() && stopping && !destroying) {
+    // The last connection has drained: nothing keeps Run() waiting.
+    asio::post(strand, [this] { drain_timer.cancel(); });
+  }
+}
+
+void internal::ServerCore::DoAccept() {
+  acceptor.async_accept(
+      asio::make_strand(ioc),
+      [this](beast::error_code ec, tcp::socket socket) {
+        if (stopping) return;
+        if (ec) {
+          if (ec == asio::error::operation_aborted) return;
+          // Out of descriptors or similar: back off instead of spinning.
+          accept_retry.expires_after(std::chrono::milliseconds(20));
+          accept_retry.async_wait([this](beast::error_code wec) {
+            if (!wec && !stopping) DoAccept();
+          });
+          return;
+        }
+        auto session = std::make_shared<Session>(this, std::move(socket));
+        Register(session);
+        session->Start();
+        DoAccept();
+      });
+}
+
+void internal::ServerCore::StopOnStrand() {
+  if (stopping.exchange(true)) return;
+  beast::error_code ec;
+  acceptor.close(ec);
+  accept_retry.cancel();
+  if (signals) signals->cancel(ec);
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(sessions_mu);
+    for (auto& [ptr, weak] : sessions) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+    if (!sessions.empty()) {
+      drain_timer.expires_after(options.drain_timeout);
+      drain_timer.async_wait([this](beast::error_code wec) {
+        if (!wec) ioc.stop();  // drain_timeout reached: give up
+      });
+    }
+  }
+  for (auto& s : live) {
+    asio::post(s->executor(), [s] { s->OnStop(); });
+  }
+}
+
+void internal::ServerCore::Log(const internal::AccessEntry& e) {
+  std::string line = internal::AccessLogLine(e);
+  if (options.access_log) {
+    std::string_view v(line);
+    v.remove_suffix(1);  // the callback gets the line without '\n'
+    options.access_log(v);
+    return;
+  }
+  // One write() per line: lines from different threads do not interleave.
+  const char* p = line.data();
+  size_t left = line.size();
+  while (left > 0) {
+    ssize_t n = ::write(STDERR_FILENO, p, left);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+// ---- HttpServer ---------------------------------------------------------------
+
+HttpServer::HttpServer(ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::Route(std::string method, std::string path_template,
+                       Handler handler) {
+  // A malformed template is a programming error of the caller; it is
+  // dropped (and so answers 404) rather than thrown.
+  impl_->router.Add(std::move(method), path_template, std::move(handler));
+}
+
+Status HttpServer::Start() {
+  if (impl_->started) return Status::FailedPrecondition("already started");
+  const std::string& listen = impl_->options.listen;
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return Status::IoError("listen address must be host:port: " + listen);
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int port = 0;
+  try {
+    size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1 || port < 0 || port > 65535) {
+      throw std::out_of_range("port");
+    }
+  } catch (const std::exception&) {
+    return Status::IoError("bad port in listen address: " + listen);
+  }
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return Status::IoError("bad listen host " + host + ": " + ec.message());
+  tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
+  tcp::acceptor& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    a.close();
+    return Status::IoError("cannot listen on " + listen + ": " + ec.message());
+  }
+  impl_->bound_port = a.local_endpoint(ec).port();
+  std::vector<std::string> names;
+  for (size_t i = 0; i < impl_->router.size(); ++i) {
+    names.push_back(impl_->router.text(static_cast<int>(i)));
+  }
+  impl_->metrics.Init(std::move(names));
+  impl_->started = true;
+  asio::post(impl_->strand, [impl = impl_.get()] { impl->DoAccept(); });
+  return Status::Ok();
+}
+
+uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+void HttpServer::Run() {
+  if (!impl_->started) return;
+  int n = std::max(1, impl_->options.threads);
+  std::vector<std::thread> workers;
+  workers.reserve(n - 1);
+  for (int i = 1; i < n; ++i) {
+    workers.emplace_back([this] { impl_->ioc.run(); });
+  }
+  impl_->ioc.run();
+  for (auto& t : workers) t.join();
+}
+
+void HttpServer::Stop() {
+  asio::post(impl_->strand, [impl = impl_.get()] { impl->StopOnStrand(); });
+}
+
+Status HttpServer::StopOnSignals() {
+  beast::error_code ec;
+  Impl& impl = *impl_;
+  impl.signals.emplace(impl.strand);
+  impl.signals->add(SIGINT, ec);
+  if (!ec) impl.signals->add(SIGTERM, ec);
+  if (ec) {
+    impl.signals.reset();
+    return Status::IoError("cannot install signal handlers: " + ec.message());
+  }
+  impl.signals->async_wait([&impl](beast::error_code wec, int) {
+    if (!wec) impl.StopOnStrand();
+  });
+  return Status::Ok();
+}
+
+std::string HttpServer::MetricsText() const { return impl_->metrics.Text(); }
+
+void HttpServer::CountMetric(std::string_view name, std::string_view labels,
+                             uint64_t by) {
+  impl_->metrics.Count(name, labels, by);
+}
+
+}  // namespace backaid::server

@@ -1,0 +1,177 @@
+// Internal pieces of the HTTP transport that do not need Boost: JSON string
+// escaping that always yields valid UTF-8, strict request-target decoding,
+// the route table, the per-client rate limiter, the metrics registry and the
+// access-log line. Kept out of http_server.cc so they compile fast and can be
+// tested without sockets.
+#ifndef BACKAID_SRC_SERVER_HTTP_UTIL_H_
+#define BACKAID_SRC_SERVER_HTTP_UTIL_H_
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "src/server/http_server.h"
+
+namespace backaid::server::internal {
+
+// Appends `s` as a JSON string literal (quotes included). Invalid UTF-8
+// (stray continuation bytes, overlong forms, surrogates, > U+10FFFF,
+// truncated sequences) is replaced by U+FFFD, so the output is always valid
+// UTF-8 and valid JSON whatever bytes `s` holds.
+void AppendJsonStringSafe(std::string_view s, std::string* out);
+
+// A request target split and decoded. Decode() accepts origin-form only
+// ("/path?query"): the path must start with '/', every '%' must be followed
+// by two hex digits, and no decoded byte may be a control character (< 0x20
+// or 0x7F). `segments` are the decoded parts between '/' ("/" gives one empty
+// segment); an encoded "%2F" stays inside its segment.
+struct Target {
+  std::string path;
+  std::string query;
+  std::vector<std::string> segments;
+};
+bool DecodeTarget(std::string_view raw, Target* out);
+
+// Method slots for the metrics and the access log; non-standard or rarely
+// used methods share kOther so a client cannot grow the label set.
+enum MethodSlot : int {
+  kGet,
+  kHead,
+  kPost,
+  kPut,
+  kDelete,
+  kPatch,
+  kOptions,
+  kOther,
+  kMethodSlots
+};
+MethodSlot SlotOf(std::string_view method);
+std::string_view SlotName(int slot);
+
+// Route templates: literal segments and "{name}" segments (one non-empty
+// segment). Not thread-safe to modify; Find() is const and lock-free.
+class Router {
+ public:
+  struct Match {
+    enum Kind { kFound, kNotFound, kMethodNotAllowed } kind = kNotFound;
+    int route = -1;                 // template index (kFound, 405)
+    const Handler* handler = nullptr;
+    std::vector<std::string> params;
+    std::string allow;              // "GET, POST" for 405
+  };
+  // Returns false for a malformed template (must start with '/'; a "{..}"
+  // segment must be exactly "{name}").
+  bool Add(std::string method, std::string_view path_template,
+           Handler handler);
+  // Among the templates that match the segments, the one with the method
+  // and literal segments earliest wins ("/a/b" over "/a/{x}").
+  Match Find(std::string_view method,
+             const std::vector<std::string>& segments) const;
+  size_t size() const { return templates_.size(); }
+  const std::string& text(int route) const { return templates_[route].text; }
+
+ private:
+  struct Segment {
+    std::string literal;
+    bool param = false;
+  };
+  struct Template {
+    std::string text;
+    std::vector<Segment> segments;
+    std::vector<std::pair<std::string, Handler>> methods;
+  };
+  std::vector<Template> templates_;
+};
+
+// Token bucket per client key, sharded by hash so threads rarely contend.
+// The table is bounded: when a shard is full, entries that would be full
+// again anyway are dropped, then the least recently seen half.
+class RateLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+  RateLimiter(double rate_per_second, double burst,
+              size_t max_clients = 65536);
+  bool enabled() const { return rate_ > 0; }
+  // 0 if a token was taken; otherwise whole seconds until one is available
+  // (>= 1), for Retry-After.
+  int Take(std::string_view client, Clock::time_point now);
+  size_t size() const;
+
+ private:
+  struct Bucket {
+    double tokens;
+    Clock::time_point last;
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, Bucket> buckets;
+  };
+  void Evict(Shard& shard, Clock::time_point now);
+  static constexpr size_t kShards = 16;
+  double rate_;
+  double burst_;
+  size_t per_shard_;
+  std::array<Shard, kShards> shards_;
+};
+
+// Request counters and latency histograms, one slot set per route template
+// plus one for "unmatched". Record() is lock-free (relaxed atomics).
+class Metrics {
+ public:
+  static constexpr std::array<double, 11> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
+  // `route_names`: the templates; index route_names.size() is "unmatched".
+  void Init(std::vector<std::string> route_names);
+  void Record(int route, int method_slot, int status,
+              std::chrono::nanoseconds duration);
+  void Count(std::string_view name, std::string_view labels, uint64_t by);
+  std::string Text() const;
+
+  std::atomic<int64_t> connections_open{0};
+  std::atomic<uint64_t> rate_limited{0};
+  std::atomic<uint64_t> handler_exceptions{0};
+
+ private:
+  static constexpr int kStatuses = 500;  // 100..599
+  struct RouteSlots {
+    std::unique_ptr<std::atomic<uint64_t>[]> counts;  // method x status
+    std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets{};
+    std::atomic<uint64_t> sum_ns{0};
+    std::atomic<uint64_t> count{0};
+  };
+  std::vector<std::string> names_;
+  std::vector<std::unique_ptr<RouteSlots>> routes_;
+  mutable std::mutex extra_mu_;
+  std::map<std::string, std::map<std::string, uint64_t>, std::less<>> extra_;
+};
+
+// One access-log line (JSON, ending in '\n'). Holds no path, query, header
+// or body: only the route template.
+struct AccessEntry {
+  std::chrono::system_clock::time_point ts;
+  std::string_view request_id;
+  std::string_view client;
+  std::string_view method;  // a SlotName, never the raw method
+  std::string_view route;   // template or "unmatched"
+  int status = 0;
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;
+  double duration_ms = 0;
+};
+std::string AccessLogLine(const AccessEntry& e);
+
+// 16 lower-case hex digits from a per-thread xorshift generator seeded from
+// std::random_device.
+std::string NewRequestId();
+
+}  // namespace backaid::server::internal
+
+#endif  // BACKAID_SRC_SERVER_HTTP_UTIL_H_
