@@ -119,6 +119,8 @@ class Assessment {
     Reply reply;
     Case before;
   };
+  friend Result<Assessment> ResumeAssessment(
+      std::shared_ptr<const KnowledgeBase> kb, std::string_view json_answers);
   explicit Assessment(std::shared_ptr<const KnowledgeBase> kb);
   // The first question after `from` that is not definitely skipped.
   int NextFrom(int from) const;
@@ -142,6 +144,35 @@ struct AnsweredCase {
 };
 Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
                                      std::string_view json_answers);
+
+// Resumes a session from the answers given so far (the same JSON object as
+// CaseFromAnswers), replayed in questionnaire order, so that NextQuestion(),
+// progress(), result() and answers() say where the person is. This is how a
+// stateless front (the HTTP API, the web page) asks one question at a time.
+// Errors (kInvalidArgument, naming the problem): everything CaseFromAnswers
+// rejects (unknown question or option, a skipped question answered, ...)
+// and a gap: a question that is asked but not answered while a later one
+// is (answer it, or "unsure"). Answers after the session finished at
+// emergency are still applied, as CaseFromAnswers does (they add
+// information; a finished session asks nothing more but must not drop what
+// the person already said); they count as answered and can be undone with
+// Back(). kFailedPrecondition if the knowledge base has no questionnaire.
+Result<Assessment> ResumeAssessment(std::shared_ptr<const KnowledgeBase> kb,
+                                    std::string_view json_answers);
+
+// Appends a question as JSON (no newline): {"id","section","section_title",
+// "text","help","kind","options":[{"id","label","role"}],"min","max",
+// "unit"}. role is "answer", "none" or "unsure"; options is empty for a
+// number question; min, max and unit are null except for one. No ask_when: the
+// server decides what is asked next.
+void AppendQuestionJson(const Question& q, std::string* out);
+
+// Appends the whole questionnaire as JSON (no newline): {"kb_version":..,
+// "sections":[{"id","title"}],"questions":[question, ...]} in asking order;
+// sections in the order their first question appears. Appends
+// {"kb_version":..,"sections":[],"questions":[]} if the knowledge base has
+// no questionnaire.
+void AppendQuestionnaireJson(const KnowledgeBase& kb, std::string* out);
 
 // Appends {"question id": answer, ...} (option id, list, or number).
 void AppendAnswersJson(const std::vector<std::pair<std::string, Reply>>& a,

@@ -100,6 +100,10 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
 //  "alarm_minutes_before","sources"}]}.
 void AppendPlanJson(const CarePlan& plan, std::string* out);
 
+// Appends one item exactly as AppendPlanJson writes it in "items" (for
+// fronts that show a few items, e.g. the diary's "what to do now").
+void AppendPlanItemJson(const PlanItem& item, std::string* out);
+
 }  // namespace backaid
 
 #endif  // BACKAID_PLAN_H_

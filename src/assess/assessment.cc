@@ -328,6 +328,42 @@ Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
   return out;
 }
 
+Result<Assessment> ResumeAssessment(std::shared_ptr<const KnowledgeBase> kb,
+                                    std::string_view json_answers) {
+  if (!kb) return Status::FailedPrecondition("no knowledge base");
+  // CaseFromAnswers checks every answer and orders them; the replay below
+  // only has to find gaps.
+  auto answered = CaseFromAnswers(*kb, json_answers);
+  if (!answered.ok()) return answered.status();
+  auto started = Assessment::Start(kb);
+  if (!started.ok()) return started.status();
+  Assessment a = std::move(started).value();
+  const Questionnaire& model = Model(*kb);
+  for (const auto& [id, reply] : answered->answers) {
+    const int index = model.index.at(id);
+    const Question* next = a.NextQuestion();
+    if (next != nullptr && next->id != id) {
+      return Status::InvalidArgument(fmt::format(
+          "question '{}' must be answered before '{}' (answer \"{}\" if it "
+          "is not known)",
+          next->id, id, kNotSure));
+    }
+    if (next != nullptr) {
+      Status s = a.Answer(reply);
+      if (!s.ok()) return s;
+      continue;
+    }
+    // Finished at emergency: apply the answer all the same.
+    Case after = a.case_;
+    Status s = Apply(*kb, model.questions[index], reply, &after);
+    if (!s.ok()) return s;
+    a.steps_.push_back(Assessment::Step{index, reply, std::move(a.case_)});
+    a.case_ = std::move(after);
+    Evaluate(*kb, a.case_, &a.result_);
+  }
+  return a;
+}
+
 void AppendAnswersJson(const std::vector<std::pair<std::string, Reply>>& a,
                        std::string* out) {
   out->push_back('{');

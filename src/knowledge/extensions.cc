@@ -8,11 +8,17 @@ struct Extension {
   const char* what;  // for the missing-file message
   void (*load)(const YAML::Node&, KnowledgeBase::Impl*,
                std::vector<LintIssue>*);
+  // Optional files may be left out (the knowledge base then lacks that
+  // module's content; its API says so with kFailedPrecondition).
+  bool required = true;
 };
 
 constexpr Extension kExtensions[] = {
     {"plan.yaml", "the care plan's advice", &LoadPlan},
     {"questions.yaml", "the assessment's questions", &LoadQuestions},
+    // Optional so that knowledge bases without a diary (the small test
+    // knowledge bases, older reviewer copies) still load.
+    {"diary.yaml", "the follow-up diary", &LoadDiary, false},
 };
 
 }  // namespace
@@ -31,6 +37,7 @@ void LoadExtensions(const std::vector<KbFile>& files,
     for (const KbFile& f : files)
       if (f.path == e.path) file = &f;
     if (file == nullptr) {
+      if (!e.required) continue;
       issues->push_back(LintIssue{SourceLocation{e.path, 0, 0},
                                   std::string("required file is missing: ") +
                                       e.what});

@@ -3,6 +3,8 @@
 // sources and condition language):
 //   plan.yaml       the care plan's advice (src/plan/plan_loader.cc)
 //   questions.yaml  the assessment's questions (src/assess/questions_loader.cc)
+//   diary.yaml      the follow-up diary (src/diary/diary_loader.cc); optional:
+//                   without it the knowledge base has no diary
 // They are part of the knowledge base: embedded, hashed into the version,
 // and a problem in them is a lint issue like any other.
 #ifndef BACKAID_SRC_KNOWLEDGE_EXTENSIONS_H_
@@ -31,6 +33,8 @@ void LoadPlan(const YAML::Node& doc, KnowledgeBase::Impl* impl,
               std::vector<LintIssue>* issues);
 void LoadQuestions(const YAML::Node& doc, KnowledgeBase::Impl* impl,
                    std::vector<LintIssue>* issues);
+void LoadDiary(const YAML::Node& doc, KnowledgeBase::Impl* impl,
+               std::vector<LintIssue>* issues);
 
 }  // namespace backaid::kb
 

@@ -28,6 +28,10 @@ namespace backaid::assess {
 struct Questionnaire;  // src/assess/questionnaire_model.h
 }  // namespace backaid::assess
 
+namespace backaid::diary {
+struct DiaryModel;  // src/diary/diary_model.h
+}  // namespace backaid::diary
+
 namespace backaid::kb {
 
 inline constexpr uint32_t kNoNode = 0xffffffffu;
@@ -200,6 +204,7 @@ struct KnowledgeBase::Impl {
   // Loaded by the extension modules (src/knowledge/extensions.h).
   std::shared_ptr<const plan::PlanModel> plan;
   std::shared_ptr<const assess::Questionnaire> questionnaire;
+  std::shared_ptr<const diary::DiaryModel> diary;  // null without diary.yaml
   // The ahead-of-time compiled triggers for this exact version, if the
   // binary has them; resolved on first use (see src/engine/engine.cc).
   mutable std::once_flag compiled_once;

@@ -177,27 +177,38 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
                 : fmt::format("\nknowledge base {}\n", plan.kb_version);
 }
 
+namespace {
+
+nlohmann::ordered_json ItemJson(const PlanItem& item) {
+  nlohmann::ordered_json i;
+  i["id"] = item.id;
+  i["section"] = std::string(PlanSectionName(item.section));
+  i["variant"] = std::string(PlanItemVariantName(item.variant));
+  i["title"] = item.title;
+  i["text"] = item.text;
+  i["steps"] = item.steps;
+  i["sources"] = item.sources;
+  if (!item.conflict_id.empty()) {
+    i["conflict"] = item.conflict_id;
+    i["decision"] = item.decision;
+  }
+  if (!item.concerns.empty()) i["concerns"] = item.concerns;
+  return i;
+}
+
+}  // namespace
+
+void AppendPlanItemJson(const PlanItem& item, std::string* out) {
+  *out += ItemJson(item).dump(-1, ' ', false,
+                              nlohmann::json::error_handler_t::replace);
+}
+
 void AppendPlanJson(const CarePlan& plan, std::string* out) {
   nlohmann::ordered_json j;
   j["level"] = std::string(LevelName(plan.level));
   j["kb_version"] = plan.kb_version;
   j["items"] = nlohmann::ordered_json::array();
-  for (const PlanItem& item : plan.items) {
-    nlohmann::ordered_json i;
-    i["id"] = item.id;
-    i["section"] = std::string(PlanSectionName(item.section));
-    i["variant"] = std::string(PlanItemVariantName(item.variant));
-    i["title"] = item.title;
-    i["text"] = item.text;
-    i["steps"] = item.steps;
-    i["sources"] = item.sources;
-    if (!item.conflict_id.empty()) {
-      i["conflict"] = item.conflict_id;
-      i["decision"] = item.decision;
-    }
-    if (!item.concerns.empty()) i["concerns"] = item.concerns;
-    j["items"].push_back(std::move(i));
-  }
+  for (const PlanItem& item : plan.items) j["items"].push_back(ItemJson(item));
   j["activities"] = nlohmann::ordered_json::array();
   for (const PlanActivity& a : plan.activities) {
     nlohmann::ordered_json i;
