@@ -49,9 +49,12 @@ struct EpisodeStart {
 
 // Decodes the body of POST /v1/episodes (and the episode part of
 // POST /v1/assessments): {"answers":{..}} or {"findings":{..}} (exactly one),
-// optional "time_zone" (IANA, checked), "region" (eu|uk|us), and
-// "open_episode" (ignored here). Unknown members, wrong types, out-of-range
-// values and invalid time zones are kInvalidArgument naming the member.
+// optional "time_zone" (IANA, checked as the calendar checks it), "region"
+// (eu|uk|us), "open_episode" (a boolean, ignored here), and with "findings"
+// only, "age" and "sex" as in a case (answers ask them as questions).
+// Unknown members, duplicate keys, nesting deeper than 8, wrong types,
+// out-of-range values and invalid time zones are kInvalidArgument naming
+// the member. A null finding means "not assessed", as in a case.
 Result<EpisodeStart> ParseEpisodeStart(const KnowledgeBase& kb,
                                        std::string_view json, int64_t now_ms);
 
@@ -68,7 +71,10 @@ struct DiaryEntry {
 
 // Decodes the body of POST /v1/episodes/{id}/entries:
 // {"pain": 0-10, "done": [ids], "findings": {key: value}, "note": "..."}.
-// At least one of pain, done, findings, note. `at_ms` = now_ms.
+// At least one of pain, done, findings, note. `at_ms` = now_ms. Pain is
+// given only as "pain" (findings.pain_score is rejected) and sets the
+// pain_score finding at review; a null finding is rejected (an entry
+// reports, it cannot un-report). Findings are kept in FindingId order.
 Result<DiaryEntry> ParseDiaryEntry(const KnowledgeBase& kb,
                                    std::string_view json, int64_t now_ms);
 
@@ -116,7 +122,12 @@ struct EpisodeReview {
 
 // Re-triages the episode with entries [0, entries.size()). previous_level is
 // the level with entries [0, size-1) (the initial level if there is one
-// entry or none). `now_ms` sets the days elapsed since the episode began.
+// entry or none), reviewed at the same `now_ms`, so `escalated` is what the
+// last entry changed, not the passage of time. `now_ms` sets the days
+// elapsed since the episode began. Every prefix is reviewed in turn: when a
+// prefix's level would drop below the one before while a red flag that
+// raised it is still present, the level (and its services) is kept and
+// `derived` says why. kFailedPrecondition without diary.yaml.
 Result<EpisodeReview> ReviewEpisode(const KnowledgeBase& kb,
                                     const EpisodeStart& start,
                                     const std::vector<DiaryEntry>& entries,
