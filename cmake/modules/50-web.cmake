@@ -1,0 +1,48 @@
+# The web page (web/): TypeScript bundled by esbuild into
+# ${BACKAID_WEB_DIR} (index.html, assets/), served by
+# `backaid serve --web ${BACKAID_WEB_DIR}`. The tools (esbuild, typescript,
+# yaml, and for the tests playwright-core and axe-core) are pinned by
+# web/package-lock.json and installed by `npm ci` once into
+# ${BACKAID_WEB_NODE} (web/build.sh).
+#
+# Tests (tests/web/run.mjs): Debian's Chromium, driven by playwright-core,
+# against the real `backaid serve` on a free port.
+find_program(BACKAID_NODE node REQUIRED)
+find_program(BACKAID_NPM npm REQUIRED)
+
+set(BACKAID_WEB_DIR "${CMAKE_BINARY_DIR}/web")
+set(BACKAID_WEB_NODE "${CMAKE_BINARY_DIR}/web-node")
+file(GLOB_RECURSE BACKAID_WEB_INPUTS CONFIGURE_DEPENDS
+     "${CMAKE_SOURCE_DIR}/web/src/*.ts"
+     "${CMAKE_SOURCE_DIR}/web/static/*")
+add_custom_command(
+  OUTPUT "${BACKAID_WEB_DIR}/build-stamp"
+  COMMAND bash "${CMAKE_SOURCE_DIR}/web/build.sh" "${CMAKE_SOURCE_DIR}"
+          "${BACKAID_WEB_NODE}" "${BACKAID_WEB_DIR}"
+  DEPENDS ${BACKAID_WEB_INPUTS} ${KB_FILES}
+          "${CMAKE_SOURCE_DIR}/web/build.sh"
+          "${CMAKE_SOURCE_DIR}/web/build.mjs"
+          "${CMAKE_SOURCE_DIR}/web/tsconfig.json"
+          "${CMAKE_SOURCE_DIR}/web/package.json"
+          "${CMAKE_SOURCE_DIR}/web/package-lock.json"
+  COMMENT "Building the web page (npm ci once, tsc, esbuild)"
+  VERBATIM)
+add_custom_target(backaid_web ALL DEPENDS "${BACKAID_WEB_DIR}/build-stamp")
+
+# The handover summary PDF (src/handover, include/backaid/handover.h):
+# cairo's PDF surface with Pango for Unicode text. The API's
+# GET /v1/episodes/{id}/summary.pdf calls it.
+pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
+add_library(backaid_handover STATIC "${CMAKE_SOURCE_DIR}/src/handover/handover.cc")
+target_include_directories(backaid_handover PUBLIC "${CMAKE_SOURCE_DIR}/include")
+target_link_libraries(backaid_handover
+  PUBLIC backaid_core
+  PRIVATE PkgConfig::PANGOCAIRO fmt::fmt)
+if(TARGET backaid_api)
+  target_link_libraries(backaid_api PRIVATE backaid_handover)
+endif()
+list(APPEND BACKAID_FRONT_LIBS backaid_handover)
+list(APPEND BACKAID_MODULE_TEST_SOURCES
+  "${CMAKE_SOURCE_DIR}/src/handover/handover_test.cc")
+list(APPEND BACKAID_MODULE_TEST_LIBS backaid_handover)
+

@@ -1,0 +1,196 @@
+// The HTTP API of `backaid serve` (src/api/openapi.json), as the page uses
+// it. Every clinical decision (branching, triage, plan) is the server's.
+
+export type Level = "emergency" | "urgent" | "routine" | "self_care";
+export type Region = "eu" | "uk" | "us";
+export type AnswerValue = string | number | string[];
+export type Answers = Record<string, AnswerValue>;
+export type Findings = Record<string, string | number | boolean | null>;
+
+export interface QuestionOption { id: string; label: string; role: "answer" | "none" | "unsure" }
+export interface Question {
+  id: string;
+  section: string;
+  section_title: string;
+  text: string;
+  help: string;
+  kind: "single" | "checklist" | "number";
+  options: QuestionOption[];
+  min?: number;
+  max?: number;
+  unit?: string;
+}
+export interface Questionnaire { kb_version: string; questions: Question[] }
+
+export interface Explanation { rule: string; level: Level; reason: string; sources: string[]; because: string[] }
+export interface TriageResult {
+  id: string;
+  triage: Level;
+  conditions: string[];
+  red_flags: string[];
+  not_assessed: string[];
+  see?: string[];
+  explanation?: Explanation[];
+  kb_version?: string;
+}
+export interface PlanItem {
+  id: string;
+  section: string;
+  variant: "advice" | "caution" | "check_first" | "not_for_you";
+  title: string;
+  text: string;
+  steps: string[];
+  sources: string[];
+  conflict?: string;
+  decision?: string;
+  concerns?: string[];
+}
+export interface PlanActivity {
+  id: string;
+  title: string;
+  description: string;
+  start_minute: number;
+  duration_minutes: number;
+  every_minutes: number;
+  until_minute: number;
+  waking_hours_only: boolean;
+  alarm_minutes_before: number;
+  sources: string[];
+}
+export interface Plan { level: Level; kb_version: string; items: PlanItem[]; activities: PlanActivity[] }
+export interface PainTrend {
+  points: { at: string; pain: number }[];
+  meaningful_change: number;
+  direction: "unknown" | "better" | "same" | "worse";
+  first?: number | null;
+  last?: number | null;
+  lowest?: number | null;
+  highest?: number | null;
+}
+export interface Review {
+  level: Level;
+  previous_level: Level;
+  escalated: boolean;
+  triage: TriageResult;
+  what_to_do_now: PlanItem[];
+  derived: string[];
+  pain_trend: PainTrend;
+  plan: Plan;
+}
+export interface EpisodeCreated {
+  id: string;
+  token: string;
+  created_at: string;
+  time_zone: string;
+  region: Region;
+  emergency_number: string;
+  review: Review;
+}
+export interface Assessment {
+  finished: boolean;
+  next_question: Question | null;
+  progress: { answered: number; about: number };
+  answers: Answers;
+  findings: Findings;
+  triage: TriageResult;
+  plan: Plan;
+  emergency_number: string;
+  episode?: EpisodeCreated;
+}
+export interface Entry { seq: number; at: string; pain: number | null; done: string[]; findings: Findings; note?: string }
+export interface Episode {
+  id: string;
+  created_at: string;
+  time_zone: string;
+  region: Region;
+  emergency_number: string;
+  initial: { answers: Answers; findings: Findings; triage: TriageResult };
+  entries: Entry[];
+  review: Review;
+}
+export interface EntryAdded { entry: Entry; review: Review }
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) { super(message); }
+}
+
+async function call(method: string, path: string, opts: {
+  body?: unknown; token?: string; idempotent?: boolean; accept?: string;
+} = {}): Promise<Response> {
+  const headers: Record<string, string> = { Accept: opts.accept ?? "application/json" };
+  if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+  if (opts.token) headers["Authorization"] = `Bearer ${opts.token}`;
+  // A retried write (flaky mobile network) is then applied once only.
+  if (opts.idempotent) headers["Idempotency-Key"] = randomKey();
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      cache: "no-store",
+      credentials: "omit",
+    });
+  } catch {
+    throw new ApiError(0, "The server cannot be reached. Check your connection and try again.");
+  }
+  if (!res.ok) {
+    let detail = `${res.status} ${res.statusText}`;
+    try {
+      const p = await res.json();
+      if (p && typeof p.title === "string") detail = p.detail ? `${p.title}: ${p.detail}` : p.title;
+    } catch { /* not problem+json */ }
+    throw new ApiError(res.status, detail);
+  }
+  return res;
+}
+
+function randomKey(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+export function timeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch {
+    return "UTC";
+  }
+}
+
+export async function getQuestionnaire(): Promise<Questionnaire> {
+  return (await call("GET", "/v1/questionnaire")).json();
+}
+
+export async function assess(answers: Answers, region: Region): Promise<Assessment> {
+  return (await call("POST", "/v1/assessments", { body: { answers, region } })).json();
+}
+
+export async function openEpisode(answers: Answers, region: Region): Promise<EpisodeCreated> {
+  return (await call("POST", "/v1/episodes", {
+    body: { answers, region, time_zone: timeZone() }, idempotent: true,
+  })).json();
+}
+
+export async function getEpisode(id: string, token: string): Promise<Episode> {
+  return (await call("GET", `/v1/episodes/${encodeURIComponent(id)}`, { token })).json();
+}
+
+export async function addEntry(id: string, token: string, entry: {
+  pain?: number; done?: string[]; findings?: Findings; note?: string;
+}): Promise<EntryAdded> {
+  return (await call("POST", `/v1/episodes/${encodeURIComponent(id)}/entries`, {
+    body: entry, token, idempotent: true,
+  })).json();
+}
+
+export async function getBlob(id: string, token: string, what: "plan.ics" | "export" | "summary.pdf"): Promise<Blob> {
+  const accept = what === "plan.ics" ? "text/calendar" : what === "export" ? "application/json" : "application/pdf";
+  return (await call("GET", `/v1/episodes/${encodeURIComponent(id)}/${what}`, { token, accept })).blob();
+}
+
+export async function eraseEpisode(id: string, token: string): Promise<void> {
+  await call("DELETE", `/v1/episodes/${encodeURIComponent(id)}`, { token });
+}

@@ -1,0 +1,96 @@
+// Pieces shared by the views: level wording and icons, names of ids, the
+// emergency screen.
+import vocab from "backaid:vocab";
+import type { Explanation, Level, PlanItem } from "./api";
+import { h, svg, type Child } from "./dom";
+
+export const LEVEL_HEADLINE: Record<Level, (n: string) => string> = {
+  emergency: (n) => `Emergency: call ${n} now`,
+  urgent: () => "Urgent: see a doctor today",
+  routine: () => "Routine: book an appointment within 1 to 2 weeks",
+  self_care: () => "Self-care: you can look after this at home",
+};
+export const LEVEL_SHORT: Record<Level, string> = {
+  emergency: "emergency", urgent: "urgent", routine: "routine", self_care: "self-care",
+};
+export const LEVEL_RANK: Record<Level, number> = { self_care: 0, routine: 1, urgent: 2, emergency: 3 };
+
+export function levelIcon(level: Level): SVGElement {
+  const paths: Record<Level, Child> = {
+    emergency: [svg("path", { d: "M12 2 1 21h22z", fill: "currentColor" }),
+      svg("path", { d: "M11 9h2v6h-2zm0 8h2v2h-2z", fill: "var(--icon-cut)" })],
+    urgent: [svg("circle", { cx: 12, cy: 12, r: 10, fill: "currentColor" }),
+      svg("path", { d: "M11 6h2v6.6l4 2.4-1 1.7-5-3z", fill: "var(--icon-cut)" })],
+    routine: [svg("rect", { x: 3, y: 4, width: 18, height: 17, rx: 2, fill: "currentColor" }),
+      svg("path", { d: "M5 9h14v10H5z", fill: "var(--icon-cut)" }),
+      svg("path", { d: "M7 11h3v3H7z", fill: "currentColor" })],
+    self_care: [svg("path", { d: "M12 3 2 12h3v9h5v-6h4v6h5v-9h3z", fill: "currentColor" })],
+  };
+  return svg("svg", { class: "icon", viewBox: "0 0 24 24", width: 32, height: 32, "aria-hidden": "true", focusable: "false" }, paths[level]);
+}
+
+export function levelBanner(level: Level, emergencyNumber: string, tag: "h1" | "h2" = "h1"): HTMLElement {
+  const heading = h(tag, { class: "level-title", tabindex: tag === "h1" ? -1 : null }, LEVEL_HEADLINE[level](emergencyNumber));
+  return h("div", { class: `level level-${level}`, "data-level": level },
+    levelIcon(level), h("div", null, heading, h("p", null, vocab.levels[level] ?? "")));
+}
+
+export const sourceName = (cite: string): string => vocab.sources[cite] ?? cite;
+export const serviceName = (id: string): string => vocab.services[id] ?? id.replace(/_/g, " ");
+export const conditionName = (id: string): string => vocab.conditions[id] ?? id.replace(/_/g, " ");
+export const findingMeaning = (key: string): string => vocab.findings[key]?.meaning ?? key.replace(/_/g, " ");
+
+// "bladder_dysfunction" / "leg_weakness=both" / "x=not assessed" in words.
+export function becauseText(b: string): string {
+  const eq = b.indexOf("=");
+  if (eq < 0) return findingMeaning(b);
+  const key = b.slice(0, eq);
+  const val = b.slice(eq + 1);
+  return `${findingMeaning(key)}: ${val.replace(/_/g, " ")}`;
+}
+
+export function sourcesList(sources: string[]): HTMLElement {
+  return h("p", { class: "sources" }, "Sources: ", sources.map(sourceName).join("; "));
+}
+
+export function explanationDetails(ex: Explanation[]): HTMLElement {
+  return h("div", { class: "why" }, ex.map((e) =>
+    h("details", null,
+      h("summary", null, h("span", { class: `tag tag-${e.level}` }, LEVEL_SHORT[e.level]), " ", e.reason),
+      e.because.length ? h("div", null, h("p", null, "Because of what you told us:"),
+        h("ul", null, e.because.map((b) => h("li", null, becauseText(b))))) : null,
+      sourcesList(e.sources))));
+}
+
+export function planItem(item: PlanItem, headingTag: "h3" | "h4" = "h3"): HTMLElement {
+  const variantNote: Record<string, string> = {
+    caution: "Take care:",
+    check_first: "Check these first; do not take it if any applies:",
+    not_for_you: "Not advised for you, because:",
+  };
+  return h("article", { class: `item variant-${item.variant}`, "data-item": item.id },
+    h(headingTag, null, item.title),
+    h("p", null, item.text),
+    item.steps.length ? h("ol", { class: "steps" }, item.steps.map((s) => h("li", null, s))) : null,
+    item.concerns?.length ? h("div", { class: "concerns" },
+      h("p", null, h("strong", null, variantNote[item.variant] ?? "Note:")),
+      h("ul", null, item.concerns.map((c) => h("li", null, c)))) : null,
+    item.decision ? h("details", null, h("summary", null, "Sources disagree here"), h("p", null, item.decision)) : null,
+    item.sources.length ? sourcesList(item.sources) : null);
+}
+
+// The full-screen emergency call: the call link first and alone on the
+// screen; what to do while waiting and why only below it.
+export function emergencyScreen(number: string, why: Explanation[], now: PlanItem[], extra?: Child): HTMLElement {
+  document.body.classList.add("emergency-mode");
+  return h("section", { class: "emergency", "aria-labelledby": "emergency-title" },
+    h("div", { class: "emergency-call" },
+      levelIcon("emergency"),
+      h("h1", { id: "emergency-title", tabindex: -1 }, `Call ${number} now`),
+      h("a", { class: "call-link", href: `tel:${number}`, "data-testid": "call-link" }, `Call ${number}`),
+      h("p", { class: "emergency-lead" }, "Or go to the nearest emergency department now.")),
+    h("div", { class: "emergency-more" },
+      now.length ? h("details", null, h("summary", null, "While you wait"), now.map((i) => planItem(i))) : null,
+      why.length ? h("details", null, h("summary", null, "Why"), explanationDetails(why.filter((e) => e.level === "emergency"))) : null,
+      extra ?? null));
+}

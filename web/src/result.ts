@@ -1,0 +1,175 @@
+// The result: level, who to see, why, the plan as a timeline with timers,
+// and the buttons that open an episode (calendar, diary, PDF).
+import * as api from "./api";
+import {
+  conditionName, emergencyScreen, explanationDetails, findingMeaning, levelBanner, planItem, serviceName,
+} from "./common";
+import { download, h, replaceChildren } from "./dom";
+import * as store from "./store";
+import { hasTimer, notifyButton, timerControl } from "./timers";
+
+export interface ResultHost {
+  main: HTMLElement;
+  go(route: string): void;
+  showError(where: HTMLElement, err: unknown, retry?: () => void): void;
+}
+
+export function duration(min: number): string {
+  if (min < 60) return `${min} minutes`;
+  if (min % 1440 === 0) return min === 1440 ? "1 day" : `${min / 1440} days`;
+  if (min % 60 === 0) return min === 60 ? "1 hour" : `${min / 60} hours`;
+  return `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
+export function activityWhen(a: api.PlanActivity): string {
+  const from = a.start_minute === 0 ? "From now" : `From ${duration(a.start_minute)} after the start`;
+  if (a.every_minutes > 0) {
+    return `${from}: ${duration(a.duration_minutes)} every ${duration(a.every_minutes)}, until ${duration(a.until_minute)} after the start`;
+  }
+  return a.start_minute === 0 ? "Now" : `Once, ${duration(a.start_minute)} after the start`;
+}
+
+const SECTION_TITLES: Record<string, string> = {
+  now: "What to do now",
+  ice_heat: "Ice and heat",
+  activity: "Keep moving",
+  medicines: "Medicines",
+  exercises: "Exercises",
+  prevention: "Preventing it next time",
+  avoid: "What not to do",
+  safety_net: "Call a doctor if",
+  follow_up: "Check again",
+};
+
+function planSections(plan: api.Plan): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  const bySection = new Map<string, api.PlanItem[]>();
+  for (const i of plan.items) {
+    if (!bySection.has(i.section)) bySection.set(i.section, []);
+    bySection.get(i.section)!.push(i);
+  }
+  for (const [section, items] of bySection) {
+    const id = `plan-${section}`;
+    out.push(h("section", { class: `plan-section section-${section}`, "aria-labelledby": id },
+      h("h2", { id }, SECTION_TITLES[section] ?? section.replace(/_/g, " ")),
+      items.map((i) => planItem(i))));
+    if (section === "ice_heat" && plan.activities.length) out.push(timeline(plan.activities));
+  }
+  if (!bySection.has("ice_heat") && plan.activities.length) out.splice(1, 0, timeline(plan.activities));
+  return out;
+}
+
+function timeline(activities: api.PlanActivity[]): HTMLElement {
+  const sorted = [...activities].sort((a, b) => a.start_minute - b.start_minute);
+  return h("section", { class: "timeline-section", "aria-labelledby": "timeline-title" },
+    h("h2", { id: "timeline-title" }, "Your timetable"),
+    h("p", { class: "hint" }, "Times count from when you start the plan. Reminders in the calendar are only set in waking hours."),
+    notifyButton(),
+    h("ol", { class: "timeline" }, sorted.map((a) =>
+      h("li", { "data-activity": a.id },
+        h("h3", null, a.title),
+        h("p", { class: "when" }, activityWhen(a)),
+        h("p", null, a.description),
+        hasTimer(a) ? timerControl(a) : null))));
+}
+
+// The episode of this result: the stored one if it was opened from these
+// same answers, otherwise a new one (its token is kept in this browser).
+export async function ensureEpisode(a: api.Assessment): Promise<store.StoredEpisode> {
+  const key = JSON.stringify(a.answers);
+  const have = store.episode();
+  if (have && have.answers === key) return have;
+  const e = await api.openEpisode(a.answers, store.region());
+  const stored: store.StoredEpisode = {
+    id: e.id, token: e.token, created_at: e.created_at, region: e.region, answers: key,
+  };
+  store.setEpisode(stored);
+  return stored;
+}
+
+export function renderResult(host: ResultHost, a: api.Assessment): void {
+  const t = a.triage;
+  const n = a.emergency_number || store.EMERGENCY_NUMBERS[store.region()];
+  if (t.triage === "emergency") {
+    const back = h("button", { type: "button", class: "link-button" }, "I answered a question wrongly: go back");
+    back.addEventListener("click", () => {
+      document.body.classList.remove("emergency-mode");
+      const s = store.session();
+      const last = s.order.pop();
+      if (last !== undefined) delete s.answers[last];
+      s.last = null;
+      store.setSession(s);
+      host.go("#/questions");
+    });
+    replaceChildren(host.main, emergencyScreen(n, t.explanation ?? [],
+      a.plan.items.filter((i) => i.section === "now"), back));
+    host.main.querySelector<HTMLElement>("h1")?.focus();
+    return;
+  }
+
+  const status = h("div", { class: "action-status", "aria-live": "polite" });
+  const busy = async (btn: HTMLButtonElement, work: () => Promise<void>): Promise<void> => {
+    btn.disabled = true;
+    status.textContent = "Working…";
+    try {
+      await work();
+    } catch (err) {
+      status.textContent = "";
+      host.showError(status, err);
+    } finally {
+      btn.disabled = false;
+    }
+  };
+
+  const icsBtn = h("button", { type: "button", class: "secondary", "data-testid": "add-calendar" }, "Add to calendar (.ics)");
+  icsBtn.addEventListener("click", () => void busy(icsBtn, async () => {
+    const e = await ensureEpisode(a);
+    download(await api.getBlob(e.id, e.token, "plan.ics"), "backaid-plan.ics");
+    status.textContent = "The calendar file was downloaded. Open it to add the reminders to your calendar.";
+  }));
+  const printBtn = h("button", { type: "button", class: "secondary", "data-testid": "print-summary" }, "Print the handover summary");
+  printBtn.addEventListener("click", () => host.go("#/summary"));
+  const diaryBtn = h("button", { type: "button", class: "primary", "data-testid": "start-diary" }, "Start a diary");
+  diaryBtn.addEventListener("click", () => void busy(diaryBtn, async () => {
+    await ensureEpisode(a);
+    host.go("#/diary");
+  }));
+  const againBtn = h("button", { type: "button", class: "link-button" }, "Start again");
+  againBtn.addEventListener("click", () => {
+    store.setSession(null);
+    host.go("#/");
+  });
+
+  const redFlags = t.red_flags.map(findingMeaning);
+  replaceChildren(host.main,
+    levelBanner(t.triage, n),
+    h("p", { class: "notice" }, "This is not a diagnosis. It tells you how soon to get help and how to look after yourself."),
+    t.see?.length ? h("section", { "aria-labelledby": "see-title" },
+      h("h2", { id: "see-title" }, "Who to see"),
+      h("ul", null, t.see.map((s) => h("li", null, serviceName(s)))),
+      h("h3", null, "What to tell them"),
+      h("ul", null,
+        redFlags.length ? h("li", null, `The warning signs you reported: ${redFlags.join("; ")}.`) : null,
+        h("li", null, "When the pain started, how bad it is (0 to 10) and what makes it worse."),
+        h("li", null, "Show them the handover summary (print it or save it as a PDF)."))) : null,
+    t.conditions.length ? h("section", { "aria-labelledby": "cond-title" },
+      h("h2", { id: "cond-title" }, "What a clinician should check for"),
+      h("p", { class: "hint" }, "These are things to rule out, not things you have."),
+      h("ul", null, t.conditions.map((c) => h("li", null, conditionName(c))))) : null,
+    t.explanation?.length ? h("section", { "aria-labelledby": "why-title" },
+      h("h2", { id: "why-title" }, "Why"),
+      explanationDetails(t.explanation)) : null,
+    t.not_assessed.length ? h("details", { class: "not-assessed" },
+      h("summary", null, `${t.not_assessed.length} warning signs were not checked`),
+      h("p", null, "Not answered is never taken as \"no\". If any of these applies, check again or ask a doctor."),
+      h("ul", null, t.not_assessed.map((k) => h("li", null, findingMeaning(k))))) : null,
+    planSections(a.plan),
+    h("section", { class: "result-actions", "aria-labelledby": "next-title" },
+      h("h2", { id: "next-title" }, "Keep track"),
+      h("p", { class: "hint" }, "The calendar and the diary save your answers on this server. Only this browser holds the key to them, and you can delete them at any time."),
+      h("div", { class: "actions" }, diaryBtn, icsBtn, printBtn),
+      status,
+      againBtn),
+    h("p", { class: "kb" }, `Knowledge base ${a.plan.kb_version}`));
+  host.main.querySelector<HTMLElement>("h1")?.focus();
+}
