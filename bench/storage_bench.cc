@@ -59,8 +59,9 @@ void RunAddEntry(benchmark::State& state, const std::string& url) {
         break;
       }
     }
-    EntryRecord entry{episode_id, 0, 1,
-                      R"({"pain":4,"walked_minutes":20,"note":"a bit better"})"};
+    EntryRecord entry{
+        episode_id, 0, 1,
+        R"({"pain":4,"walked_minutes":20,"note":"a bit better"})"};
     backaid::Status s =
         g_store->AddEntry(&entry, R"({"level":"self_care"})", nullptr, nullptr);
     if (!s.ok()) {
@@ -98,9 +99,15 @@ void ResetStore(const benchmark::State&) {
   g_store.reset();
 }
 
-BENCHMARK(BM_AddEntrySqlite)->Threads(1)->Threads(4)->UseRealTime()
+BENCHMARK(BM_AddEntrySqlite)
+    ->Threads(1)
+    ->Threads(4)
+    ->UseRealTime()
     ->Teardown(ResetStore);
-BENCHMARK(BM_AddEntryPostgres)->Threads(1)->Threads(4)->UseRealTime()
+BENCHMARK(BM_AddEntryPostgres)
+    ->Threads(1)
+    ->Threads(4)
+    ->UseRealTime()
     ->Teardown(ResetStore);
 
 }  // namespace

@@ -17,13 +17,12 @@
 //
 // Binary data (the idempotency response) travels as hex through
 // decode()/encode(), which is the same in libpqxx 6 and 7.
-#include <pqxx/pqxx>
-
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <pqxx/pqxx>
 #include <random>
 #include <string>
 #include <string_view>
@@ -226,12 +225,12 @@ class PostgresStorage final : public Storage {
             "CREATE TABLE IF NOT EXISTS schema_version ("
             "version integer PRIMARY KEY, applied_at bigint NOT NULL)");
         const int current =
-            tx.exec("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]
+            tx.exec(
+                  "SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0]
                 .as<int>();
         if (current > latest) {
           return Status::FailedPrecondition(
-              "postgresql: database schema version " +
-              std::to_string(current) +
+              "postgresql: database schema version " + std::to_string(current) +
               " is newer than this backaid supports (" +
               std::to_string(latest) + ")");
         }
@@ -259,7 +258,8 @@ class PostgresStorage final : public Storage {
                        const IdempotencyRecord* idem,
                        std::optional<IdempotencyRecord>* existing) override {
     if (existing != nullptr) existing->reset();
-    if (episode.id.empty()) return Status::InvalidArgument("episode id is empty");
+    if (episode.id.empty())
+      return Status::InvalidArgument("episode id is empty");
     if (HasNul(episode.id) || HasNul(episode.token_hash) ||
         HasNul(episode.document)) {
       return Status::InvalidArgument("episode holds a NUL byte");
@@ -278,8 +278,7 @@ class PostgresStorage final : public Storage {
       const pqxx::result r = tx.exec_params(
           "INSERT INTO episodes (id, token_hash, created_at, document) "
           "VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
-          episode.id, episode.token_hash, episode.created_at,
-          episode.document);
+          episode.id, episode.token_hash, episode.created_at, episode.document);
       if (r.affected_rows() == 0) {
         return Status::FailedPrecondition("episode already exists");
       }
@@ -368,9 +367,9 @@ class PostgresStorage final : public Storage {
                        std::string(new_episode_document), entry->episode_id);
       }
       if (idem != nullptr) {
-        InsertIdem(tx, *idem,
-                   idem->episode_id.empty() ? entry->episode_id
-                                            : idem->episode_id);
+        InsertIdem(
+            tx, *idem,
+            idem->episode_id.empty() ? entry->episode_id : idem->episode_id);
       }
       return Status::Ok();
     });
@@ -581,8 +580,8 @@ class PostgresStorage final : public Storage {
   }
 
   template <typename Body>
-  static Status Attempt(Pool::Lease& lease, std::string_view what,
-                        Body& body, bool* retry) {
+  static Status Attempt(Pool::Lease& lease, std::string_view what, Body& body,
+                        bool* retry) {
     const std::string prefix = "postgresql: " + std::string(what) + ": ";
     try {
       pqxx::work tx(lease.conn());
@@ -595,8 +594,10 @@ class PostgresStorage final : public Storage {
       return s;
     } catch (const pqxx::in_doubt_error& e) {
       lease.MarkBroken();
-      return Status::IoError(prefix + "connection lost during commit, "
-                             "outcome unknown: " + e.what());
+      return Status::IoError(prefix +
+                             "connection lost during commit, "
+                             "outcome unknown: " +
+                             e.what());
     } catch (const pqxx::broken_connection& e) {
       lease.MarkBroken();
       return Status::IoError(prefix + "connection lost: " + e.what());

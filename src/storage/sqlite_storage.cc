@@ -268,7 +268,8 @@ class SqliteStorage final : public Storage {
                        const IdempotencyRecord* idem,
                        std::optional<IdempotencyRecord>* existing) override {
     if (existing != nullptr) existing->reset();
-    if (episode.id.empty()) return Status::InvalidArgument("episode id is empty");
+    if (episode.id.empty())
+      return Status::InvalidArgument("episode id is empty");
     if (HasNul(episode.id) || HasNul(episode.token_hash) ||
         HasNul(episode.document)) {
       return Status::InvalidArgument("episode holds a NUL byte");
@@ -364,7 +365,8 @@ class SqliteStorage final : public Storage {
         return Status::NotFound("no such episode");
       }
       SQLite::Statement next(
-          d, "SELECT COALESCE(MAX(seq), 0) + 1 FROM entries WHERE episode_id = ?");
+          d,
+          "SELECT COALESCE(MAX(seq), 0) + 1 FROM entries WHERE episode_id = ?");
       next.bind(1, entry->episode_id);
       next.executeStep();
       const int64_t seq = next.getColumn(0).getInt64();
@@ -377,15 +379,16 @@ class SqliteStorage final : public Storage {
       ins.bind(4, entry->document);
       ins.exec();
       if (!new_episode_document.empty()) {
-        SQLite::Statement up(d, "UPDATE episodes SET document = ? WHERE id = ?");
+        SQLite::Statement up(d,
+                             "UPDATE episodes SET document = ? WHERE id = ?");
         up.bind(1, std::string(new_episode_document));
         up.bind(2, entry->episode_id);
         up.exec();
       }
       if (idem != nullptr) {
-        InsertIdem(d, *idem,
-                   idem->episode_id.empty() ? entry->episode_id
-                                            : idem->episode_id);
+        InsertIdem(
+            d, *idem,
+            idem->episode_id.empty() ? entry->episode_id : idem->episode_id);
       }
       tx.Commit();
       entry->seq = seq;
@@ -545,7 +548,8 @@ class SqliteStorage final : public Storage {
                              " episodes whose entry seq is not 1..n");
         }
       }
-      report.episodes = d.execAndGet("SELECT COUNT(*) FROM episodes").getInt64();
+      report.episodes =
+          d.execAndGet("SELECT COUNT(*) FROM episodes").getInt64();
       report.entries = d.execAndGet("SELECT COUNT(*) FROM entries").getInt64();
       report.ok = problems.empty();
       if (report.ok) {
@@ -600,7 +604,8 @@ class SqliteStorage final : public Storage {
 
 Result<std::unique_ptr<Storage>> OpenSqlite(const std::string& path) {
   std::error_code ec;
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::filesystem::path parent =
+      std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
     std::filesystem::create_directories(parent, ec);
     if (ec) {

@@ -183,7 +183,8 @@ TEST_F(StorageContractTest, CreateGetUpdate) {
   EXPECT_EQ(got->created_at, e.created_at);
   EXPECT_EQ(got->document, e.document);
 
-  ASSERT_TRUE(store_->UpdateEpisodeDocument(e.id, R"({"level":"urgent"})").ok());
+  ASSERT_TRUE(
+      store_->UpdateEpisodeDocument(e.id, R"({"level":"urgent"})").ok());
   EXPECT_EQ(store_->GetEpisode(e.id)->document, R"({"level":"urgent"})");
 
   // A second create with the same id changes nothing.
@@ -486,8 +487,10 @@ TEST_F(StorageContractTest, IntegrityCountsAndFindsGaps) {
   EXPECT_EQ(report->entries, 1);
 
   // A gap in seq (1, 3) written behind the storage's back.
-  RawExec("INSERT INTO entries (episode_id, seq, created_at, document) "
-          "VALUES ('" + e.id + "', 3, 1, '{}')");
+  RawExec(
+      "INSERT INTO entries (episode_id, seq, created_at, document) "
+      "VALUES ('" +
+      e.id + "', 3, 1, '{}')");
   report = store_->CheckIntegrity();
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(report->ok);
@@ -502,8 +505,9 @@ TEST_F(StorageContractTest, OrphanRowsAreReported) {
     RawExec("ALTER TABLE entries DROP CONSTRAINT entries_episode_id_fkey");
   }
   // SQLite: a raw connection has foreign_keys off by default.
-  RawExec("INSERT INTO entries (episode_id, seq, created_at, document) "
-          "VALUES ('ghost', 1, 1, '{}')");
+  RawExec(
+      "INSERT INTO entries (episode_id, seq, created_at, document) "
+      "VALUES ('ghost', 1, 1, '{}')");
   Result<IntegrityReport> report = store_->CheckIntegrity();
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(report->ok);
@@ -530,7 +534,8 @@ TEST_F(StorageContractTest, AwkwardTextRoundTrips) {
   Result<std::vector<EntryRecord>> list = store_->ListEntries(e.id);
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), docs.size());
-  for (size_t i = 0; i < docs.size(); ++i) EXPECT_EQ((*list)[i].document, docs[i]);
+  for (size_t i = 0; i < docs.size(); ++i)
+    EXPECT_EQ((*list)[i].document, docs[i]);
 
   IdempotencyRecord idem = MakeIdem("bytes");
   idem.response.clear();
@@ -594,7 +599,8 @@ TEST_F(StorageContractTest, PostgresReconnectsAfterConnectionLoss) {
   ASSERT_TRUE(store_->Ping().ok());
   RawExec(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-      "WHERE application_name = '" + schema_ + "' AND pid <> pg_backend_pid()",
+      "WHERE application_name = '" +
+          schema_ + "' AND pid <> pg_backend_pid()",
       false);
   Status lost = store_->Ping();
   EXPECT_EQ(lost.code(), StatusCode::kIoError) << lost.message();
