@@ -177,7 +177,7 @@ function renderQuestion(host: QuestionsHost, a: api.Assessment, prefill: api.Ans
   });
 
   replaceChildren(host.main,
-    h("p", { class: "section-title" }, q.section_title),
+    h("h1", { class: "section-title" }, q.section_title),
     h("div", { class: "progress" },
       h("p", { id: "progress-text", "data-testid": "progress" }, `Question ${number} of about ${about}`),
       h("progress", { max: about, value: number - 1, "aria-labelledby": "progress-text" })),
