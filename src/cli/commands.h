@@ -26,6 +26,8 @@ std::shared_ptr<const KnowledgeBase> LoadKnowledgeBaseOrReport(
 
 void RegisterPlanCommand(CLI::App& app, CommandContext ctx);
 void RegisterAssessCommand(CLI::App& app, CommandContext ctx);
+void RegisterServeCommand(CLI::App& app, CommandContext ctx);
+void RegisterDbCommand(CLI::App& app, CommandContext ctx);
 
 }  // namespace backaid::cli
 

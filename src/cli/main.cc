@@ -116,6 +116,8 @@ int main(int argc, char** argv) {
   const backaid::cli::CommandContext context{&kb_dir, &command_exit};
   backaid::cli::RegisterAssessCommand(app, context);
   backaid::cli::RegisterPlanCommand(app, context);
+  backaid::cli::RegisterServeCommand(app, context);
+  backaid::cli::RegisterDbCommand(app, context);
 
   // --kb may also follow the subcommand ("backaid kb lint --kb DIR").
   for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();

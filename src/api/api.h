@@ -1,0 +1,54 @@
+// The HTTP API of `backaid serve`: routes, and handlers that decode a
+// request, call the core (engine, assessment, plan, diary, calendar) and the
+// storage, and encode the answer. No clinical logic lives here.
+//
+// Episodes are reached only with their capability token
+// (Authorization: Bearer <token>); a missing or wrong token gets the same
+// 404 as an episode that does not exist. The token is shown once, when the
+// episode is opened; storage keeps only its hash. Every read, write and
+// erase of an episode is audited (hashes only, never data or ids in clear).
+//
+// Writes accept an Idempotency-Key header: a retry with the same key and
+// body gets the first answer again (nothing written twice, even across a
+// crash); the same key with another body is a 422.
+#ifndef BACKAID_SRC_API_API_H_
+#define BACKAID_SRC_API_API_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "backaid/knowledge_base.h"
+#include "src/server/http_server.h"
+#include "src/storage/storage.h"
+
+namespace backaid::api {
+
+struct ApiContext {
+  std::shared_ptr<const KnowledgeBase> kb;
+  storage::Storage* storage = nullptr;  // not owned; outlives the server
+  server::HttpServer* http = nullptr;   // for metrics; not owned
+  // Unix milliseconds; the system clock unless a test sets it.
+  std::function<int64_t()> now_ms;
+  // Directory of the web page's built files (index.html, assets/); empty =
+  // no web page.
+  std::string web_root;
+};
+
+// Registers every route on `http` (before it starts).
+void RegisterRoutes(server::HttpServer& http, ApiContext ctx);
+
+// Method and path template of every route RegisterRoutes adds, in order.
+// The OpenAPI document lists exactly these (a test checks it).
+std::vector<std::pair<std::string, std::string>> RouteList();
+
+// The OpenAPI 3.1 document served at /openapi.json.
+std::string_view OpenApiDocument();
+
+}  // namespace backaid::api
+
+#endif  // BACKAID_SRC_API_API_H_

@@ -1,0 +1,64 @@
+// The OpenAPI document lists exactly the routes the API registers (the
+// end-to-end test checks the running server against the same document).
+#include "src/api/api.h"
+
+#include <set>
+#include <string>
+#include <utility>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace backaid::api {
+namespace {
+
+TEST(OpenApi, IsValidJsonOfVersion31) {
+  const auto doc = nlohmann::json::parse(OpenApiDocument(), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_EQ(doc["openapi"], "3.1.0");
+  EXPECT_TRUE(doc["info"]["title"].is_string());
+}
+
+TEST(OpenApi, ListsExactlyTheRegisteredRoutes) {
+  const auto doc = nlohmann::json::parse(OpenApiDocument());
+  std::set<std::pair<std::string, std::string>> documented;
+  for (const auto& [path, ops] : doc["paths"].items()) {
+    for (const auto& [method, op] : ops.items()) {
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(c));
+      documented.emplace(upper, path);
+      EXPECT_TRUE(op.contains("responses")) << method << " " << path;
+      EXPECT_TRUE(op.contains("operationId")) << method << " " << path;
+    }
+  }
+  std::set<std::pair<std::string, std::string>> routed;
+  for (const auto& r : RouteList()) routed.insert(r);
+  EXPECT_EQ(documented, routed);
+}
+
+TEST(OpenApi, EveryReferenceResolves) {
+  const auto doc = nlohmann::json::parse(OpenApiDocument());
+  std::function<void(const nlohmann::json&)> walk =
+      [&](const nlohmann::json& j) {
+        if (j.is_object()) {
+          for (const auto& [k, v] : j.items()) {
+            if (k == "$ref") {
+              const std::string ref = v.get<std::string>();
+              const std::string prefix = "#/components/schemas/";
+              ASSERT_EQ(ref.rfind(prefix, 0), 0u) << ref;
+              EXPECT_TRUE(doc["components"]["schemas"].contains(
+                  ref.substr(prefix.size())))
+                  << ref;
+            } else {
+              walk(v);
+            }
+          }
+        } else if (j.is_array()) {
+          for (const auto& v : j) walk(v);
+        }
+      };
+  walk(doc);
+}
+
+}  // namespace
+}  // namespace backaid::api

@@ -1,0 +1,165 @@
+// `backaid serve`: the HTTP API over the built-in (or --kb) knowledge base
+// and a storage backend. Decodes options, wires the parts, runs until
+// SIGTERM or SIGINT, then drains in-flight requests and exits 0.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "backaid/report.h"
+#include "backaid/version.h"
+#include "src/api/api.h"
+#include "src/cli/commands.h"
+#include "src/server/http_server.h"
+#include "src/storage/storage.h"
+
+namespace backaid::cli {
+namespace {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string db = "sqlite:data/backaid.sqlite";
+  int threads = 2;
+  size_t max_body = 64 * 1024;
+  double rate = 50;
+  double burst = 100;
+  int header_timeout_ms = 10'000;
+  std::string access_log;  // file; empty = stderr
+  std::string web;         // directory of the built web page
+  std::string ready_file;  // written with the port once listening
+};
+
+// The URL as a person would type it (the wildcard address is not one).
+std::string DisplayHost(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  return host;
+}
+
+int Serve(const ServeOptions& o, const std::string& kb_dir) {
+  auto kb = LoadKnowledgeBaseOrReport(kb_dir);
+  if (kb == nullptr) return 2;
+  auto storage = storage::OpenStorage(o.db);
+  if (!storage.ok()) {
+    std::cerr << "backaid serve: " << storage.status().message() << "\n";
+    return 2;
+  }
+
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  server::ServerOptions options;
+  options.listen = o.listen;
+  options.threads = o.threads;
+  options.max_body_bytes = o.max_body;
+  options.rate_per_second = o.rate;
+  options.rate_burst = o.burst;
+  options.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
+  std::shared_ptr<std::ofstream> log_file;
+  if (!o.access_log.empty()) {
+    log_file = std::make_shared<std::ofstream>(o.access_log, std::ios::app);
+    if (!*log_file) {
+      std::cerr << "backaid serve: cannot open the access log '"
+                << o.access_log << "'\n";
+      return 2;
+    }
+    auto mu = std::make_shared<std::mutex>();
+    options.access_log = [log_file, mu](std::string_view line) {
+      std::lock_guard<std::mutex> lock(*mu);
+      *log_file << line << '\n';
+      log_file->flush();
+    };
+  }
+  server::HttpServer http(options);
+  api::ApiContext ctx;
+  ctx.kb = kb;
+  ctx.storage = storage->get();
+  ctx.web_root = o.web;
+  api::RegisterRoutes(http, ctx);
+  const Status started = http.Start();
+  if (!started.ok()) {
+    std::cerr << "backaid serve: " << started.message() << "\n";
+    return 2;
+  }
+  const std::string url =
+      fmt::format("http://{}:{}", DisplayHost(o.listen), http.port());
+  std::cout << fmt::format(
+      "backaid {} serving on {} (knowledge base {}, {} storage)\n"
+      "  API description: {}/openapi.json\n"
+      "  Try:  curl -s -X POST {}/v1/triage -H 'Content-Type: "
+      "application/json' \\\n"
+      "          -d '{{\"id\":\"demo\",\"findings\":{{\"pain_score\":6,"
+      "\"onset_days\":1}}}}'\n"
+      "  Stop with Ctrl-C.\n",
+      kVersion, url, kb->version(), (*storage)->backend(), url, url);
+  std::cout.flush();
+  if (!o.ready_file.empty()) {
+    std::ofstream(o.ready_file) << http.port() << "\n";
+  }
+
+  std::thread waiter([&http, stop_signals] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    http.Stop();
+  });
+  http.Run();
+  // Run() returns after Stop(); wake the waiter if Run() ended otherwise.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  std::cerr << "backaid serve: stopped\n";
+  return 0;
+}
+
+}  // namespace
+
+void RegisterServeCommand(CLI::App& app, CommandContext ctx) {
+  auto opts = std::make_shared<ServeOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve the HTTP API (OpenAPI document at /openapi.json)");
+  cmd->add_option("--listen", opts->listen, "host:port to listen on")
+      ->capture_default_str();
+  cmd->add_option("--db", opts->db,
+                  "Storage: sqlite:PATH or postgresql://user@host/db")
+      ->capture_default_str();
+  cmd->add_option("--threads", opts->threads, "Worker threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--max-body", opts->max_body, "Largest request body, bytes")
+      ->check(CLI::Range(size_t{1024}, size_t{16} << 20))
+      ->capture_default_str();
+  cmd->add_option("--rate", opts->rate,
+                  "Requests per second per client (0 = no limit)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  cmd->add_option("--burst", opts->burst, "Requests a client may send at once")
+      ->check(CLI::Range(1.0, 1e9))
+      ->capture_default_str();
+  cmd->add_option("--header-timeout-ms", opts->header_timeout_ms,
+                  "Time allowed to send the request header")
+      ->check(CLI::Range(50, 600'000))
+      ->capture_default_str();
+  cmd->add_option("--access-log", opts->access_log,
+                  "Append the JSON-lines access log to FILE (default stderr)");
+  cmd->add_option("--web", opts->web, "Directory of the built web page");
+  cmd->add_option("--ready-file", opts->ready_file,
+                  "Write the bound port to FILE once listening");
+  cmd->callback([opts, ctx] { *ctx.exit_code = Serve(*opts, *ctx.kb_dir); });
+}
+
+}  // namespace backaid::cli

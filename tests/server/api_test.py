@@ -1,0 +1,286 @@
+"""End-to-end test of the HTTP API: the real binary over real HTTP, on the
+storage named by the first argument (sqlite or postgres).
+
+usage: api_test.py BACKAID_BIN SOURCE_DIR sqlite|postgres
+"""
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import uuid
+
+sys.path.insert(0, os.path.dirname(__file__))
+from server_lib import Server, check, db_check, finish, pg_url  # noqa: E402
+
+BIN, SRC, BACKEND = sys.argv[1], sys.argv[2], sys.argv[3]
+work = tempfile.mkdtemp(prefix="backaid-api-")
+if BACKEND == "sqlite":
+    DB = f"sqlite:{work}/data/api.sqlite"
+else:
+    DB = pg_url()
+    if not check(DB != "", "the PostgreSQL fixture gives a URL"):
+        finish("api_test")
+
+srv = Server(BIN, DB, work, extra=["--rate", "0"]).start()
+
+# ---- operations -----------------------------------------------------------
+st, h, body = srv.json("GET", "/livez")
+check(st == 200 and body == {"status": "live"}, f"/livez: {st} {body}")
+check(re.fullmatch(r"[0-9a-f]{8,32}", h.get("x-request-id", "")) is not None,
+      f"X-Request-Id on every response: {h.get('x-request-id')}")
+st, _, body = srv.json("GET", "/readyz")
+check(st == 200 and body["database"] == "ok" and body["kb_version"],
+      f"/readyz: {st} {body}")
+check(body["backend"] == ("sqlite" if BACKEND == "sqlite" else "postgresql"),
+      f"/readyz names the backend: {body}")
+
+# ---- OpenAPI: every route is documented and nothing else answers ----------
+st, _, spec = srv.json("GET", "/openapi.json")
+check(st == 200 and spec["openapi"].startswith("3.1"), "OpenAPI 3.1 served")
+documented = set()
+for path, ops in spec["paths"].items():
+    for method in ops:
+        documented.add((method.upper(), path))
+
+
+def concrete(path):
+    return path.replace("{id}", "AAAAAAAAAAAAAAAAAAAAAA")
+
+
+answered = set()
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+for path in sorted({p for _, p in documented}):
+    for m in METHODS:
+        st, h, data = srv.request(m, concrete(path), body=b"{}" if m in (
+            "POST", "PUT", "PATCH") else None,
+            headers={"Content-Type": "application/json"})
+        if (m, path) in documented:
+            answered.add((m, path))
+            check(st != 405, f"{m} {path} is documented and routed ({st})")
+        else:
+            check(st == 405 and "allow" in h,
+                  f"{m} {path} is not documented: 405 with Allow ({st})")
+check(answered == documented, "every documented operation answers")
+for p in ["/", "/v1", "/v1/episodes/x/y/z", "/v2/triage", "/v1/triage/",
+          "/openapi.yaml", "/v1/episodes/AAAAAAAAAAAAAAAAAAAA/entries/1"]:
+    st, h, data = srv.request("GET", p)
+    if p == "/" and os.environ.get("BACKAID_WEB") == "1":
+        continue
+    check(st == 404 and h.get("content-type", "").startswith(
+        "application/problem+json"), f"GET {p} is not a route: 404 ({st})")
+
+# ---- triage: the same result as `backaid triage` --------------------------
+cases_path = os.path.join(SRC, "knowledge", "vignettes", "own.jsonl")
+with open(cases_path) as f:
+    lines = [line.strip() for line in f if line.strip()][:60]
+cli = subprocess.run([BIN, "triage", "-"], input="\n".join(lines) + "\n",
+                     capture_output=True, text=True)
+cli_results = cli.stdout.strip().split("\n")
+same = 0
+for line, expected in zip(lines, cli_results):
+    st, _, data = srv.request("POST", "/v1/triage", line,
+                              {"Content-Type": "application/json"})
+    if st == 200 and data.decode() == expected:
+        same += 1
+    else:
+        check(False, f"/v1/triage == backaid triage for {line[:60]}: {st}")
+check(same == len(lines), f"{same}/{len(lines)} API results byte-identical "
+      "to the CLI's")
+
+# ---- questionnaire and server-driven assessment ---------------------------
+st, _, q = srv.json("GET", "/v1/questionnaire")
+check(st == 200 and len(q["questions"]) >= 30, "questionnaire served")
+first = q["questions"][0]["id"]
+st, _, a = srv.json("POST", "/v1/assessments", {"answers": {}})
+check(st == 200 and a["finished"] is False and
+      a["next_question"]["id"] == first, f"empty answers: first question "
+      f"next ({st})")
+answers = {"age": 35, "sex": "male", "emergency_signs": ["none"],
+           "nerve_signs": ["bladder"]}
+st, _, a = srv.json("POST", "/v1/assessments", {"answers": answers})
+check(st == 200 and a["triage"]["triage"] == "emergency" and a["finished"],
+      f"bladder trouble: emergency and finished ({st} "
+      f"{a and a.get('triage', {}).get('triage')})")
+check(a["emergency_number"] == "112", "emergency number for eu")
+st, _, a = srv.json("POST", "/v1/assessments",
+                    {"answers": {"age": 35}, "region": "uk"})
+check(st == 200 and a["emergency_number"] == "999", "uk number")
+check(a["next_question"] is not None and a["progress"]["answered"] == 1,
+      f"progress after one answer: {a.get('progress')}")
+st, _, a = srv.json("POST", "/v1/assessments", {"answers": {"age": 500}})
+check(st == 400, f"age out of range: 400 ({st})")
+
+# ---- episodes -------------------------------------------------------------
+SELF_CARE = {"age": 34, "sex": "male", "findings": None}
+with open(os.path.join(SRC, "examples", "cases.jsonl")) as f:
+    spasm = json.loads(f.readline())
+findings = spasm["findings"]
+st, h, ep = srv.json("POST", "/v1/episodes",
+                     {"findings": findings, "time_zone": "Europe/London"})
+check(st == 201 and ep["id"] and len(ep["token"]) >= 40,
+      f"episode opened: {st}")
+check(h.get("location") == f"/v1/episodes/{ep['id']}", "Location header")
+eid, token = ep["id"], ep["token"]
+check(ep["review"]["level"] == "self_care", f"spasm: self_care "
+      f"({ep['review']['level']})")
+
+# Wrong or missing token: the same 404 as a missing episode.
+st1, _, b1 = srv.json("GET", f"/v1/episodes/{eid}")
+st2, _, b2 = srv.json("GET", f"/v1/episodes/{eid}", token="x" * 43)
+st3, _, b3 = srv.json("GET", "/v1/episodes/AAAAAAAAAAAAAAAAAAAAAA",
+                      token=token)
+check(st1 == st2 == st3 == 404, f"no/wrong token and unknown id: 404 "
+      f"({st1} {st2} {st3})")
+check(b1["detail"] == b2["detail"] == b3["detail"],
+      "the three 404s say the same thing")
+
+st, _, e = srv.json("GET", f"/v1/episodes/{eid}", token=token)
+check(st == 200 and e["entries"] == [] and "token" not in e,
+      "episode read; the token is never shown again")
+
+# Diary entries, with an idempotent retry.
+key = str(uuid.uuid4())
+entry = {"pain": 5, "done": ["ice", "walk"], "note": "a bit better"}
+st, h, r1 = srv.json("POST", f"/v1/episodes/{eid}/entries", entry,
+                     token=token, headers={"Idempotency-Key": key})
+check(st == 201 and r1["entry"]["seq"] == 1, f"entry 1: {st} {r1}")
+check(r1["review"]["escalated"] is False, "no escalation for pain 5")
+st, h, r2 = srv.json("POST", f"/v1/episodes/{eid}/entries", entry,
+                     token=token, headers={"Idempotency-Key": key})
+check(st == 201 and h.get("idempotent-replayed") == "true" and
+      r2["entry"]["seq"] == 1, f"retry replays entry 1: {st}")
+st, _, r3 = srv.json("POST", f"/v1/episodes/{eid}/entries",
+                     {"pain": 9}, token=token,
+                     headers={"Idempotency-Key": key})
+check(st == 422, f"same key, other body: 422 ({st})")
+
+# A red flag in the diary escalates.
+st, _, r = srv.json("POST", f"/v1/episodes/{eid}/entries",
+                    {"pain": 6, "findings": {"saddle_numbness": True}},
+                    token=token)
+check(st == 201 and r["review"]["level"] == "emergency" and
+      r["review"]["escalated"] is True and
+      r["review"]["previous_level"] == "self_care",
+      f"saddle numbness in the diary: escalated to emergency "
+      f"({st} {r and r.get('review', {}).get('level')})")
+check(len(r["review"]["what_to_do_now"]) > 0, "what to do now is given")
+st, _, e = srv.json("GET", f"/v1/episodes/{eid}", token=token)
+check(st == 200 and [x["seq"] for x in e["entries"]] == [1, 2],
+      "two entries, no duplicate from the retry")
+check(e["review"]["level"] == "emergency", "current level is emergency")
+check([p["pain"] for p in e["review"]["pain_trend"]["points"]][-2:] == [5, 6],
+      f"pain trend: {e['review']['pain_trend']}")
+
+# Calendar and export.
+st, h, ics = srv.request("GET", f"/v1/episodes/{eid}/plan.ics",
+                         headers={"Authorization": f"Bearer {token}"})
+check(st == 200 and h["content-type"].startswith("text/calendar") and
+      ics.startswith(b"BEGIN:VCALENDAR"), f"plan.ics: {st}")
+st, h, exp = srv.json("GET", f"/v1/episodes/{eid}/export", token=token)
+check(st == 200 and exp["episode"]["id"] == eid and
+      len(exp["episode"]["entries"]) == 2, "export has everything")
+actions = [a["action"] for a in exp["access_log"]]
+check("create" in actions and "write" in actions and "read" in actions and
+      "export" in actions, f"access log in the export: {actions}")
+check("attachment" in h.get("content-disposition", ""), "export is a download")
+
+# Metrics.
+st, h, m = srv.request("GET", "/metrics")
+text = m.decode()
+check(st == 200 and 'backaid_http_requests_total{' in text and
+      'route="/v1/episodes/{id}/entries"' in text, "request counters by route")
+check("backaid_http_request_duration_seconds_bucket" in text,
+      "latency histogram")
+check('backaid_triage_level_total{level="emergency"}' in text,
+      "triage levels counted")
+
+# Erase: nothing of it remains.
+canary = "CANARY-" + uuid.uuid4().hex
+st, _, r = srv.json("POST", f"/v1/episodes/{eid}/entries",
+                    {"note": f"my neighbour {canary} knows"}, token=token)
+check(st == 201, "note with a canary stored")
+st, _, _ = srv.json("DELETE", f"/v1/episodes/{eid}", token="wrong" * 9)
+check(st == 404, "erase with a wrong token: 404")
+st, _, _ = srv.json("DELETE", f"/v1/episodes/{eid}", token=token)
+check(st == 204, f"erased: {st}")
+st, _, _ = srv.json("GET", f"/v1/episodes/{eid}", token=token)
+check(st == 404, "erased episode: 404")
+st, _, _ = srv.json("DELETE", f"/v1/episodes/{eid}", token=token)
+check(st == 404, "erase twice: 404")
+rc, out = db_check(BIN, DB)
+check(rc == 0, f"integrity check after erase: {out}")
+if BACKEND == "sqlite":
+    path = DB[len("sqlite:"):]
+    raw = b""
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            with open(path + suffix, "rb") as f:
+                raw += f.read()
+    check(canary.encode() not in raw, "the erased note is nowhere in the "
+          "database files (secure_delete, WAL checkpoint)")
+    con = sqlite3.connect(path)
+    n = con.execute("select count(*) from entries where episode_id=?",
+                    (eid,)).fetchone()[0]
+    check(n == 0, "no entries of the erased episode")
+    n = con.execute("select count(*) from audit where action='erase'"
+                    ).fetchone()[0]
+    check(n >= 1, "the erase is audited")
+    ids = con.execute("select count(*) from audit where episode_ref=? or "
+                      "token_ref=?", (eid, token)).fetchone()[0]
+    check(ids == 0, "audit rows hold hashes, never the id or token")
+    con.close()
+
+# Concurrent writes to one episode: every entry kept, seq without gaps.
+st, _, ep = srv.json("POST", "/v1/episodes", {"findings": findings})
+eid, token = ep["id"], ep["token"]
+results = []
+
+
+def writer(n):
+    for i in range(10):
+        s, _, b = srv.json("POST", f"/v1/episodes/{eid}/entries",
+                           {"pain": (n + i) % 11, "note": f"w{n}-{i}"},
+                           token=token)
+        results.append(s)
+
+
+threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+st, _, e = srv.json("GET", f"/v1/episodes/{eid}", token=token)
+check(results.count(201) == 40 and
+      [x["seq"] for x in e["entries"]] == list(range(1, 41)),
+      f"40 concurrent entries kept in order ({results.count(201)})")
+
+# Canaries never reach a log: notes, case ids, findings keys, tokens.
+canary2 = "CANARY2-" + uuid.uuid4().hex
+srv.json("POST", f"/v1/episodes/{eid}/entries",
+         {"note": canary2, "pain": 3}, token=token)
+srv.json("POST", "/v1/triage", {"id": canary2, "findings": {"pain_score": 3}})
+srv.json("POST", "/v1/triage", {"id": "x", "findings": {canary2: True}})
+srv.json("POST", f"/v1/episodes/{eid}/entries",
+         {"findings": {canary2: True}}, token=token)
+srv.json("GET", f"/v1/episodes/{eid}?q={canary2}", token=token)
+rc = srv.stop()
+check(rc == 0, f"SIGTERM: clean exit ({rc})")
+logs = srv.logs()
+check(len(logs) > 0 and '"route":"/v1/episodes/{id}/entries"' in logs,
+      "the access log has the requests (by route template)")
+for secret in (canary, canary2, token, eid):
+    check(secret not in logs, f"no patient data, id or token in any log "
+          f"({secret[:12]}...)")
+for line in open(srv.log_path):
+    try:
+        json.loads(line)
+    except ValueError:
+        check(False, f"access log line is JSON: {line[:80]}")
+        break
+
+finish(f"api_test[{BACKEND}]")

@@ -1,0 +1,188 @@
+"""The server's limits, one test each, on the real binary: body size (413),
+JSON nesting, string length and finding count (400), the per-client rate
+limit (429 with Retry-After), the slow-header timeout, and graceful
+shutdown on SIGTERM (in-flight requests finish; no acknowledged write is
+lost).
+
+usage: limits_test.py BACKAID_BIN SOURCE_DIR
+"""
+
+import json
+import os
+import socket
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(__file__))
+from server_lib import Server, check, finish  # noqa: E402
+
+BIN, SRC = sys.argv[1], sys.argv[2]
+work = tempfile.mkdtemp(prefix="backaid-limits-")
+DB = f"sqlite:{work}/limits.sqlite"
+FINDINGS = {"onset_days": 0, "pain_score": 5}
+
+# ---- sizes and shapes -----------------------------------------------------
+srv = Server(BIN, DB, work, extra=["--max-body", "4096", "--rate", "0"])
+srv.start()
+case = {"id": "a", "findings": {"pain_score": 5}}
+pad = json.dumps(case)
+body_ok = pad[:-1] + ',"narrative":"' + "x" * (4000 - len(pad)) + '"}'
+st, _, _ = srv.request("POST", "/v1/triage", body_ok,
+                       {"Content-Type": "application/json"})
+check(st == 200, f"a body just under the limit is accepted ({len(body_ok)} "
+      f"bytes: {st})")
+st, h, data = srv.request("POST", "/v1/triage", " " * 4097,
+                          {"Content-Type": "application/json"})
+check(st == 413 and h["content-type"].startswith("application/problem+json"),
+      f"one byte over the limit: 413 ({st})")
+# The same with a chunked body (no Content-Length).
+s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+chunk = b"x" * 3000
+s.sendall(b"POST /v1/triage HTTP/1.1\r\nHost: t\r\nContent-Type: "
+          b"application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+          b"%x\r\n" % len(chunk) + chunk + b"\r\n" + b"%x\r\n" % len(chunk) +
+          chunk + b"\r\n0\r\n\r\n")
+resp = s.recv(4096)
+s.close()
+check(resp.startswith(b"HTTP/1.1 413"), f"chunked over the limit: 413 "
+      f"({resp[:20]!r})")
+
+st, _, p = srv.json("POST", "/v1/triage",
+                    {"id": "a", "findings": {"x": [[[[[[[[[[1]]]]]]]]]]}})
+check(st == 400 and "nested" in p["detail"], f"nesting: 400 ({p})")
+st, _, p = srv.json("POST", "/v1/triage",
+                    {"id": "i" * 3000, "findings": {}})
+check(st == 200 or st == 400, "3000-byte id is within the string limit")
+st, _, p = srv.json("POST", "/v1/episodes", {"findings": FINDINGS})
+eid, token = p["id"], p["token"]
+st, _, p = srv.json("POST", f"/v1/episodes/{eid}/entries",
+                    {"note": "n" * 2001}, token=token)
+check(st == 400 and "note" in p["detail"], f"note too long: 400 ({p})")
+st, _, p = srv.json("POST", f"/v1/episodes/{eid}/entries",
+                    {"note": "n" * 2000}, token=token)
+check(st == 201, f"note of exactly 2000 bytes: 201 ({st})")
+srv.stop()
+
+# ---- rate limit -----------------------------------------------------------
+srv = Server(BIN, DB, work, extra=["--rate", "2", "--burst", "5"]).start()
+statuses = []
+retry_after = None
+for _ in range(12):
+    st, h, _ = srv.request("GET", "/v1/questionnaire")
+    statuses.append(st)
+    if st == 429:
+        retry_after = h.get("retry-after")
+check(statuses[:5] == [200] * 5, f"the burst is served: {statuses}")
+check(429 in statuses, f"then 429: {statuses}")
+check(retry_after is not None and retry_after.isdigit() and
+      int(retry_after) >= 1, f"Retry-After in whole seconds: {retry_after}")
+st, _, _ = srv.request("GET", "/livez")
+check(st == 200, "health checks are not rate limited")
+time.sleep(int(retry_after or 1) + 0.2)
+st, _, _ = srv.request("GET", "/v1/questionnaire")
+check(st == 200, f"served again after Retry-After ({st})")
+srv.stop()
+
+# ---- slow header ----------------------------------------------------------
+srv = Server(BIN, DB, work, extra=["--header-timeout-ms", "500"]).start()
+for label, trickle in [("stalled", False), ("trickling", True)]:
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+    t0 = time.time()
+    s.sendall(b"GET /livez HTTP/1.1\r\nHo")
+    closed_at = None
+    try:
+        while time.time() - t0 < 4:
+            if trickle:
+                s.sendall(b"x")
+            s.settimeout(0.1)
+            try:
+                data = s.recv(4096)
+                if data == b"" or data.startswith(b"HTTP/1.1 408"):
+                    closed_at = time.time() - t0
+                    break
+            except socket.timeout:
+                pass
+    except (BrokenPipeError, ConnectionResetError):
+        closed_at = time.time() - t0
+    s.close()
+    check(closed_at is not None and closed_at < 2.0,
+          f"{label} header: connection closed after {closed_at} s "
+          "(limit 0.5 s)")
+st, _, _ = srv.request("GET", "/livez")
+check(st == 200, "the server still serves others")
+srv.stop()
+
+# ---- graceful shutdown ----------------------------------------------------
+srv = Server(BIN, DB, work, extra=["--rate", "0"]).start()
+many = {f"f{i}": True for i in range(600)}
+st, _, p = srv.json("POST", "/v1/triage", {"id": "a", "findings": many})
+check(st == 400 and "more than" in p["detail"],
+      f"600 findings: 400 naming the count ({st} {p and p.get('detail')})")
+st, _, p = srv.json("POST", "/v1/episodes", {"findings": FINDINGS})
+eid, token = p["id"], p["token"]
+# A request in flight at SIGTERM: header and half the body sent before.
+body = json.dumps({"pain": 4, "note": "in flight"}).encode()
+s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+s.sendall(b"POST /v1/episodes/" + eid.encode() + b"/entries HTTP/1.1\r\n"
+          b"Host: t\r\nContent-Type: application/json\r\nAuthorization: "
+          b"Bearer " + token.encode() + b"\r\nContent-Length: " +
+          str(len(body)).encode() + b"\r\n\r\n" + body[:10])
+time.sleep(0.2)
+acked = []
+stop = threading.Event()
+
+
+def writer(n):
+    i = 0
+    while not stop.is_set():
+        note = f"w{n}-{i}-{uuid.uuid4().hex[:6]}"
+        try:
+            st, _, _ = srv.json("POST", f"/v1/episodes/{eid}/entries",
+                                {"pain": 3, "note": note}, token=token)
+        except Exception:  # noqa: BLE001 - refused after shutdown
+            return
+        if st == 201:
+            acked.append(note)
+        i += 1
+
+
+threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+for t in threads:
+    t.start()
+time.sleep(0.5)
+srv.proc.send_signal(15)
+time.sleep(0.2)
+s.sendall(body[10:])
+resp = b""
+s.settimeout(10)
+try:
+    while b"\r\n\r\n" not in resp or not resp.rstrip().endswith(b"}"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        resp += chunk
+except socket.timeout:
+    pass
+s.close()
+check(resp.startswith(b"HTTP/1.1 201"), f"the request in flight at SIGTERM "
+      f"completes: {resp[:40]!r}")
+rc = srv.proc.wait(timeout=20)
+stop.set()
+for t in threads:
+    t.join()
+check(rc == 0, f"exit 0 after SIGTERM ({rc})")
+srv.proc = None
+srv.out.close()
+srv.err.close()
+srv.start()
+st, _, e = srv.json("GET", f"/v1/episodes/{eid}", token=token)
+notes = [x["note"] for x in e["entries"]]
+lost = [n for n in acked if n not in notes]
+check(len(acked) > 0 and not lost, f"no acknowledged write lost "
+      f"({len(acked)} acknowledged, lost {lost[:3]})")
+check("in flight" in notes, "the in-flight entry was written")
+srv.stop()
+finish("limits_test")
