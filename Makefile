@@ -17,7 +17,7 @@ build: deps $(BUILD)/build.ninja
 	cmake --build --preset $(PRESET)
 
 run: build
-	$(BIN) assess
+	$(BIN) serve --web $(BUILD)/web
 
 test: build
 	ctest --preset $(PRESET) -j2

@@ -46,3 +46,14 @@ list(APPEND BACKAID_MODULE_TEST_SOURCES
   "${CMAKE_SOURCE_DIR}/src/handover/handover_test.cc")
 list(APPEND BACKAID_MODULE_TEST_LIBS backaid_handover)
 
+
+# The browser tests: playwright-core driving Debian's Chromium against the
+# real `backaid serve --web`, axe-core on every page. Screenshots go to
+# <build>/web-test/.
+add_test(NAME web_browser
+  COMMAND "${BACKAID_NODE}" "${CMAKE_SOURCE_DIR}/tests/web/run.mjs"
+          --bin $<TARGET_FILE:backaid> --web "${BACKAID_WEB_DIR}"
+          --node-modules "${BACKAID_WEB_NODE}/node_modules"
+          --out "${CMAKE_BINARY_DIR}/web-test")
+set_tests_properties(web_browser PROPERTIES TIMEOUT 600
+  ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/pg/lsan.supp:print_suppressions=0")

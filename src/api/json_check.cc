@@ -83,7 +83,8 @@ Status CheckJsonShape(std::string_view body,
   // One parser per thread: parsing allocates its buffers once.
   thread_local simdjson::dom::parser parser;
   // The depth limit is enforced by the parser itself, so a deeply nested
-  // body costs no more than a flat one.
+  // body costs no more than a flat one. simdjson counts a scalar value as
+  // one more level than its container, hence the + 1.
   if (parser.max_depth() != limits.max_depth + 1) {
     if (parser.allocate(64 * 1024, limits.max_depth + 1) != simdjson::SUCCESS) {
       return Status::Internal("cannot allocate the JSON parser");

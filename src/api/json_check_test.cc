@@ -35,10 +35,11 @@ TEST(JsonCheck, NamesEachProblem) {
 }
 
 TEST(JsonCheck, DepthLimitIsExact) {
-  // 8 levels (the body object plus 7) pass; 9 do not.
-  std::string ok = "{\"a\":" + std::string(7, '[') + std::string(7, ']') + "}";
+  // 8 levels (the body object plus 7 arrays) pass; 9 do not.
+  std::string ok =
+      "{\"a\":" + std::string(7, '[') + "1" + std::string(7, ']') + "}";
   std::string deep =
-      "{\"a\":" + std::string(8, '[') + std::string(8, ']') + "}";
+      "{\"a\":" + std::string(8, '[') + "1" + std::string(8, ']') + "}";
   EXPECT_EQ(Message(ok), "ok");
   EXPECT_EQ(Message(deep), "JSON nested deeper than 8 levels");
 }
@@ -64,7 +65,7 @@ TEST(JsonCheck, LimitsCanBeChanged) {
   JsonLimits tight;
   tight.max_depth = 2;
   tight.max_string_bytes = 3;
-  EXPECT_FALSE(CheckJsonShape(R"({"a":{"b":{}}})", {}, tight).ok());
+  EXPECT_FALSE(CheckJsonShape(R"({"a":{"b":[1]}})", {}, tight).ok());
   EXPECT_TRUE(CheckJsonShape(R"({"a":{"b":1}})", {}, tight).ok());
   EXPECT_FALSE(CheckJsonShape(R"({"a":"abcd"})", {}, tight).ok());
   // The default limits apply again on the same thread afterwards.
