@@ -34,7 +34,8 @@ add_custom_target(backaid_web ALL DEPENDS "${BACKAID_WEB_DIR}/build-stamp")
 # GET /v1/episodes/{id}/summary.pdf calls it.
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
 add_library(backaid_handover STATIC "${CMAKE_SOURCE_DIR}/src/handover/handover.cc")
-target_include_directories(backaid_handover PUBLIC "${CMAKE_SOURCE_DIR}/include")
+target_include_directories(backaid_handover PUBLIC "${CMAKE_SOURCE_DIR}/include"
+  PRIVATE "${CMAKE_SOURCE_DIR}")
 target_link_libraries(backaid_handover
   PUBLIC backaid_core
   PRIVATE PkgConfig::PANGOCAIRO fmt::fmt)

@@ -345,16 +345,12 @@ class Api {
   HttpResponse GetEpisode(const HttpRequest& req) {
     Loaded e;
     if (auto denied = Authorize(req, "read", &e)) return *denied;
-    auto entries = LoadEntries(req, e);
-    if (!entries.ok()) return entries.status().code() == StatusCode::kNotFound
-                                  ? EpisodeNotFound(req)
-                                  : StorageProblem(req, entries.status());
-    auto review = ReviewEpisode(*kb_, e.stored.start, entries->entries,
-                                ctx_.now_ms());
-    if (!review.ok()) {
-      return Problem(500, "internal", "The episode could not be reviewed",
-                     review.status().message(), req.request_id);
+    Reviewed loaded;
+    if (auto failed = LoadAndReview(req, e, ctx_.now_ms(), &loaded)) {
+      return *failed;
     }
+    const LoadedEntries* entries = &loaded.entries;
+    const EpisodeReview* review = &loaded.review;
     std::string body;
     AppendEpisodeJson(e, *entries, *review, &body);
     Audit(e.ref, e.token_ref, "read", "ok");
@@ -436,14 +432,11 @@ class Api {
   HttpResponse Calendar(const HttpRequest& req) {
     Loaded e;
     if (auto denied = Authorize(req, "calendar", &e)) return *denied;
-    auto entries = LoadEntries(req, e);
-    if (!entries.ok()) return StorageProblem(req, entries.status());
-    auto review = ReviewEpisode(*kb_, e.stored.start, entries->entries,
-                                ctx_.now_ms());
-    if (!review.ok()) {
-      return Problem(500, "internal", "The episode could not be reviewed",
-                     review.status().message(), req.request_id);
+    Reviewed loaded;
+    if (auto failed = LoadAndReview(req, e, ctx_.now_ms(), &loaded)) {
+      return *failed;
     }
+    const EpisodeReview* review = &loaded.review;
     ScheduleOptions options;
     options.time_zone = e.stored.start.time_zone;
     auto local = LocalTimeIn(e.stored.start.started_at_ms / 1000,
@@ -469,14 +462,12 @@ class Api {
   HttpResponse Export(const HttpRequest& req) {
     Loaded e;
     if (auto denied = Authorize(req, "export", &e)) return *denied;
-    auto entries = LoadEntries(req, e);
-    if (!entries.ok()) return StorageProblem(req, entries.status());
-    auto review = ReviewEpisode(*kb_, e.stored.start, entries->entries,
-                                ctx_.now_ms());
-    if (!review.ok()) {
-      return Problem(500, "internal", "The episode could not be reviewed",
-                     review.status().message(), req.request_id);
+    Reviewed loaded;
+    if (auto failed = LoadAndReview(req, e, ctx_.now_ms(), &loaded)) {
+      return *failed;
     }
+    const LoadedEntries* entries = &loaded.entries;
+    const EpisodeReview* review = &loaded.review;
     // Audit first, so the export includes its own access.
     Audit(e.ref, e.token_ref, "export", "ok");
     auto audit = ctx_.storage->ListAudit(e.ref);
@@ -511,14 +502,11 @@ class Api {
   HttpResponse Summary(const HttpRequest& req) {
     Loaded e;
     if (auto denied = Authorize(req, "summary", &e)) return *denied;
-    auto entries = LoadEntries(req, e);
-    if (!entries.ok()) return StorageProblem(req, entries.status());
     const int64_t now = ctx_.now_ms();
-    auto review = ReviewEpisode(*kb_, e.stored.start, entries->entries, now);
-    if (!review.ok()) {
-      return Problem(500, "internal", "The episode could not be reviewed",
-                     review.status().message(), req.request_id);
-    }
+    Reviewed loaded;
+    if (auto failed = LoadAndReview(req, e, now, &loaded)) return *failed;
+    const LoadedEntries* entries = &loaded.entries;
+    const EpisodeReview* review = &loaded.review;
     auto pdf = HandoverPdf(*kb_, e.stored.start, entries->entries, *review,
                            now);
     if (!pdf.ok()) {
@@ -736,6 +724,31 @@ class Api {
     }
     e->record = std::move(*record);
     e->stored = std::move(*stored);
+    return std::nullopt;
+  }
+
+  struct Reviewed {
+    LoadedEntries entries;
+    EpisodeReview review;
+  };
+  // The episode's entries and its review as of `now`; on failure, the
+  // response to send instead.
+  std::optional<HttpResponse> LoadAndReview(const HttpRequest& req,
+                                            const Loaded& e, int64_t now,
+                                            Reviewed* out) {
+    auto entries = LoadEntries(req, e);
+    if (!entries.ok()) {
+      return entries.status().code() == StatusCode::kNotFound
+                 ? EpisodeNotFound(req)
+                 : StorageProblem(req, entries.status());
+    }
+    auto review = ReviewEpisode(*kb_, e.stored.start, entries->entries, now);
+    if (!review.ok()) {
+      return Problem(500, "internal", "The episode could not be reviewed",
+                     review.status().message(), req.request_id);
+    }
+    out->entries = std::move(*entries);
+    out->review = std::move(*review);
     return std::nullopt;
   }
 

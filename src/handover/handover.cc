@@ -19,6 +19,7 @@
 #include "backaid/engine.h"
 #include "backaid/plan.h"
 #include "backaid/report.h"
+#include "src/knowledge/expr.h"
 
 namespace backaid {
 namespace {
@@ -39,20 +40,11 @@ std::string When(int64_t ms, const std::string& tz) {
   return fmt::format("{}, {} UTC", utc.substr(11, 5), utc.substr(0, 10));
 }
 
+// Values as a clinician reads them: yes/no for yes/no findings, the
+// knowledge base's own rendering otherwise.
 std::string ValueText(const FindingDef& f, int32_t v) {
-  switch (f.type) {
-    case FindingType::kBool:
-      return v != 0 ? "yes" : "no";
-    case FindingType::kEnum:
-      return v >= 0 && static_cast<size_t>(v) < f.values.size()
-                 ? f.values[static_cast<size_t>(v)]
-                 : std::to_string(v);
-    case FindingType::kInt:
-      return std::to_string(v);
-    case FindingType::kNumber:
-      return fmt::format("{:g}", static_cast<double>(v) / f.scale);
-  }
-  return std::to_string(v);
+  if (f.type == FindingType::kBool) return v != 0 ? "yes" : "no";
+  return kb::ValueToString(f, v);
 }
 
 std::string SourceNames(const KnowledgeBase& kb,
