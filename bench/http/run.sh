@@ -9,7 +9,10 @@
 # Builds nothing. Installs wrk and nginx-light with apt-get if missing.
 # Environment: HTTP_BENCH_RUNS (default 3), HTTP_BENCH_DURATION (10s),
 # HTTP_BENCH_CONNECTIONS (64), HTTP_BENCH_HOLD (10000), HTTP_BENCH_THREADS
-# (server threads, default 2).
+# (server threads, default 2), HTTP_BENCH_BASELINE (path of another
+# http_bench_server, e.g. built from an earlier commit: it joins the
+# alternation as a third contender, so a change is compared under the same
+# machine load).
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -25,6 +28,7 @@ CONNS=${HTTP_BENCH_CONNECTIONS:-64}
 HOLD=${HTTP_BENCH_HOLD:-10000}
 THREADS=${HTTP_BENCH_THREADS:-2}
 SERVER="$BUILD_DIR/http_bench_server"
+BASELINE=${HTTP_BENCH_BASELINE:-}
 
 if [[ ! -x "$SERVER" ]]; then
   echo "$0: $SERVER not found; configure with -DBACKAID_BENCH=ON and build" \
@@ -84,6 +88,13 @@ BPORT=$(free_port)
 SPID=$!
 PIDS+=("$SPID")
 wait_port "$BPORT"
+
+if [[ -n "$BASELINE" ]]; then
+  APORT=$(free_port)
+  "$BASELINE" "$APORT" "$THREADS" > /dev/null 2> /dev/null &
+  PIDS+=($!)
+  wait_port "$APORT"
+fi
 
 # The request body: the first sample case (a realistic, complete case).
 head -n 1 "$ROOT/examples/cases.jsonl" | tr -d '\n' > "$TMP/case.json"
@@ -167,6 +178,14 @@ for ((i = 1; i <= RUNS; i++)); do
   read -r rps p99 < <(parse_wrk "$TMP/backaid_$i.txt")
   printf '  run %d backaid  %10.0f req/s  p99 %6.2f ms\n' "$i" "$rps" "$p99"
   echo "$rps $p99" >> "$TMP/backaid.results"
+  if [[ -n "$BASELINE" ]]; then
+    wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$TMP/post.lua" \
+      "http://127.0.0.1:$APORT/v1/triage" > "$TMP/baseline_$i.txt"
+    read -r rps p99 < <(parse_wrk "$TMP/baseline_$i.txt")
+    printf '  run %d baseline %10.0f req/s  p99 %6.2f ms\n' "$i" "$rps" "$p99"
+    echo "$rps $p99" >> "$TMP/baseline.results"
+  fi
+  echo "  load: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 echo
 
@@ -180,7 +199,9 @@ echo "  $HOLD_OUT"
 echo
 
 # ---- summary --------------------------------------------------------------------
-python3 - "$TMP/nginx.results" "$TMP/backaid.results" "$HOLD_OUT" <<'EOF'
+python3 - "$TMP/nginx.results" "$TMP/backaid.results" "$HOLD_OUT" \
+  "$TMP/baseline.results" <<'EOF'
+import os
 import statistics, sys
 
 def load(p):
@@ -197,6 +218,10 @@ print("== summary (medians)")
 print(f"  nginx static        {n_rps:10.0f} req/s  p99 {n_p99:.2f} ms")
 print(f"  backaid /v1/triage  {b_rps:10.0f} req/s  p99 {b_p99:.2f} ms")
 print(f"  ratio backaid/nginx {ratio:10.2f}")
+if os.path.exists(sys.argv[4]):
+    a_rps, a_p99 = load(sys.argv[4])
+    print(f"  baseline /v1/triage {a_rps:10.0f} req/s  p99 {a_p99:.2f} ms"
+          f"  (ratio {a_rps / n_rps if n_rps else 0:.2f})")
 print(f"  idle connections    {hold.get('open')} open, "
       f"{hold.get('kb_per_connection')} KB RSS each "
       f"({hold.get('rss_before_kb')} -> {hold.get('rss_after_kb')} KB)")

@@ -1,14 +1,18 @@
 // The only translation unit that includes Boost.Beast (compile time).
 //
-// Threading: one io_context run by `threads` threads. Each connection's
-// operations and its handler calls run on the connection's own strand; the
-// acceptor, the drain timer and the signal set run on the server strand.
-// Shared state outside the strands: the session registry (mutex), the
-// metrics (atomics), the rate limiter (sharded mutexes).
+// Threading: one io_context per worker thread (`threads` of them), each run
+// by exactly one thread, so nothing on it needs a strand. The acceptor, the
+// drain timer and the signal set live on io_context 0; accepted sockets are
+// handed to the io_contexts round-robin, and a connection's operations and
+// handler calls all run on its io_context's thread. (One acceptor rather
+// than SO_REUSEPORT: a second server on a busy port must still fail.)
+// Shared state between threads: the session registry (mutex), the metrics
+// (atomics), the rate limiter (sharded mutexes).
 #include <unistd.h>
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -63,11 +67,23 @@ struct ServerCore {
   explicit ServerCore(ServerOptions o)
       : options(std::move(o)),
         limiter(options.rate_per_second, options.rate_burst),
-        ioc(std::max(1, options.threads)),
-        strand(asio::make_strand(ioc)),
-        acceptor(strand),
-        drain_timer(strand),
-        accept_retry(strand) {}
+        iocs(MakeContexts(std::max(1, options.threads))),
+        ioc(*iocs.front()),
+        acceptor(ioc),
+        drain_timer(ioc),
+        accept_retry(ioc) {
+    for (size_t i = 1; i < iocs.size(); ++i) {
+      guards.emplace_back(iocs[i]->get_executor());
+    }
+  }
+
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> v;
+    for (int i = 0; i < n; ++i) {
+      v.push_back(std::make_unique<asio::io_context>(1));
+    }
+    return v;
+  }
   ~ServerCore() { destroying = true; }
 
   void DoAccept();
@@ -86,11 +102,17 @@ struct ServerCore {
   std::atomic<bool> destroying{false};
   bool started = false;
   uint16_t bound_port = 0;
+  size_t next_context = 0;
   // Declared last: destroyed first, so handlers still queued in the
-  // io_context (which own sessions) are destroyed while the registry above
-  // still exists.
-  asio::io_context ioc;
-  asio::strand<asio::io_context::executor_type> strand;
+  // io_contexts (which own sessions) are destroyed while the registry above
+  // still exists. A session's handlers are only ever queued on its own
+  // io_context.
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  // Keep io_contexts 1.. running while they have no connection yet;
+  // released by Stop.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>>
+      guards;
+  asio::io_context& ioc;  // *iocs[0]: acceptor, drain timer, signals
   tcp::acceptor acceptor;
   asio::steady_timer drain_timer;
   asio::steady_timer accept_retry;
@@ -100,36 +122,70 @@ struct ServerCore {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(ServerCore* server, tcp::socket&& socket)
-      : server_(server), stream_(std::move(socket)) {}
+      : server_(server),
+        socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        tick_(std::max<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(1),
+            std::min(server->options.header_timeout,
+                     server->options.idle_timeout))) {}
   ~Session() { server_->Unregister(this); }
 
   void Start() {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = socket_.remote_endpoint(ec);
     client_ = ec ? "unknown" : ep.address().to_string();
-    stream_.socket().set_option(tcp::no_delay(true), ec);
-    asio::dispatch(stream_.get_executor(),
+    socket_.set_option(tcp::no_delay(true), ec);
+    asio::dispatch(socket_.get_executor(),
                    [self = shared_from_this()] { self->ReadHeader(); });
   }
 
-  // Called on the session's strand when the server stops: an idle
+  // Called on the session's io_context thread when the server stops: an idle
   // connection is closed now, a busy one after its response.
   void OnStop() {
     stopping_ = true;
     if (!busy_) Close();
   }
 
-  auto executor() { return stream_.get_executor(); }
+  auto executor() { return socket_.get_executor(); }
 
  private:
+  // Timeouts: one deadline per connection and one timer that is re-armed
+  // lazily. Moving the deadline is a store; the timer wakes at most every
+  // `tick_` (the shorter of header_timeout and idle_timeout) and re-arms
+  // itself until the deadline has passed, then closes the socket (pending
+  // operations complete with an error, as Beast's tcp_stream did). Only a
+  // deadline shorter than tick_ (the linger after a response) re-arms at
+  // once. This avoids arming and cancelling a timer on every read and write.
+  void ExpiresAfter(std::chrono::steady_clock::duration d) {
+    if (closed_) return;
+    auto now = std::chrono::steady_clock::now();
+    deadline_ = now + d;
+    if (!timer_armed_ || deadline_ < armed_until_) ArmTimer(now);
+  }
+
+  void ArmTimer(std::chrono::steady_clock::time_point now) {
+    armed_until_ = std::min(deadline_, now + tick_);
+    timer_armed_ = true;
+    uint64_t gen = ++timer_gen_;
+    timer_.expires_at(armed_until_);
+    timer_.async_wait([self = shared_from_this(), gen](beast::error_code ec) {
+      if (ec || gen != self->timer_gen_ || self->closed_) return;
+      self->timer_armed_ = false;
+      auto t = std::chrono::steady_clock::now();
+      if (t >= self->deadline_) return self->Close();
+      self->ArmTimer(t);
+    });
+  }
+
   const ServerOptions& opts() const { return server_->options; }
 
   // Between keep-alive requests: wait up to idle_timeout for a first byte.
   void WaitForNext() {
     if (stopping_) return Close();
     if (buffer_.size() > 0) return ReadHeader();
-    stream_.expires_after(opts().idle_timeout);
-    stream_.async_read_some(
+    ExpiresAfter(opts().idle_timeout);
+    socket_.async_read_some(
         buffer_.prepare(kReadChunk),
         [self = shared_from_this()](beast::error_code ec, size_t n) {
           if (ec) return self->Close();
@@ -147,7 +203,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(opts().max_body_bytes);
     bytes_in_ = 0;
     header_seen_ = false;
-    stream_.expires_after(opts().header_timeout);
+    ExpiresAfter(opts().header_timeout);
     Parse();
   }
 
@@ -166,7 +222,7 @@ class Session : public std::enable_shared_from_this<Session> {
             beast::iequals(req[http::field::expect], "100-continue")) {
           auto cont = std::make_shared<http::response<http::empty_body>>(
               http::status::continue_, req.version());
-          http::async_write(stream_, *cont,
+          http::async_write(socket_, *cont,
                             [self = shared_from_this(), cont](
                                 beast::error_code ec, size_t) {
                               if (ec) return self->Close();
@@ -188,7 +244,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadMore() {
     if (!header_seen_) start_ = std::chrono::steady_clock::now();
-    stream_.async_read_some(
+    socket_.async_read_some(
         buffer_.prepare(kReadChunk),
         [self = shared_from_this()](beast::error_code ec, size_t n) {
           if (ec) return self->OnReadError(ec);
@@ -340,9 +396,9 @@ class Session : public std::enable_shared_from_this<Session> {
       res_.content_length(size);
       head_ = false;
     }
-    stream_.expires_after(opts().idle_timeout);
+    ExpiresAfter(opts().idle_timeout);
     http::async_write(
-        stream_, res_,
+        socket_, res_,
         [self = shared_from_this()](beast::error_code ec, size_t n) {
           self->OnWrite(ec, n);
         });
@@ -376,16 +432,16 @@ class Session : public std::enable_shared_from_this<Session> {
   // bytes do not make the kernel reset the connection under the response.
   void LingerClose() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return Close();
     linger_left_ = kLingerBytes;
-    stream_.expires_after(kLingerTime);
+    ExpiresAfter(kLingerTime);
     Drain();
   }
 
   void Drain() {
     buffer_.clear();
-    stream_.async_read_some(
+    socket_.async_read_some(
         buffer_.prepare(kReadChunk),
         [self = shared_from_this()](beast::error_code ec, size_t n) {
           if (ec || n >= self->linger_left_) return self->Close();
@@ -396,12 +452,21 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    closed_ = true;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    timer_.cancel();
   }
 
   ServerCore* server_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  std::chrono::steady_clock::duration tick_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point armed_until_;
+  uint64_t timer_gen_ = 0;
+  bool timer_armed_ = false;
+  bool closed_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
@@ -440,13 +505,14 @@ void internal::ServerCore::Unregister(Session* s) {
   metrics.connections_open.fetch_sub(1, std::memory_order_relaxed);
   if (sessions.empty() && stopping && !destroying) {
     // The last connection has drained: nothing keeps Run() waiting.
-    asio::post(strand, [this] { drain_timer.cancel(); });
+    asio::post(ioc, [this] { drain_timer.cancel(); });
   }
 }
 
 void internal::ServerCore::DoAccept() {
+  asio::io_context& target = *iocs[next_context++ % iocs.size()];
   acceptor.async_accept(
-      asio::make_strand(ioc),
+      target,
       [this](beast::error_code ec, tcp::socket socket) {
         if (stopping) return;
         if (ec) {
@@ -480,17 +546,23 @@ void internal::ServerCore::StopOnStrand() {
     if (!sessions.empty()) {
       drain_timer.expires_after(options.drain_timeout);
       drain_timer.async_wait([this](beast::error_code wec) {
-        if (!wec) ioc.stop();  // drain_timeout reached: give up
+        if (wec) return;
+        for (auto& c : iocs) c->stop();  // drain_timeout reached: give up
       });
     }
   }
   for (auto& s : live) {
     asio::post(s->executor(), [s] { s->OnStop(); });
   }
+  // Each io_context's run() now returns once its connections are gone.
+  for (auto& g : guards) g.reset();
 }
 
 void internal::ServerCore::Log(const internal::AccessEntry& e) {
-  std::string line = internal::AccessLogLine(e);
+  // One buffer per thread, reused for every line.
+  thread_local std::string line;
+  line.clear();
+  internal::AppendAccessLogLine(e, &line);
   if (options.access_log) {
     std::string_view v(line);
     v.remove_suffix(1);  // the callback gets the line without '\n'
@@ -566,7 +638,7 @@ Status HttpServer::Start() {
   }
   impl_->metrics.Init(std::move(names));
   impl_->started = true;
-  asio::post(impl_->strand, [impl = impl_.get()] { impl->DoAccept(); });
+  asio::post(impl_->ioc, [impl = impl_.get()] { impl->DoAccept(); });
   return Status::Ok();
 }
 
@@ -574,24 +646,24 @@ uint16_t HttpServer::port() const { return impl_->bound_port; }
 
 void HttpServer::Run() {
   if (!impl_->started) return;
-  int n = std::max(1, impl_->options.threads);
+  size_t n = impl_->iocs.size();
   std::vector<std::thread> workers;
   workers.reserve(n - 1);
-  for (int i = 1; i < n; ++i) {
-    workers.emplace_back([this] { impl_->ioc.run(); });
+  for (size_t i = 1; i < n; ++i) {
+    workers.emplace_back([c = impl_->iocs[i].get()] { c->run(); });
   }
   impl_->ioc.run();
   for (auto& t : workers) t.join();
 }
 
 void HttpServer::Stop() {
-  asio::post(impl_->strand, [impl = impl_.get()] { impl->StopOnStrand(); });
+  asio::post(impl_->ioc, [impl = impl_.get()] { impl->StopOnStrand(); });
 }
 
 Status HttpServer::StopOnSignals() {
   beast::error_code ec;
   Impl& impl = *impl_;
-  impl.signals.emplace(impl.strand);
+  impl.signals.emplace(impl.ioc);
   impl.signals->add(SIGINT, ec);
   if (!ec) impl.signals->add(SIGTERM, ec);
   if (ec) {

@@ -1,6 +1,7 @@
 #include "src/server/http_util.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -481,6 +482,12 @@ std::string Metrics::Text() const {
 std::string AccessLogLine(const AccessEntry& e) {
   std::string line;
   line.reserve(256);
+  AppendAccessLogLine(e, &line);
+  return line;
+}
+
+void AppendAccessLogLine(const AccessEntry& e, std::string* out) {
+  std::string& line = *out;
   auto secs = std::chrono::time_point_cast<std::chrono::seconds>(e.ts);
   int ms = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(e.ts - secs)
@@ -502,15 +509,20 @@ std::string AccessLogLine(const AccessEntry& e) {
   AppendJsonStringSafe(e.method, &line);
   line += ",\"route\":";
   AppendJsonStringSafe(e.route, &line);
-  line += ",\"status\":" + std::to_string(e.status);
-  line += ",\"bytes_in\":" + std::to_string(e.bytes_in);
-  line += ",\"bytes_out\":" + std::to_string(e.bytes_out);
+  char num[24];
+  auto append_num = [&](const char* key, auto v) {
+    line += key;
+    auto r = std::to_chars(num, num + sizeof num, v);
+    line.append(num, r.ptr);
+  };
+  append_num(",\"status\":", e.status);
+  append_num(",\"bytes_in\":", e.bytes_in);
+  append_num(",\"bytes_out\":", e.bytes_out);
   char d[32];
   std::snprintf(d, sizeof d, "%.3f", e.duration_ms);
   line += ",\"duration_ms\":";
   line += d;
   line += "}\n";
-  return line;
 }
 
 std::string NewRequestId() {

@@ -167,6 +167,8 @@ struct AccessEntry {
   double duration_ms = 0;
 };
 std::string AccessLogLine(const AccessEntry& e);
+// The same line appended to *line (reuse one buffer per thread).
+void AppendAccessLogLine(const AccessEntry& e, std::string* line);
 
 // 16 lower-case hex digits from a per-thread xorshift generator seeded from
 // std::random_device.
