@@ -5,6 +5,8 @@
 // 500 only for a bug.
 #include "src/api/api.h"
 
+#include <fmt/format.h>
+#include <simdjson.h>
 #include <sodium.h>
 
 #include <chrono>
@@ -14,9 +16,6 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <simdjson.h>
 
 #include "backaid/assess.h"
 #include "backaid/calendar.h"
@@ -91,12 +90,13 @@ bool IsUrlSafeId(std::string_view s, size_t min, size_t max) {
 // a response (which may hold a capability token).
 std::string Seal(std::string_view key_material, std::string_view plain) {
   unsigned char key[crypto_secretbox_KEYBYTES];
-  crypto_generichash(key, sizeof key,
-                     reinterpret_cast<const unsigned char*>(key_material.data()),
-                     key_material.size(), nullptr, 0);
-  std::string out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
-                      plain.size(),
-                  '\0');
+  crypto_generichash(
+      key, sizeof key,
+      reinterpret_cast<const unsigned char*>(key_material.data()),
+      key_material.size(), nullptr, 0);
+  std::string out(
+      crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size(),
+      '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   randombytes_buf(o, crypto_secretbox_NONCEBYTES);
   crypto_secretbox_easy(o + crypto_secretbox_NONCEBYTES,
@@ -117,17 +117,17 @@ std::optional<std::string> Open(std::string_view key_material,
     return std::nullopt;
   }
   unsigned char key[crypto_secretbox_KEYBYTES];
-  crypto_generichash(key, sizeof key,
-                     reinterpret_cast<const unsigned char*>(key_material.data()),
-                     key_material.size(), nullptr, 0);
+  crypto_generichash(
+      key, sizeof key,
+      reinterpret_cast<const unsigned char*>(key_material.data()),
+      key_material.size(), nullptr, 0);
   const auto* s = reinterpret_cast<const unsigned char*>(sealed.data());
-  std::string plain(len - crypto_secretbox_NONCEBYTES -
-                        crypto_secretbox_MACBYTES,
-                    '\0');
-  const int rc = crypto_secretbox_open_easy(
-      reinterpret_cast<unsigned char*>(plain.data()),
-      s + crypto_secretbox_NONCEBYTES, len - crypto_secretbox_NONCEBYTES, s,
-      key);
+  std::string plain(
+      len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  const int rc =
+      crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()),
+                                 s + crypto_secretbox_NONCEBYTES,
+                                 len - crypto_secretbox_NONCEBYTES, s, key);
   sodium_memzero(key, sizeof key);
   if (rc != 0) return std::nullopt;
   return plain;
@@ -148,8 +148,7 @@ HttpResponse BadRequest(const HttpRequest& req, const Status& s) {
 
 HttpResponse StorageProblem(const HttpRequest& req, const Status& s) {
   if (s.code() == StatusCode::kIoError) {
-    return Problem(503, "storage-unavailable",
-                   "The database cannot be reached",
+    return Problem(503, "storage-unavailable", "The database cannot be reached",
                    "try again shortly; nothing was changed by this request "
                    "unless it says otherwise",
                    req.request_id);
@@ -176,8 +175,7 @@ std::optional<HttpResponse> RequireJson(const HttpRequest& req) {
   if (lower == "application/json" || lower == "application/fhir+json") {
     return std::nullopt;
   }
-  return Problem(415, "unsupported-media-type",
-                 "The body must be JSON",
+  return Problem(415, "unsupported-media-type", "The body must be JSON",
                  ct.empty() ? "send 'Content-Type: application/json'"
                             : "Content-Type must be application/json",
                  req.request_id);
@@ -244,9 +242,8 @@ class Api {
 
   HttpResponse Triage(const HttpRequest& req) {
     if (auto r = RequireJson(req)) return *r;
-    Status s = CheckJsonShape(
-        req.body,
-        {"id", "age", "sex", "findings", "expected", "narrative", "source"});
+    Status s = CheckJsonShape(req.body, {"id", "age", "sex", "findings",
+                                         "expected", "narrative", "source"});
     if (!s.ok()) return BadRequest(req, s);
     thread_local std::unique_ptr<CaseReader> reader;
     thread_local const KnowledgeBase* reader_kb = nullptr;
@@ -274,9 +271,8 @@ class Api {
 
   HttpResponse Assessments(const HttpRequest& req) {
     if (auto r = RequireJson(req)) return *r;
-    Status s = CheckJsonShape(
-        req.body,
-        {"answers", "findings", "region", "time_zone", "open_episode"});
+    Status s = CheckJsonShape(req.body, {"answers", "findings", "region",
+                                         "time_zone", "open_episode"});
     if (!s.ok()) return BadRequest(req, s);
     const int64_t now = ctx_.now_ms();
     auto start = ParseEpisodeStart(*kb_, req.body, now);
@@ -327,8 +323,8 @@ class Api {
     body += ",\"emergency_number\":";
     AppendJsonString(EmergencyNumber(start->region).value_or("112"), &body);
     if (!open_episode) return Json(200, body + "}");
-    return OpenEpisode(req, *start, now, "assessments", body + ",\"episode\":",
-                       "}");
+    return OpenEpisode(req, *start, now, "assessments",
+                       body + ",\"episode\":", "}");
   }
 
   HttpResponse CreateEpisode(const HttpRequest& req) {
@@ -344,9 +340,8 @@ class Api {
 
   HttpResponse GetEpisode(const HttpRequest& req) {
     Loaded e;
-    if (auto denied = Authorize(req, "read", &e)) return *denied;
     Reviewed loaded;
-    if (auto failed = LoadAndReview(req, e, ctx_.now_ms(), &loaded)) {
+    if (auto failed = ReadEpisode(req, "read", ctx_.now_ms(), &e, &loaded)) {
       return *failed;
     }
     const LoadedEntries* entries = &loaded.entries;
@@ -369,8 +364,7 @@ class Api {
       if (!found.ok()) return StorageProblem(req, found.status());
       if (found->has_value()) return ReplayEntry(req, e, idem, **found);
     }
-    Status s =
-        CheckJsonShape(req.body, {"pain", "done", "findings", "note"});
+    Status s = CheckJsonShape(req.body, {"pain", "done", "findings", "note"});
     if (!s.ok()) return BadRequest(req, s);
     const int64_t now = ctx_.now_ms();
     auto entry = ParseDiaryEntry(*kb_, req.body, now);
@@ -378,8 +372,7 @@ class Api {
     auto entries = LoadEntries(req, e);
     if (!entries.ok()) return StorageProblem(req, entries.status());
     entries->entries.push_back(*entry);
-    auto review =
-        ReviewEpisode(*kb_, e.stored.start, entries->entries, now);
+    auto review = ReviewEpisode(*kb_, e.stored.start, entries->entries, now);
     if (!review.ok()) {
       return Problem(500, "internal", "The entry could not be reviewed",
                      review.status().message(), req.request_id);
@@ -400,12 +393,11 @@ class Api {
       idem_record.created_at = now;
       // The entry's seq is only known inside the transaction; the replay
       // finds the entry by its creation time and document instead.
-      idem_record.response = Seal(idem.key_material, record.document + "\n" +
-                                                         std::to_string(now));
+      idem_record.response =
+          Seal(idem.key_material, record.document + "\n" + std::to_string(now));
     }
-    s = ctx_.storage->AddEntry(&record, episode_doc,
-                               idem.present ? &idem_record : nullptr,
-                               &existing);
+    s = ctx_.storage->AddEntry(
+        &record, episode_doc, idem.present ? &idem_record : nullptr, &existing);
     if (!s.ok()) {
       Audit(e.ref, e.token_ref, "write", "error");
       return s.code() == StatusCode::kNotFound ? EpisodeNotFound(req)
@@ -423,24 +415,23 @@ class Api {
     AppendReviewJson(*kb_, *review, &body);
     body += "}";
     HttpResponse r = Json(201, std::move(body));
-    r.headers.emplace_back(
-        "Location", fmt::format("/v1/episodes/{}#entry-{}", e.record.id,
-                                record.seq));
+    r.headers.emplace_back("Location", fmt::format("/v1/episodes/{}#entry-{}",
+                                                   e.record.id, record.seq));
     return r;
   }
 
   HttpResponse Calendar(const HttpRequest& req) {
     Loaded e;
-    if (auto denied = Authorize(req, "calendar", &e)) return *denied;
     Reviewed loaded;
-    if (auto failed = LoadAndReview(req, e, ctx_.now_ms(), &loaded)) {
+    if (auto failed =
+            ReadEpisode(req, "calendar", ctx_.now_ms(), &e, &loaded)) {
       return *failed;
     }
     const EpisodeReview* review = &loaded.review;
     ScheduleOptions options;
     options.time_zone = e.stored.start.time_zone;
-    auto local = LocalTimeIn(e.stored.start.started_at_ms / 1000,
-                             options.time_zone);
+    auto local =
+        LocalTimeIn(e.stored.start.started_at_ms / 1000, options.time_zone);
     if (!local.ok()) return BadRequest(req, local.status());
     options.start = *local;
     auto events = Schedule(review->plan, options);
@@ -461,9 +452,8 @@ class Api {
 
   HttpResponse Export(const HttpRequest& req) {
     Loaded e;
-    if (auto denied = Authorize(req, "export", &e)) return *denied;
     Reviewed loaded;
-    if (auto failed = LoadAndReview(req, e, ctx_.now_ms(), &loaded)) {
+    if (auto failed = ReadEpisode(req, "export", ctx_.now_ms(), &e, &loaded)) {
       return *failed;
     }
     const LoadedEntries* entries = &loaded.entries;
@@ -500,15 +490,16 @@ class Api {
   }
 
   HttpResponse Summary(const HttpRequest& req) {
-    Loaded e;
-    if (auto denied = Authorize(req, "summary", &e)) return *denied;
     const int64_t now = ctx_.now_ms();
+    Loaded e;
     Reviewed loaded;
-    if (auto failed = LoadAndReview(req, e, now, &loaded)) return *failed;
+    if (auto failed = ReadEpisode(req, "summary", now, &e, &loaded)) {
+      return *failed;
+    }
     const LoadedEntries* entries = &loaded.entries;
     const EpisodeReview* review = &loaded.review;
-    auto pdf = HandoverPdf(*kb_, e.stored.start, entries->entries, *review,
-                           now);
+    auto pdf =
+        HandoverPdf(*kb_, e.stored.start, entries->entries, *review, now);
     if (!pdf.ok()) {
       return Problem(500, "internal", "The summary could not be written",
                      pdf.status().message(), req.request_id);
@@ -540,8 +531,8 @@ class Api {
     for (const auto& name : {fs::path("index.html")}) {
       LoadStatic(root, name);
     }
-    for (fs::directory_iterator it(root / "assets", ec), end;
-         !ec && it != end; it.increment(ec)) {
+    for (fs::directory_iterator it(root / "assets", ec), end; !ec && it != end;
+         it.increment(ec)) {
       if (it->is_regular_file()) {
         LoadStatic(root, fs::path("assets") / it->path().filename());
       }
@@ -693,8 +684,8 @@ class Api {
     const std::string& id = req.params.at(0);
     std::string_view auth = req.header("authorization");
     std::string_view token;
-    if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " ||
-                            auth.substr(0, 7) == "bearer ")) {
+    if (auth.size() > 7 &&
+        (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
       token = auth.substr(7);
     }
     e->ref = EpisodeRef(id);
@@ -731,18 +722,20 @@ class Api {
     LoadedEntries entries;
     EpisodeReview review;
   };
-  // The episode's entries and its review as of `now`; on failure, the
+  // Authorises a read of the episode named in the path (see Authorize),
+  // then loads its entries and reviews it as of `now`. On failure, the
   // response to send instead.
-  std::optional<HttpResponse> LoadAndReview(const HttpRequest& req,
-                                            const Loaded& e, int64_t now,
-                                            Reviewed* out) {
-    auto entries = LoadEntries(req, e);
+  std::optional<HttpResponse> ReadEpisode(const HttpRequest& req,
+                                          std::string_view action, int64_t now,
+                                          Loaded* e, Reviewed* out) {
+    if (auto denied = Authorize(req, action, e)) return denied;
+    auto entries = LoadEntries(req, *e);
     if (!entries.ok()) {
       return entries.status().code() == StatusCode::kNotFound
                  ? EpisodeNotFound(req)
                  : StorageProblem(req, entries.status());
     }
-    auto review = ReviewEpisode(*kb_, e.stored.start, entries->entries, now);
+    auto review = ReviewEpisode(*kb_, e->stored.start, entries->entries, now);
     if (!review.ok()) {
       return Problem(500, "internal", "The episode could not be reviewed",
                      review.status().message(), req.request_id);

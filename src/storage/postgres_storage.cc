@@ -115,10 +115,6 @@ std::optional<std::string> FromHex(std::string_view hex) {
   return out;
 }
 
-bool HasNul(std::string_view s) {
-  return s.find('\0') != std::string_view::npos;
-}
-
 // ---- connection pool -----------------------------------------------------
 
 class Pool {
@@ -258,13 +254,9 @@ class PostgresStorage final : public Storage {
                        const IdempotencyRecord* idem,
                        std::optional<IdempotencyRecord>* existing) override {
     if (existing != nullptr) existing->reset();
-    if (episode.id.empty())
-      return Status::InvalidArgument("episode id is empty");
-    if (HasNul(episode.id) || HasNul(episode.token_hash) ||
-        HasNul(episode.document)) {
-      return Status::InvalidArgument("episode holds a NUL byte");
+    if (Status s = internal::CheckEpisodeArgs(episode, idem); !s.ok()) {
+      return s;
     }
-    if (Status s = CheckIdem(idem); !s.ok()) return s;
     return RunTx("create episode", [&](pqxx::work& tx) -> Status {
       if (existing != nullptr) existing->reset();
       if (idem != nullptr) {
@@ -310,8 +302,8 @@ class PostgresStorage final : public Storage {
 
   Status UpdateEpisodeDocument(std::string_view id,
                                std::string_view document) override {
-    if (HasNul(document) || HasNul(id)) {
-      return Status::InvalidArgument("episode document holds a NUL byte");
+    if (Status s = internal::CheckDocumentArgs(id, document); !s.ok()) {
+      return s;
     }
     return RunTx("update episode", [&](pqxx::work& tx) -> Status {
       const pqxx::result r =
@@ -326,12 +318,10 @@ class PostgresStorage final : public Storage {
                   const IdempotencyRecord* idem,
                   std::optional<IdempotencyRecord>* existing) override {
     if (existing != nullptr) existing->reset();
-    if (entry == nullptr) return Status::InvalidArgument("entry is null");
-    if (HasNul(entry->episode_id) || HasNul(entry->document) ||
-        HasNul(new_episode_document)) {
-      return Status::InvalidArgument("entry document holds a NUL byte");
+    if (Status s = internal::CheckEntryArgs(entry, new_episode_document, idem);
+        !s.ok()) {
+      return s;
     }
-    if (Status s = CheckIdem(idem); !s.ok()) return s;
     int64_t seq = 0;
     Status s = RunTx("add entry", [&](pqxx::work& tx) -> Status {
       if (existing != nullptr) existing->reset();
@@ -431,10 +421,7 @@ class PostgresStorage final : public Storage {
   }
 
   Status AppendAudit(const AuditRecord& a) override {
-    if (HasNul(a.episode_ref) || HasNul(a.token_ref) || HasNul(a.action) ||
-        HasNul(a.outcome)) {
-      return Status::InvalidArgument("audit record holds a NUL byte");
-    }
+    if (Status s = internal::CheckAuditArgs(a); !s.ok()) return s;
     return RunTx("append audit", [&](pqxx::work& tx) -> Status {
       tx.exec_params(
           "INSERT INTO audit (episode_ref, token_ref, action, outcome, at) "
@@ -521,18 +508,6 @@ class PostgresStorage final : public Storage {
   }
 
  private:
-  static Status CheckIdem(const IdempotencyRecord* idem) {
-    if (idem == nullptr) return Status::Ok();
-    if (idem->key_hash.empty()) {
-      return Status::InvalidArgument("idempotency key_hash is empty");
-    }
-    if (HasNul(idem->key_hash) || HasNul(idem->request_hash) ||
-        HasNul(idem->episode_id)) {
-      return Status::InvalidArgument("idempotency record holds a NUL byte");
-    }
-    return Status::Ok();
-  }
-
   static std::optional<IdempotencyRecord> FindIdem(pqxx::work& tx,
                                                    const std::string& key) {
     const pqxx::result r = tx.exec_params(

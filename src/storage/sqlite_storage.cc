@@ -150,10 +150,6 @@ class ReadTx {
   SQLite::Database& db_;
 };
 
-bool HasNul(std::string_view s) {
-  return s.find('\0') != std::string_view::npos;
-}
-
 std::optional<IdempotencyRecord> FindIdem(SQLite::Database& db,
                                           const std::string& key_hash) {
   SQLite::Statement q(db,
@@ -197,18 +193,6 @@ bool EpisodeExists(SQLite::Database& db, const std::string& id) {
   SQLite::Statement q(db, "SELECT 1 FROM episodes WHERE id = ?");
   q.bind(1, id);
   return q.executeStep();
-}
-
-Status CheckIdem(const IdempotencyRecord* idem) {
-  if (idem == nullptr) return Status::Ok();
-  if (idem->key_hash.empty()) {
-    return Status::InvalidArgument("idempotency key_hash is empty");
-  }
-  if (HasNul(idem->key_hash) || HasNul(idem->request_hash) ||
-      HasNul(idem->episode_id)) {
-    return Status::InvalidArgument("idempotency record holds a NUL byte");
-  }
-  return Status::Ok();
 }
 
 class SqliteStorage final : public Storage {
@@ -268,13 +252,9 @@ class SqliteStorage final : public Storage {
                        const IdempotencyRecord* idem,
                        std::optional<IdempotencyRecord>* existing) override {
     if (existing != nullptr) existing->reset();
-    if (episode.id.empty())
-      return Status::InvalidArgument("episode id is empty");
-    if (HasNul(episode.id) || HasNul(episode.token_hash) ||
-        HasNul(episode.document)) {
-      return Status::InvalidArgument("episode holds a NUL byte");
+    if (Status s = internal::CheckEpisodeArgs(episode, idem); !s.ok()) {
+      return s;
     }
-    if (Status s = CheckIdem(idem); !s.ok()) return s;
     return Guard("create episode", [&]() -> Status {
       Result<SQLite::Database*> db = Conn();
       if (!db.ok()) return db.status();
@@ -326,8 +306,8 @@ class SqliteStorage final : public Storage {
 
   Status UpdateEpisodeDocument(std::string_view id,
                                std::string_view document) override {
-    if (HasNul(document)) {
-      return Status::InvalidArgument("episode document holds a NUL byte");
+    if (Status s = internal::CheckDocumentArgs(id, document); !s.ok()) {
+      return s;
     }
     return Guard("update episode", [&]() -> Status {
       Result<SQLite::Database*> db = Conn();
@@ -345,11 +325,10 @@ class SqliteStorage final : public Storage {
                   const IdempotencyRecord* idem,
                   std::optional<IdempotencyRecord>* existing) override {
     if (existing != nullptr) existing->reset();
-    if (entry == nullptr) return Status::InvalidArgument("entry is null");
-    if (HasNul(entry->document) || HasNul(new_episode_document)) {
-      return Status::InvalidArgument("entry document holds a NUL byte");
+    if (Status s = internal::CheckEntryArgs(entry, new_episode_document, idem);
+        !s.ok()) {
+      return s;
     }
-    if (Status s = CheckIdem(idem); !s.ok()) return s;
     return Guard("add entry", [&]() -> Status {
       Result<SQLite::Database*> db = Conn();
       if (!db.ok()) return db.status();
@@ -467,10 +446,7 @@ class SqliteStorage final : public Storage {
   }
 
   Status AppendAudit(const AuditRecord& r) override {
-    if (HasNul(r.episode_ref) || HasNul(r.token_ref) || HasNul(r.action) ||
-        HasNul(r.outcome)) {
-      return Status::InvalidArgument("audit record holds a NUL byte");
-    }
+    if (Status s = internal::CheckAuditArgs(r); !s.ok()) return s;
     return Guard("append audit", [&]() -> Status {
       Result<SQLite::Database*> db = Conn();
       if (!db.ok()) return db.status();

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "backaid/status.h"
 #include "src/storage/storage.h"
@@ -16,6 +17,19 @@ namespace backaid::storage::internal {
 // kIoError.
 Result<std::unique_ptr<Storage>> OpenSqlite(const std::string& path);
 Result<std::unique_ptr<Storage>> OpenPostgres(const std::string& url);
+
+// Argument checks shared by both backends, made before any transaction:
+// kInvalidArgument for an empty id or key, or a NUL byte in any text
+// column (PostgreSQL text cannot hold one; SQLite would cut it off).
+bool HasNul(std::string_view s);
+Status CheckIdempotencyArgs(const IdempotencyRecord* idem);
+Status CheckEpisodeArgs(const EpisodeRecord& episode,
+                        const IdempotencyRecord* idem);
+Status CheckDocumentArgs(std::string_view id, std::string_view document);
+Status CheckEntryArgs(const EntryRecord* entry,
+                      std::string_view new_episode_document,
+                      const IdempotencyRecord* idem);
+Status CheckAuditArgs(const AuditRecord& a);
 
 }  // namespace backaid::storage::internal
 
