@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Drives the real `backaid assess` in a pseudo-terminal (80x30) the way a
+person would, and checks what the screen shows.
+
+Usage: assess_tty_test.py BACKAID_BINARY
+
+The terminal is a pty owned by this process (no terminal server, no
+daemon): the binary is its child, keys are written to the pty's master side
+(so Ctrl-C and Ctrl-D go through the line discipline exactly as typed keys
+do), and the screen is everything the program wrote, with escape sequences
+removed.
+"""
+
+import fcntl
+import os
+import pty
+import re
+import select
+import signal
+import struct
+import sys
+import termios
+import time
+
+COLUMNS, ROWS = 80, 30
+WAIT_SECONDS = float(os.environ.get("BACKAID_TTY_WAIT", "20"))
+ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
+class Terminal:
+    """One program running on its own pseudo-terminal."""
+
+    def __init__(self, argv, env):
+        self.output = bytearray()
+        self.status = None
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: the pty is its controlling terminal
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ,
+                            struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+                os.execve(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+
+    def _pump(self, timeout):
+        """Reads what is available within `timeout` seconds; notes the exit."""
+        if self.fd is None:
+            return
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if ready:
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:  # EIO: the program and every copy of the slave closed
+                data = b""
+            if data:
+                self.output += data
+            else:
+                os.close(self.fd)
+                self.fd = None
+        self._reap(block=self.fd is None)
+
+    def _reap(self, block):
+        if self.status is not None:
+            return
+        pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+        if pid:
+            self.status = (128 + os.WTERMSIG(status) if os.WIFSIGNALED(status)
+                           else os.WEXITSTATUS(status))
+
+    def screen(self):
+        """What a person would read: escapes removed, carriage returns applied."""
+        text = ESCAPES.sub("", self.output.decode("utf-8", "replace"))
+        return "\n".join(line.rstrip("\r").split("\r")[-1]
+                         for line in text.split("\n"))
+
+    def wait_for(self, text, seconds=WAIT_SECONDS):
+        deadline = time.monotonic() + seconds
+        while True:
+            if text in self.screen():
+                return True
+            if self.fd is None or time.monotonic() > deadline:
+                return False
+            self._pump(0.05)
+
+    def type(self, keys):
+        if self.fd is not None:
+            os.write(self.fd, keys.encode())
+
+    def wait_exit(self, seconds=WAIT_SECONDS):
+        deadline = time.monotonic() + seconds
+        while self.status is None and time.monotonic() < deadline:
+            if self.fd is None:
+                self._reap(block=True)
+            else:
+                self._pump(0.05)
+                self._reap(block=False)
+        return self.status
+
+    def close(self):
+        if self.status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._reap(block=True)
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class Run:
+    def __init__(self, binary):
+        self.binary = binary
+        self.passed = 0
+        self.failed = 0
+        self.term = None
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        env.update(TERM="xterm", COLUMNS=str(COLUMNS), LINES=str(ROWS))
+        self.env = env
+
+    def start(self, *args):
+        if self.term:
+            self.term.close()
+        self.term = Terminal([self.binary, "assess", *args], self.env)
+
+    def fail(self, what):
+        self.failed += 1
+        print(f"FAIL: {what}")
+        for line in self.term.screen().splitlines()[-40:]:
+            print(f"  | {line}")
+
+    def check(self, what, ok):
+        if ok:
+            self.passed += 1
+        else:
+            self.fail(what)
+
+    def expect(self, what, text):
+        self.check(f"{what}: '{text}'", self.term.wait_for(text))
+
+    def answer(self, number, text):
+        """Waits for "Question N of", then types TEXT and Enter."""
+        if not self.term.wait_for(f"Question {number} of"):
+            self.fail(f"question {number} never appeared")
+            return False
+        self.term.type(text + "\r")
+        return True
+
+    def expect_exit(self, what, status):
+        got = self.term.wait_exit()
+        self.check(f"{what}: exit status {got}, expected {status}", got == status)
+
+
+def main():
+    run = Run(sys.argv[1])
+
+    # ---- a self-care path, with going back to change an answer and help --
+    run.start("--region", "uk")
+    run.expect("emergency number at the start", "call 999")
+    run.answer(1, "34")
+    run.answer(2, "1")                      # female ...
+    run.expect("sex answered", "Question 3 of")
+    run.term.type("b\r")                    # ... back: change it
+    run.term.wait_for("Question 2 of", 0)   # (already on screen once)
+    before = run.term.screen().count("Question 2 of")
+    deadline = time.monotonic() + WAIT_SECONDS
+    while (run.term.screen().count("Question 2 of") == before
+           and time.monotonic() < deadline):
+        run.term._pump(0.05)
+    run.check("back shows question 2 again",
+              run.term.screen().count("Question 2 of") > before)
+    run.term.type("2\r")                    # male
+    run.answer(3, "8")                      # emergency signs: none
+    run.term.wait_for("Question 4 of")
+    run.term.type("?\r")
+    run.expect("help explains the saddle area", 'saddle area" is the skin')
+    for number, text in [
+            (4, "8"),       # nerve signs: none
+            (5, "8"),       # illness: none
+            (6, "9"),       # health history: none
+            (7, "6"),       # pain 6/10
+            (8, "7"),       # pain pattern: none
+            (9, "2"),       # some movements limited
+            (10, "2")]:     # walks, slowed by pain
+        run.answer(number, text)
+    run.expect("heel walk help offered", "walk 4 or 5 small steps on your heels")
+    for number, text in [
+            (11, "1"),      # heel walk normal
+            (12, "1"),      # toe walk normal
+            (13, "1"),      # no leg pain
+            (14, "5"),      # feeling: none
+            (15, "0"),      # started today
+            (16, "1"),      # lifting
+            (17, "2"),      # no fall
+            (18, "1"),      # first time
+            (19, "4"),      # context: none
+            (20, "9"),      # look-alikes: none
+            (21, "7"),      # medicine safety: none
+            (22, "2"),      # no paracetamol overuse
+            (23, "1 5"),    # bending, moving
+            (24, "1 2"),    # tender, knot
+            (25, "1")]:     # lying down eases it
+        run.answer(number, text)
+    run.expect("result level on top", "SELF CARE:")
+    run.expect("why", "fits a back muscle spasm")
+    run.expect("the plan", "Your plan")
+    run.expect_exit("clean exit", 0)
+    run.check("no pregnancy question after changing the answer to male",
+              "Are you pregnant" not in run.term.screen())
+    wide = [line for line in run.term.screen().splitlines()
+            if len(line) > COLUMNS]
+    run.check(f"no line wider than {COLUMNS} columns: {wide[:1]}", not wide)
+
+    # ---- an emergency path that stops early ------------------------------
+    run.start()
+    run.expect("EU number by default", "call 112")
+    run.answer(1, "58")
+    run.answer(2, "2")
+    run.answer(3, "1")                      # chest pain
+    run.expect("stops and says what to do now",
+               "STOP: this needs help now. Call 112.")
+    run.expect("emergency level", "EMERGENCY:")
+    run.expect("heart reason", "heart attack")
+    run.expect_exit("clean exit", 0)
+    run.check("asked no more questions after an emergency",
+              "Question 4 of" not in run.term.screen())
+
+    # ---- bad input, then Ctrl-C ------------------------------------------
+    run.start("--region", "us")
+    run.answer(1, "abc")
+    run.expect("bad number explained", "Please type a number from 1 to 120")
+    run.term.type("30\r")
+    run.answer(2, "7")
+    run.expect("bad option explained", "Please type a number from 1 to 4")
+    run.term.type("\x03")                   # Ctrl-C
+    run.expect("Ctrl-C leaves with a message", "Stopped (Ctrl-C)")
+    run.expect("Ctrl-C names the number", "call 911")
+    run.expect_exit("Ctrl-C", 130)
+
+    # ---- end of input (Ctrl-D) -------------------------------------------
+    run.start()
+    run.answer(1, "30")
+    run.term.wait_for("Question 2 of")
+    run.term.type("\x04")                   # Ctrl-D on an empty line
+    run.expect("end of input leaves with a message", "Stopped: no more input")
+    run.expect_exit("end of input", 1)
+    run.term.close()
+
+    print(f"assess tty: {run.passed} passed, {run.failed} failed")
+    return 0 if run.failed == 0 and run.passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
