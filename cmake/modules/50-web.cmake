@@ -1,7 +1,7 @@
 # The web page (web/): TypeScript bundled by esbuild into
 # ${BACKAID_WEB_DIR} (index.html, assets/), served by
 # `backaid serve --web ${BACKAID_WEB_DIR}`. The tools (esbuild, typescript,
-# yaml, and for the tests playwright-core and axe-core) are pinned by
+# and for the tests playwright-core and axe-core) are pinned by
 # web/package-lock.json and installed by `npm ci` once into
 # ${BACKAID_WEB_NODE} (web/build.sh).
 #
@@ -19,7 +19,7 @@ add_custom_command(
   OUTPUT "${BACKAID_WEB_DIR}/build-stamp"
   COMMAND bash "${CMAKE_SOURCE_DIR}/web/build.sh" "${CMAKE_SOURCE_DIR}"
           "${BACKAID_WEB_NODE}" "${BACKAID_WEB_DIR}"
-  DEPENDS ${BACKAID_WEB_INPUTS} ${KB_FILES}
+  DEPENDS ${BACKAID_WEB_INPUTS}
           "${CMAKE_SOURCE_DIR}/web/build.sh"
           "${CMAKE_SOURCE_DIR}/web/build.mjs"
           "${CMAKE_SOURCE_DIR}/web/tsconfig.json"

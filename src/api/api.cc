@@ -25,6 +25,7 @@
 #include "backaid/handover.h"
 #include "backaid/plan.h"
 #include "backaid/report.h"
+#include "backaid/vocabulary.h"
 #include "src/api/json_check.h"
 
 namespace backaid::api {
@@ -205,6 +206,7 @@ class Api {
       };
     }
     kb_ = ctx_.kb.get();
+    AppendVocabularyJson(*kb_, &vocabulary_);
   }
 
   HttpResponse Livez(const HttpRequest&) {
@@ -267,6 +269,11 @@ class Api {
     std::string body;
     AppendQuestionnaireJson(*kb_, &body);
     return Json(200, std::move(body));
+  }
+
+  // The same for the life of the server (one knowledge base): built once.
+  HttpResponse Vocabulary(const HttpRequest&) {
+    return Json(200, vocabulary_);
   }
 
   HttpResponse Assessments(const HttpRequest& req) {
@@ -917,6 +924,7 @@ class Api {
 
   ApiContext ctx_;
   const KnowledgeBase* kb_;
+  std::string vocabulary_;
 };
 
 }  // namespace
@@ -929,6 +937,7 @@ std::vector<std::pair<std::string, std::string>> RouteList() {
       {"GET", "/openapi.json"},
       {"POST", "/v1/triage"},
       {"GET", "/v1/questionnaire"},
+      {"GET", "/v1/vocabulary"},
       {"POST", "/v1/assessments"},
       {"POST", "/v1/episodes"},
       {"GET", "/v1/episodes/{id}"},
@@ -958,6 +967,7 @@ void RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
   bind("GET", "/openapi.json", &Api::OpenApi);
   bind("POST", "/v1/triage", &Api::Triage);
   bind("GET", "/v1/questionnaire", &Api::Questionnaire);
+  bind("GET", "/v1/vocabulary", &Api::Vocabulary);
   bind("POST", "/v1/assessments", &Api::Assessments);
   bind("POST", "/v1/episodes", &Api::CreateEpisode);
   bind("GET", "/v1/episodes/{id}", &Api::GetEpisode);

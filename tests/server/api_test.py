@@ -95,6 +95,35 @@ check(same == len(lines), f"{same}/{len(lines)} API results byte-identical "
 # ---- questionnaire and server-driven assessment ---------------------------
 st, _, q = srv.json("GET", "/v1/questionnaire")
 check(st == 200 and len(q["questions"]) >= 30, "questionnaire served")
+# The names a front shows come from the server, complete for every id the
+# results above carry, and the diary's red-flag options are the
+# questionnaire's own options.
+st, _, v = srv.json("GET", "/v1/vocabulary")
+check(st == 200 and v["kb_version"] == q["kb_version"],
+      f"vocabulary served for the same knowledge base ({st})")
+unnamed = set()
+for line in cli_results:
+    r = json.loads(line)
+    if r["triage"] not in v["levels"]:
+        unnamed.add(f"level {r['triage']}")
+    unnamed.update(f"condition {c}" for c in r.get("conditions", [])
+                   if c not in v["conditions"])
+    unnamed.update(f"service {s}" for s in r.get("see", [])
+                   if s not in v["services"])
+    unnamed.update(f"finding {f}" for f in r.get("red_flags", []) +
+                   r.get("not_assessed", []) if f not in v["findings"])
+    for e in r.get("explanation", []):
+        unnamed.update(f"source {c}" for c in e["sources"]
+                       if c not in v["sources"])
+check(not unnamed, f"every id in 60 results has a name: {sorted(unnamed)[:5]}")
+labels = {f"{qq['id']}.{o['id']}": o["label"] for qq in q["questions"]
+          for o in qq["options"]}
+options = v["diary"]["red_flag_options"]
+check(len(options) >= 10 and all(labels.get(o["id"]) == o["label"]
+                                 for o in options),
+      f"{len(options)} diary red-flag options, each a questionnaire option")
+saddle = [o for o in options if o["sets"].get("saddle_numbness") is True]
+check(len(saddle) == 1, "saddle numbness can be reported in the diary")
 first = q["questions"][0]["id"]
 st, _, a = srv.json("POST", "/v1/assessments", {"answers": {}})
 check(st == 200 and a["finished"] is False and

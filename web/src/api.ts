@@ -110,6 +110,21 @@ export interface Episode {
 }
 export interface EntryAdded { entry: Entry; review: Review }
 
+// The knowledge base's names for the ids above (GET /v1/vocabulary).
+export interface Vocabulary {
+  kb_version: string;
+  levels: Record<string, string>;
+  services: Record<string, string>;
+  conditions: Record<string, string>;
+  sources: Record<string, string>;
+  findings: Record<string, { meaning: string; red_flag: boolean }>;
+  diary: {
+    activities: { id: string; label: string }[];
+    meaningful_change: number;
+    red_flag_options: { id: string; label: string; sets: Findings }[];
+  } | null;
+}
+
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
 }
@@ -162,6 +177,10 @@ export function timeZone(): string {
 
 export async function getQuestionnaire(): Promise<Questionnaire> {
   return (await call("GET", "/v1/questionnaire")).json();
+}
+
+export async function getVocabulary(): Promise<Vocabulary> {
+  return (await call("GET", "/v1/vocabulary")).json();
 }
 
 export async function assess(answers: Answers, region: Region): Promise<Assessment> {

@@ -1,6 +1,6 @@
 // Pieces shared by the views: level wording and icons, names of ids, the
 // emergency screen.
-import vocab from "backaid:vocab";
+import { vocab } from "./vocab";
 import type { Explanation, Level, PlanItem } from "./api";
 import { h, svg, type Child } from "./dom";
 

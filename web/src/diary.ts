@@ -1,7 +1,7 @@
 // The diary of an episode: the current level, a daily check-in that the
 // server re-triages (with a banner when the level goes up), the pain chart,
 // export and erase.
-import vocab from "backaid:vocab";
+import { activities, redFlagOptions, vocab } from "./vocab";
 import * as api from "./api";
 import { painChart } from "./chart";
 import { emergencyScreen, LEVEL_HEADLINE, levelBanner, planItem } from "./common";
@@ -84,7 +84,7 @@ export async function showDiary(host: DiaryHost, escalation?: api.Review): Promi
       h("ol", { class: "entries" }, [...e.entries].reverse().map((en) => h("li", null,
         h("strong", null, new Date(en.at).toLocaleString()), ": ",
         en.pain !== null ? `pain ${en.pain}/10` : "no pain score",
-        en.done.length ? `; did: ${en.done.map((d) => vocab.activities.find((a) => a.id === d)?.label ?? d).join(", ")}` : "",
+        en.done.length ? `; did: ${en.done.map((d) => activities().find((a) => a.id === d)?.label ?? d).join(", ")}` : "",
         Object.keys(en.findings).length ? `; new: ${Object.keys(en.findings).map((k) => vocab.findings[k]?.meaning ?? k).join(", ")}` : "",
         en.note ? `; “${en.note}”` : "")))) : null,
     h("section", { "aria-labelledby": "data-h" },
@@ -104,11 +104,11 @@ function checkInForm(host: DiaryHost, ep: store.StoredEpisode): HTMLFormElement 
     pain.setAttribute("aria-valuetext", `${pain.value} out of 10`);
   });
   pain.setAttribute("aria-valuetext", "5 out of 10");
-  const activity = vocab.activities.map((a) => {
+  const activity = activities().map((a) => {
     const id = nextId("act");
     return h("div", { class: "choice" }, h("input", { id, type: "checkbox", name: "done", value: a.id }), h("label", { for: id }, a.label));
   });
-  const flags = vocab.redFlagOptions.map((o) => {
+  const flags = redFlagOptions().map((o) => {
     const id = nextId("rf");
     return h("div", { class: "choice" }, h("input", { id, type: "checkbox", name: "flag", value: o.id }), h("label", { for: id }, o.label));
   });
@@ -129,7 +129,7 @@ function checkInForm(host: DiaryHost, ep: store.StoredEpisode): HTMLFormElement 
     const done = [...form.querySelectorAll<HTMLInputElement>("input[name=done]:checked")].map((i) => i.value);
     const findings: api.Findings = {};
     for (const i of form.querySelectorAll<HTMLInputElement>("input[name=flag]:checked")) {
-      Object.assign(findings, vocab.redFlagOptions.find((o) => o.id === i.value)?.sets ?? {});
+      Object.assign(findings, redFlagOptions().find((o) => o.id === i.value)?.sets ?? {});
     }
     const body: Parameters<typeof api.addEntry>[2] = { pain: Number(pain.value) };
     if (done.length) body.done = done;

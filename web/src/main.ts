@@ -7,6 +7,7 @@ import { startQuestions } from "./questions";
 import { renderResult } from "./result";
 import * as store from "./store";
 import { showSummary } from "./summary";
+import { loadVocabulary } from "./vocab";
 
 const main = document.getElementById("main") as HTMLElement;
 
@@ -80,6 +81,17 @@ async function render(): Promise<void> {
   document.body.classList.remove("emergency-mode");
   updateHeader();
   const route = location.hash || "#/";
+  // Every view past the start names the server's ids; the start page (with
+  // the emergency number) shows even when the server cannot be reached.
+  const known = ["#/questions", "#/result", "#/diary", "#/summary"];
+  if (known.includes(route)) {
+    try {
+      await loadVocabulary();
+    } catch (err) {
+      showError(main, err, () => void render());
+      return;
+    }
+  }
   switch (route) {
     case "#/questions":
       await startQuestions(host);

@@ -2,7 +2,7 @@
 // (assets/style.css has the print rules): assessment answers, red flags
 // reported, pertinent negatives with the time they were answered, level,
 // reasons, plan and the diary's pain trend.
-import vocab from "backaid:vocab";
+import { vocab } from "./vocab";
 import * as api from "./api";
 import { painChart } from "./chart";
 import { becauseText, conditionName, findingMeaning, LEVEL_HEADLINE, serviceName, sourceName } from "./common";

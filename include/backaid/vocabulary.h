@@ -1,0 +1,33 @@
+// The knowledge base's plain-language names for the ids the API returns,
+// for fronts that show them (the web page). Served by the server from the
+// knowledge base it loaded, so a front never carries a copy that could
+// differ from the rules it is shown next to.
+#ifndef BACKAID_VOCABULARY_H_
+#define BACKAID_VOCABULARY_H_
+
+#include <string>
+
+#include "backaid/knowledge_base.h"
+
+namespace backaid {
+
+// Appends, as one JSON object (no newline):
+//   {"kb_version":..,
+//    "levels":{"self_care":meaning,..},      all four levels
+//    "services":{id:name}, "conditions":{id:name},
+//    "sources":{cite:title},                 what results cite, by citation
+//    "findings":{key:{"meaning":..,"red_flag":bool}},
+//    "diary":{"activities":[{"id","label"}],  what an entry's "done" takes
+//             "meaningful_change":points,     0-10 scale, from diary.yaml
+//             "red_flag_options":[{"id":"question.option","label":..,
+//                                  "sets":{finding:value}}]}}
+// red_flag_options are the answer options of the questionnaire's red-flag
+// checklists (section "danger"), each with the findings it sets as an
+// entry's "findings" takes them; "none of these" and "not sure" are not
+// options here (a diary entry only reports what is new). "diary" is null
+// when the knowledge base has no diary.yaml.
+void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out);
+
+}  // namespace backaid
+
+#endif  // BACKAID_VOCABULARY_H_

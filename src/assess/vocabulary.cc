@@ -1,0 +1,118 @@
+#include "backaid/vocabulary.h"
+
+#include <fmt/format.h>
+
+#include "backaid/assess.h"
+#include "backaid/case_json.h"
+#include "src/assess/questionnaire_model.h"
+#include "src/diary/diary_model.h"
+#include "src/knowledge/program.h"
+
+namespace backaid {
+namespace {
+
+// The questionnaire section whose checklists ask for red flags.
+constexpr std::string_view kRedFlagSection = "danger";
+
+template <typename Items, typename Key, typename Value>
+void AppendNameMap(const Items& items, Key key, Value value,
+                   std::string* out) {
+  out->push_back('{');
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(key(item), out);
+    out->push_back(':');
+    AppendJsonString(value(item), out);
+  }
+  out->push_back('}');
+}
+
+void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
+  out->push_back('[');
+  bool first = true;
+  const auto& model = kb.impl().questionnaire;
+  if (model) {
+    for (const assess::QuestionDef& q : model->questions) {
+      if (q.view.section != kRedFlagSection ||
+          q.view.kind != QuestionKind::kChecklist)
+        continue;
+      for (size_t i = 0; i < q.view.options.size(); ++i) {
+        const QuestionOption& option = q.view.options[i];
+        if (option.role != OptionRole::kAnswer || q.options[i].sets.empty())
+          continue;
+        Case sets = kb.NewCase();
+        for (const auto& [finding, value] : q.options[i].sets)
+          kb.SetFinding(finding, value, &sets);
+        if (!first) out->push_back(',');
+        first = false;
+        *out += "{\"id\":";
+        AppendJsonString(q.view.id + "." + option.id, out);
+        *out += ",\"label\":";
+        AppendJsonString(option.label, out);
+        *out += ",\"sets\":";
+        AppendFindingsJson(kb, sets, out);
+        out->push_back('}');
+      }
+    }
+  }
+  out->push_back(']');
+}
+
+}  // namespace
+
+void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
+  *out += "{\"kb_version\":";
+  AppendJsonString(kb.version(), out);
+  *out += ",\"levels\":{";
+  for (int l = 0; l < kLevelCount; ++l) {
+    if (l) out->push_back(',');
+    const auto level = static_cast<TriageLevel>(l);
+    AppendJsonString(LevelName(level), out);
+    out->push_back(':');
+    AppendJsonString(kb.level(level).meaning, out);
+  }
+  *out += "},\"services\":";
+  AppendNameMap(
+      kb.services(), [](const ServiceDef& s) { return s.id; },
+      [](const ServiceDef& s) { return s.name; }, out);
+  *out += ",\"conditions\":";
+  AppendNameMap(
+      kb.conditions(), [](const ConditionDef& c) { return c.id; },
+      [](const ConditionDef& c) { return c.name; }, out);
+  *out += ",\"sources\":";
+  AppendNameMap(
+      kb.sources(), [](const SourceDef& s) { return s.cite; },
+      [](const SourceDef& s) { return s.title; }, out);
+  *out += ",\"findings\":{";
+  for (size_t f = 0; f < kb.findings().size(); ++f) {
+    const FindingDef& def = kb.findings()[f];
+    if (f) out->push_back(',');
+    AppendJsonString(def.key, out);
+    *out += ":{\"meaning\":";
+    AppendJsonString(def.meaning, out);
+    *out += def.red_flag ? ",\"red_flag\":true}" : ",\"red_flag\":false}";
+  }
+  *out += "},\"diary\":";
+  const diary::DiaryModel* diary = kb.impl().diary.get();
+  if (diary == nullptr) {
+    *out += "null}";
+    return;
+  }
+  *out += "{\"activities\":[";
+  for (size_t i = 0; i < diary->activities.size(); ++i) {
+    if (i) out->push_back(',');
+    *out += "{\"id\":";
+    AppendJsonString(diary->activities[i].id, out);
+    *out += ",\"label\":";
+    AppendJsonString(diary->activities[i].label, out);
+    out->push_back('}');
+  }
+  *out += fmt::format("],\"meaningful_change\":{},\"red_flag_options\":",
+                      diary->meaningful_change);
+  AppendRedFlagOptions(kb, out);
+  *out += "}}";
+}
+
+}  // namespace backaid

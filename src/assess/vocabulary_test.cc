@@ -1,0 +1,102 @@
+// The vocabulary fronts show: complete (every id a result can carry has its
+// name) and usable (every red-flag option is a diary entry the server takes
+// and that reports something).
+#include "backaid/vocabulary.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "backaid/assess.h"
+#include "backaid/diary.h"
+
+namespace backaid {
+namespace {
+
+std::shared_ptr<const KnowledgeBase> Kb() {
+  static auto kb = [] {
+    auto r = LoadEmbeddedKnowledgeBase();
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return *r;
+  }();
+  return kb;
+}
+
+nlohmann::json Vocabulary() {
+  std::string out;
+  AppendVocabularyJson(*Kb(), &out);
+  return nlohmann::json::parse(out);  // throws (fails the test) if invalid
+}
+
+TEST(Vocabulary, NamesEveryIdAResultCanCarry) {
+  const auto v = Vocabulary();
+  const KnowledgeBase& kb = *Kb();
+  EXPECT_EQ(v["kb_version"], kb.version());
+  ASSERT_EQ(v["levels"].size(), static_cast<size_t>(kLevelCount));
+  for (int l = 0; l < kLevelCount; ++l) {
+    const auto level = static_cast<TriageLevel>(l);
+    EXPECT_EQ(v["levels"][std::string(LevelName(level))],
+              kb.level(level).meaning);
+  }
+  ASSERT_EQ(v["services"].size(), kb.services().size());
+  for (const auto& s : kb.services()) EXPECT_EQ(v["services"][s.id], s.name);
+  ASSERT_EQ(v["conditions"].size(), kb.conditions().size());
+  for (const auto& c : kb.conditions())
+    EXPECT_EQ(v["conditions"][c.id], c.name);
+  for (const auto& s : kb.sources()) EXPECT_EQ(v["sources"][s.cite], s.title);
+  ASSERT_EQ(v["findings"].size(), kb.findings().size());
+  for (const auto& f : kb.findings()) {
+    EXPECT_EQ(v["findings"][f.key]["meaning"], f.meaning) << f.key;
+    EXPECT_EQ(v["findings"][f.key]["red_flag"], f.red_flag) << f.key;
+  }
+}
+
+TEST(Vocabulary, DiaryRedFlagOptionsAreEntriesTheServerAccepts) {
+  const auto v = Vocabulary();
+  const KnowledgeBase& kb = *Kb();
+  const auto& diary = v["diary"];
+  ASSERT_TRUE(diary.is_object());
+  EXPECT_GE(diary["meaningful_change"].get<int>(), 1);
+  ASSERT_FALSE(diary["activities"].empty());
+  for (const auto& a : diary["activities"]) {
+    // The activity id is what an entry's "done" takes.
+    const std::string entry =
+        nlohmann::json{{"done", {a["id"]}}}.dump();
+    EXPECT_TRUE(ParseDiaryEntry(kb, entry, 0).ok()) << entry;
+    EXPECT_FALSE(a["label"].get<std::string>().empty());
+  }
+  const auto& options = diary["red_flag_options"];
+  ASSERT_GE(options.size(), 10u);
+  std::set<std::string> ids;
+  std::set<std::string> reported;
+  for (const auto& o : options) {
+    EXPECT_TRUE(ids.insert(o["id"].get<std::string>()).second) << o["id"];
+    EXPECT_NE(o["id"].get<std::string>().find('.'), std::string::npos);
+    ASSERT_FALSE(o["sets"].empty()) << o["id"];
+    const std::string entry = nlohmann::json{{"findings", o["sets"]}}.dump();
+    auto parsed = ParseDiaryEntry(kb, entry, 0);
+    ASSERT_TRUE(parsed.ok()) << entry << ": " << parsed.status().message();
+    // Ticking it reports something: at least one finding away from its
+    // normal ("no") value.
+    bool abnormal = false;
+    for (const auto& [finding, value] : parsed->findings) {
+      const FindingDef& def = kb.findings()[finding];
+      if (!def.normal || *def.normal != value) abnormal = true;
+      if (def.red_flag) reported.insert(def.key);
+    }
+    EXPECT_TRUE(abnormal) << o["id"];
+  }
+  // The signs that need help at once can all be reported in the diary.
+  for (const char* key : {"saddle_numbness", "bladder_dysfunction",
+                          "bowel_dysfunction", "chest_pain"}) {
+    EXPECT_TRUE(kb.FindFinding(key).has_value()) << key;
+    EXPECT_TRUE(reported.count(key)) << key;
+  }
+}
+
+}  // namespace
+}  // namespace backaid
