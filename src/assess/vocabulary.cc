@@ -15,8 +15,7 @@ namespace {
 constexpr std::string_view kRedFlagSection = "danger";
 
 template <typename Items, typename Key, typename Value>
-void AppendNameMap(const Items& items, Key key, Value value,
-                   std::string* out) {
+void AppendNameMap(const Items& items, Key key, Value value, std::string* out) {
   out->push_back('{');
   bool first = true;
   for (const auto& item : items) {

@@ -6,10 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "backaid/assess.h"
 #include "backaid/diary.h"
@@ -64,8 +63,7 @@ TEST(Vocabulary, DiaryRedFlagOptionsAreEntriesTheServerAccepts) {
   ASSERT_FALSE(diary["activities"].empty());
   for (const auto& a : diary["activities"]) {
     // The activity id is what an entry's "done" takes.
-    const std::string entry =
-        nlohmann::json{{"done", {a["id"]}}}.dump();
+    const std::string entry = nlohmann::json{{"done", {a["id"]}}}.dump();
     EXPECT_TRUE(ParseDiaryEntry(kb, entry, 0).ok()) << entry;
     EXPECT_FALSE(a["label"].get<std::string>().empty());
   }
