@@ -9,6 +9,8 @@
 #include <simdjson.h>
 #include <sodium.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -272,9 +274,7 @@ class Api {
   }
 
   // The same for the life of the server (one knowledge base): built once.
-  HttpResponse Vocabulary(const HttpRequest&) {
-    return Json(200, vocabulary_);
-  }
+  HttpResponse Vocabulary(const HttpRequest&) { return Json(200, vocabulary_); }
 
   HttpResponse Assessments(const HttpRequest& req) {
     if (auto r = RequireJson(req)) return *r;
@@ -367,6 +367,7 @@ class Api {
     Idempotency idem(req, scope);
     if (!idem.valid) return idem.problem;
     if (idem.present) {
+      ForgetExpiredIdempotency();
       auto found = ctx_.storage->FindIdempotency(idem.key_hash);
       if (!found.ok()) return StorageProblem(req, found.status());
       if (found->has_value()) return ReplayEntry(req, e, idem, **found);
@@ -628,6 +629,20 @@ class Api {
     std::vector<int64_t> seqs;
   };
 
+  // Deletes idempotency records older than the TTL, at most once per purge
+  // interval across all threads (one indexed DELETE). Called before a key is
+  // looked up, so an expired key is never replayed once purged. A failed
+  // purge is tried again at the next interval; the write goes on.
+  void ForgetExpiredIdempotency() {
+    const int64_t now = ctx_.now_ms();
+    int64_t due = next_purge_ms_.load(std::memory_order_relaxed);
+    if (now < due) return;
+    const int64_t every = std::min<int64_t>(
+        60'000, std::max<int64_t>(1, ctx_.idempotency_ttl_ms / 2));
+    if (!next_purge_ms_.compare_exchange_strong(due, now + every)) return;
+    (void)ctx_.storage->PurgeIdempotency(now - ctx_.idempotency_ttl_ms);
+  }
+
   // The Idempotency-Key of a write: absent, valid, or a 400.
   struct Idempotency {
     Idempotency(const HttpRequest& req, const std::string& scope) {
@@ -773,6 +788,7 @@ class Api {
     Idempotency idem(req, std::string(scope));
     if (!idem.valid) return idem.problem;
     if (idem.present) {
+      ForgetExpiredIdempotency();
       auto found = ctx_.storage->FindIdempotency(idem.key_hash);
       if (!found.ok()) return StorageProblem(req, found.status());
       if (found->has_value()) return ReplaySealed(req, idem, **found);
@@ -925,6 +941,7 @@ class Api {
   ApiContext ctx_;
   const KnowledgeBase* kb_;
   std::string vocabulary_;
+  std::atomic<int64_t> next_purge_ms_{0};
 };
 
 }  // namespace

@@ -10,7 +10,8 @@
 //
 // Writes accept an Idempotency-Key header: a retry with the same key and
 // body gets the first answer again (nothing written twice, even across a
-// crash); the same key with another body is a 422.
+// crash); the same key with another body is a 422. Keys are remembered for
+// ApiContext::idempotency_ttl_ms (24 h by default), then forgotten.
 #ifndef BACKAID_SRC_API_API_H_
 #define BACKAID_SRC_API_API_H_
 
@@ -37,6 +38,10 @@ struct ApiContext {
   // Directory of the web page's built files (index.html, assets/); empty =
   // no web page.
   std::string web_root;
+  // How long a write's Idempotency-Key is remembered. Expired records are
+  // deleted from the write path, at most every min(60 s, ttl / 2); a record
+  // is replayed for at least this long and forgotten at most that much later.
+  int64_t idempotency_ttl_ms = int64_t{24} * 3600 * 1000;
 };
 
 // Registers every route on `http` (before it starts).

@@ -1,10 +1,12 @@
 // `backaid serve`: the HTTP API over the built-in (or --kb) knowledge base
 // and a storage backend. Decodes options, wires the parts, runs until
 // SIGTERM or SIGINT, then drains in-flight requests and exits 0.
+#include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -12,9 +14,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "backaid/report.h"
 #include "backaid/version.h"
@@ -34,6 +33,7 @@ struct ServeOptions {
   double rate = 50;
   double burst = 100;
   int header_timeout_ms = 10'000;
+  int64_t idempotency_ttl_s = 24 * 3600;
   std::string access_log;  // file; empty = stderr
   std::string web;         // directory of the built web page
   std::string ready_file;  // written with the port once listening
@@ -75,8 +75,8 @@ int Serve(const ServeOptions& o, const std::string& kb_dir) {
   if (!o.access_log.empty()) {
     log_file = std::make_shared<std::ofstream>(o.access_log, std::ios::app);
     if (!*log_file) {
-      std::cerr << "backaid serve: cannot open the access log '"
-                << o.access_log << "'\n";
+      std::cerr << "backaid serve: cannot open the access log '" << o.access_log
+                << "'\n";
       return 2;
     }
     auto mu = std::make_shared<std::mutex>();
@@ -91,6 +91,7 @@ int Serve(const ServeOptions& o, const std::string& kb_dir) {
   ctx.kb = kb;
   ctx.storage = storage->get();
   ctx.web_root = o.web;
+  ctx.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
   api::RegisterRoutes(http, ctx);
   const Status started = http.Start();
   if (!started.ok()) {
@@ -153,6 +154,11 @@ void RegisterServeCommand(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--header-timeout-ms", opts->header_timeout_ms,
                   "Time allowed to send the request header")
       ->check(CLI::Range(50, 600'000))
+      ->capture_default_str();
+  cmd->add_option("--idempotency-ttl", opts->idempotency_ttl_s,
+                  "Seconds a write's Idempotency-Key is remembered (its "
+                  "response is replayed to a retry), then forgotten")
+      ->check(CLI::Range(int64_t{1}, int64_t{30} * 24 * 3600))
       ->capture_default_str();
   cmd->add_option("--access-log", opts->access_log,
                   "Append the JSON-lines access log to FILE (default stderr)");

@@ -82,6 +82,9 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_episode_ref ON audit(episode_ref, id);
 )sql"},
+    {2, R"sql(
+CREATE INDEX idempotency_by_age ON idempotency(created_at);
+)sql"},
 };
 
 std::string ToHex(std::string_view bytes) {
@@ -406,6 +409,18 @@ class PostgresStorage final : public Storage {
     });
     if (!s.ok()) return s;
     return out;
+  }
+
+  Result<int64_t> PurgeIdempotency(int64_t before_ms) override {
+    int64_t deleted = 0;
+    Status s = RunTx("purge idempotency", [&](pqxx::work& tx) -> Status {
+      const pqxx::result r = tx.exec_params(
+          "DELETE FROM idempotency WHERE created_at < $1", before_ms);
+      deleted = static_cast<int64_t>(r.affected_rows());
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return deleted;
   }
 
   Status EraseEpisode(std::string_view id) override {

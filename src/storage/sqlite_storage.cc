@@ -76,6 +76,9 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_episode_ref ON audit(episode_ref, id);
 )sql"},
+    {2, R"sql(
+CREATE INDEX idempotency_by_age ON idempotency(created_at);
+)sql"},
 };
 
 Status FromSqlite(const SQLite::Exception& e, std::string_view what) {
@@ -408,6 +411,19 @@ class SqliteStorage final : public Storage {
                    if (!db.ok()) return db.status();
                    return FindIdem(**db, std::string(key_hash));
                  });
+  }
+
+  Result<int64_t> PurgeIdempotency(int64_t before_ms) override {
+    return Guard("purge idempotency", [&]() -> Result<int64_t> {
+      Result<SQLite::Database*> db = Conn();
+      if (!db.ok()) return db.status();
+      WriteTx tx(**db);
+      SQLite::Statement q(**db, "DELETE FROM idempotency WHERE created_at < ?");
+      q.bind(1, static_cast<int64_t>(before_ms));
+      const int64_t deleted = q.exec();
+      tx.Commit();
+      return deleted;
+    });
   }
 
   Status EraseEpisode(std::string_view id) override {

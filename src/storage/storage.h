@@ -42,17 +42,17 @@ namespace backaid::storage {
 // An episode as stored. `id` is chosen by the caller (random, URL-safe).
 struct EpisodeRecord {
   std::string id;
-  std::string token_hash;   // hex hash of the capability token (never the
-                            // token itself)
-  int64_t created_at = 0;   // Unix milliseconds
-  std::string document;     // JSON written by the diary module
+  std::string token_hash;  // hex hash of the capability token (never the
+                           // token itself)
+  int64_t created_at = 0;  // Unix milliseconds
+  std::string document;    // JSON written by the diary module
 };
 
 struct EntryRecord {
   std::string episode_id;
-  int64_t seq = 0;          // 1, 2, ... per episode, assigned by storage
-  int64_t created_at = 0;   // Unix milliseconds
-  std::string document;     // JSON written by the diary module
+  int64_t seq = 0;         // 1, 2, ... per episode, assigned by storage
+  int64_t created_at = 0;  // Unix milliseconds
+  std::string document;    // JSON written by the diary module
 };
 
 // A remembered response to a write carrying an Idempotency-Key.
@@ -60,26 +60,26 @@ struct EntryRecord {
 // `response` may be encrypted by the caller; storage keeps it as bytes.
 struct IdempotencyRecord {
   std::string key_hash;
-  std::string request_hash;   // fingerprint of the request body
-  int status = 0;             // HTTP status of the first response
-  std::string response;       // bytes returned to a retry
-  std::string episode_id;     // erased with the episode ("" = none yet)
+  std::string request_hash;  // fingerprint of the request body
+  int status = 0;            // HTTP status of the first response
+  std::string response;      // bytes returned to a retry
+  std::string episode_id;    // erased with the episode ("" = none yet)
   int64_t created_at = 0;
 };
 
 // One audit row: who (a hash of the token id), did what, when, outcome.
 struct AuditRecord {
-  std::string episode_ref;   // keyed hash of the episode id, never the id
-  std::string token_ref;     // hash of the presented token ("" = none)
-  std::string action;        // "create", "read", "write", "export",
-                             // "calendar", "erase", ...
-  std::string outcome;       // "ok", "denied", "not_found", "error"
-  int64_t at = 0;            // Unix milliseconds
+  std::string episode_ref;  // keyed hash of the episode id, never the id
+  std::string token_ref;    // hash of the presented token ("" = none)
+  std::string action;       // "create", "read", "write", "export",
+                            // "calendar", "erase", ...
+  std::string outcome;      // "ok", "denied", "not_found", "error"
+  int64_t at = 0;           // Unix milliseconds
 };
 
 struct IntegrityReport {
   bool ok = false;
-  std::string detail;        // what was checked / what is wrong
+  std::string detail;  // what was checked / what is wrong
   int64_t episodes = 0;
   int64_t entries = 0;
 };
@@ -137,6 +137,12 @@ class Storage {
   // Looks up an idempotency record (nullopt if none).
   virtual Result<std::optional<IdempotencyRecord>> FindIdempotency(
       std::string_view key_hash) = 0;
+
+  // Forgets idempotency records created before `before_ms` (Unix ms) and
+  // returns how many were deleted. A retry arriving after its record is
+  // gone is a new request. The entries and episodes they answered are not
+  // touched. Uses an index on created_at: cheap to call often.
+  virtual Result<int64_t> PurgeIdempotency(int64_t before_ms) = 0;
 
   // Deletes the episode, its entries and its idempotency records in one
   // transaction. kNotFound if it did not exist. SQLite: secure_delete zeroes

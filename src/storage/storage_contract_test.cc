@@ -288,6 +288,43 @@ TEST_F(StorageContractTest, IdempotentCreateEpisode) {
   EXPECT_EQ(store_->GetEpisode(b.id).status().code(), StatusCode::kNotFound);
 }
 
+TEST_F(StorageContractTest, PurgeForgetsOnlyOldIdempotencyRecords) {
+  EpisodeRecord e = MakeEpisode("purge");
+  Create(e);
+  IdempotencyRecord old_idem = MakeIdem("purge-old");
+  old_idem.created_at = 1000;
+  IdempotencyRecord boundary = MakeIdem("purge-boundary");
+  boundary.created_at = 2000;
+  IdempotencyRecord fresh = MakeIdem("purge-fresh");
+  fresh.created_at = 3000;
+  std::optional<IdempotencyRecord> existing;
+  for (IdempotencyRecord* idem : {&old_idem, &boundary, &fresh}) {
+    EntryRecord entry{e.id, 0, idem->created_at, R"({"n":1})"};
+    ASSERT_TRUE(store_->AddEntry(&entry, "", idem, &existing).ok());
+  }
+
+  Result<int64_t> purged = store_->PurgeIdempotency(2000);
+  ASSERT_TRUE(purged.ok()) << purged.status().message();
+  EXPECT_EQ(*purged, 1);  // strictly older than 2000
+  EXPECT_FALSE(store_->FindIdempotency(old_idem.key_hash)->has_value());
+  EXPECT_TRUE(store_->FindIdempotency(boundary.key_hash)->has_value());
+  EXPECT_TRUE(store_->FindIdempotency(fresh.key_hash)->has_value());
+  // The entries they answered stay.
+  EXPECT_EQ(store_->ListEntries(e.id)->size(), 3u);
+
+  // Forgotten: the same key is now a new request and writes again.
+  EntryRecord retry{e.id, 0, 4000, R"({"n":2})"};
+  ASSERT_TRUE(store_->AddEntry(&retry, "", &old_idem, &existing).ok());
+  EXPECT_FALSE(existing.has_value());
+  EXPECT_EQ(retry.seq, 4);
+
+  EXPECT_EQ(*store_->PurgeIdempotency(0), 0);
+  EXPECT_EQ(*store_->PurgeIdempotency(int64_t{1} << 62), 3);
+  Result<IntegrityReport> report = store_->CheckIntegrity();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << report->detail;
+}
+
 TEST_F(StorageContractTest, SameKeyRacedFromEightThreadsWritesOnce) {
   EpisodeRecord e = MakeEpisode("race");
   Create(e);

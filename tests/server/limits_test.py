@@ -10,6 +10,7 @@ usage: limits_test.py BACKAID_BIN SOURCE_DIR
 import json
 import os
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -185,4 +186,31 @@ check(len(acked) > 0 and not lost, f"no acknowledged write lost "
       f"({len(acked)} acknowledged, lost {lost[:3]})")
 check("in flight" in notes, "the in-flight entry was written")
 srv.stop()
+
+# ---- idempotency keys are forgotten after their time ----------------------
+srv = Server(BIN, DB, work, extra=["--rate", "0", "--idempotency-ttl", "1"])
+srv.start()
+st, _, p = srv.json("POST", "/v1/episodes", {"findings": FINDINGS})
+eid, token = p["id"], p["token"]
+key = {"Idempotency-Key": f"ttl-{uuid.uuid4()}"}
+entry = {"pain": 4, "note": "remembered"}
+path = f"/v1/episodes/{eid}/entries"
+st1, h1, a = srv.json("POST", path, entry, token=token, headers=key)
+st2, h2, b = srv.json("POST", path, entry, token=token, headers=key)
+check(st1 == 201 and st2 == 201 and h2.get("idempotent-replayed") == "true"
+      and b["entry"]["seq"] == a["entry"]["seq"] == 1,
+      f"within its time the key replays ({st1} {st2} {h2})")
+time.sleep(2.2)
+st3, h3, c = srv.json("POST", path, entry, token=token, headers=key)
+check(st3 == 201 and "idempotent-replayed" not in h3 and
+      c["entry"]["seq"] == 2, f"after --idempotency-ttl 1 s the key is "
+      f"forgotten: a new entry ({st3} {c and c.get('entry')})")
+st4, h4, d = srv.json("POST", path, entry, token=token, headers=key)
+check(st4 == 201 and h4.get("idempotent-replayed") == "true" and
+      d["entry"]["seq"] == 2, "and remembered again for the new entry")
+srv.stop()
+r = subprocess.run([BIN, "serve", "--idempotency-ttl", "0", "--db", DB],
+                   capture_output=True, text=True, timeout=30)
+check(r.returncode != 0 and "idempotency-ttl" in r.stderr,
+      f"--idempotency-ttl 0 refused naming the option ({r.returncode})")
 finish("limits_test")
