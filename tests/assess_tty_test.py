@@ -127,6 +127,15 @@ class Run:
     def fail(self, what):
         self.failed += 1
         print(f"FAIL: {what}")
+        if self.term.status is None:  # still running: where is it stuck?
+            try:
+                with open(f"/proc/{self.term.pid}/status") as f:
+                    print("  " + " ".join(line.strip() for line in f if
+                                          line.startswith(("State", "Sig"))))
+                with open(f"/proc/{self.term.pid}/wchan") as f:
+                    print(f"  waiting in {f.read()}")
+            except OSError:
+                pass
         for line in self.term.screen().splitlines()[-40:]:
             print(f"  | {line}")
 
@@ -237,6 +246,17 @@ def main():
     run.expect("Ctrl-C leaves with a message", "Stopped (Ctrl-C)")
     run.expect("Ctrl-C names the number", "call 911")
     run.expect_exit("Ctrl-C", 130)
+
+    # ---- Ctrl-C typed while the program is busy (not waiting) -------------
+    # The answer and the Ctrl-C arrive together: the signal comes while the
+    # program handles the answer, and must still stop it.
+    for round_ in range(10):
+        run.start("--region", "uk")
+        run.check("question 1 shown", run.term.wait_for("Question 1 of"))
+        run.term.type("30\r\x03")
+        run.expect(f"early Ctrl-C {round_} leaves with a message",
+                   "Stopped (Ctrl-C)")
+        run.expect_exit(f"early Ctrl-C {round_}", 130)
 
     # ---- end of input (Ctrl-D) -------------------------------------------
     run.start()

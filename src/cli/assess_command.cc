@@ -2,13 +2,16 @@
 // non-interactively from answers (--answers) or a case (--case). This file
 // only asks, decodes and lays out; the questions, findings and decisions
 // come from the core (backaid/assess.h) and the knowledge base.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -17,8 +20,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
@@ -36,22 +37,87 @@ volatile sig_atomic_t g_interrupted = 0;
 
 void OnInterrupt(int) { g_interrupted = 1; }
 
-// Installs a SIGINT handler for the interactive loop without SA_RESTART, so
-// a blocked read returns and the loop can say goodbye; restores the old one.
-class InterruptGuard {
+// Reads the person's answers from standard input, line by line, while a
+// Ctrl-C (SIGINT) may come at any moment. SIGINT is blocked except while
+// waiting in ppoll(), which unblocks it atomically: a Ctrl-C typed while the
+// program is printing stays pending and ends the next wait, so it is never
+// lost (with a plain blocking read it would be, until the next Enter).
+// Restores the signal mask and the old handler when destroyed. Standard
+// input is made non-blocking only for the instant of each read.
+class LineReader {
  public:
-  InterruptGuard() {
+  enum class Got { kLine, kEnd, kInterrupted };
+
+  LineReader() {
     struct sigaction sa;
     std::memset(&sa, 0, sizeof sa);
     sa.sa_handler = OnInterrupt;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
-    sigaction(SIGINT, &sa, &old_);
+    sa.sa_flags = 0;  // no SA_RESTART: the wait returns EINTR
+    sigaction(SIGINT, &sa, &old_action_);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, &old_mask_);
+    wait_mask_ = old_mask_;
+    sigdelset(&wait_mask_, SIGINT);
+    g_interrupted = 0;
   }
-  ~InterruptGuard() { sigaction(SIGINT, &old_, nullptr); }
+  ~LineReader() {
+    sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
+    sigaction(SIGINT, &old_action_, nullptr);
+  }
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // The next line without its newline; kEnd at end of input (a last line
+  // without a newline is still returned first); kInterrupted after Ctrl-C.
+  Got Read(std::string* line) {
+    std::cout.flush();
+    for (;;) {
+      if (g_interrupted) return Got::kInterrupted;
+      const size_t newline = buffer_.find('\n');
+      if (newline != std::string::npos || buffer_.size() >= kMaxLine ||
+          (end_ && !buffer_.empty())) {
+        const size_t n =
+            newline == std::string::npos ? buffer_.size() : newline;
+        line->assign(buffer_, 0, n);
+        buffer_.erase(0, std::min(buffer_.size(), n + 1));
+        return Got::kLine;
+      }
+      if (end_) return Got::kEnd;
+      pollfd in{STDIN_FILENO, POLLIN, 0};
+      if (ppoll(&in, 1, nullptr, &wait_mask_) < 0) {
+        if (errno != EINTR) end_ = true;
+        continue;
+      }
+      // Non-blocking for this one read: a Ctrl-C between ppoll() and here
+      // flushes the terminal's input, and a blocking read (SIGINT blocked)
+      // would then wait for a line that never comes. EAGAIN goes back to
+      // ppoll(), where the pending SIGINT is taken.
+      char chunk[4096];
+      const int flags = fcntl(STDIN_FILENO, F_GETFL);
+      if (flags >= 0 && !(flags & O_NONBLOCK))
+        fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK);
+      const ssize_t got = ::read(STDIN_FILENO, chunk, sizeof chunk);
+      const int read_errno = errno;
+      if (flags >= 0 && !(flags & O_NONBLOCK))
+        fcntl(STDIN_FILENO, F_SETFL, flags);
+      if (got > 0) {
+        buffer_.append(chunk, static_cast<size_t>(got));
+      } else if (got == 0 || (read_errno != EINTR && read_errno != EAGAIN)) {
+        end_ = true;  // end of input, or a terminal that went away (EIO)
+      }
+    }
+  }
 
  private:
-  struct sigaction old_;
+  static constexpr size_t kMaxLine = 64 * 1024;  // longer: cut, then refused
+  struct sigaction old_action_;
+  sigset_t old_mask_;
+  sigset_t wait_mask_;
+  std::string buffer_;
+  bool end_ = false;
 };
 
 struct Style {
@@ -105,8 +171,7 @@ std::string Rewrap(std::string_view text) {
         marker = d + 2;
     }
     const size_t head = std::min(indent + marker, kWidth / 2);
-    Wrap(line.substr(0, head), std::string(head, ' '), line.substr(head),
-         &out);
+    Wrap(line.substr(0, head), std::string(head, ' '), line.substr(head), &out);
   }
   if (!text.empty() && text.back() != '\n' && !out.empty()) out.pop_back();
   return out;
@@ -115,8 +180,10 @@ std::string Rewrap(std::string_view text) {
 std::string Upper(std::string_view s) {
   std::string u(s);
   for (char& ch : u) {
-    if (ch == '_') ch = ' ';
-    else if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    if (ch == '_')
+      ch = ' ';
+    else if (ch >= 'a' && ch <= 'z')
+      ch = static_cast<char>(ch - 'a' + 'A');
   }
   return u;
 }
@@ -178,8 +245,8 @@ std::string RenderPerson(const KnowledgeBase& kb, const Case& c,
     }
   }
   if (!any) {
-    Wrap(bullet, cont,
-         "None of the warning signs we asked about were found.", &out);
+    Wrap(bullet, cont, "None of the warning signs we asked about were found.",
+         &out);
   }
   out += "\n" + h + "What to do now\n";
   if (md) out.push_back('\n');
@@ -260,10 +327,9 @@ int Report(const KnowledgeBase& kb, const Case& c,
               << "\n";
   }
   const CarePlan* p = plan.ok() ? &*plan : nullptr;
-  std::cout << (format == "json"
-                    ? RenderJson(kb, c, r, p, answers, number)
-                    : RenderPerson(kb, c, r, p, number, format == "markdown",
-                                   style));
+  std::cout << (format == "json" ? RenderJson(kb, c, r, p, answers, number)
+                                 : RenderPerson(kb, c, r, p, number,
+                                                format == "markdown", style));
   std::cout.flush();
   return 0;
 }
@@ -301,8 +367,7 @@ void ShowQuestion(const Assessment& a, const Question& q, const Style& st) {
          &out);
   } else {
     for (size_t i = 0; i < q.options.size(); ++i) {
-      Wrap(fmt::format("  {:>2}) ", i + 1), "      ", q.options[i].label,
-           &out);
+      Wrap(fmt::format("  {:>2}) ", i + 1), "      ", q.options[i].label, &out);
     }
     if (q.kind == QuestionKind::kChecklist) {
       out += "Type the numbers of all that apply, e.g. 1 3\n";
@@ -325,8 +390,8 @@ bool ParseReply(const Question& q, const std::string& line, Reply* reply,
     errno = 0;
     const double v = std::strtod(line.c_str(), &end);
     if (line.empty() || errno != 0 || end != line.c_str() + line.size()) {
-      *error = fmt::format("Please type a number from {} to {}, or u.",
-                           q.min, q.max);
+      *error = fmt::format("Please type a number from {} to {}, or u.", q.min,
+                           q.max);
       return false;
     }
     *reply = Reply::Number(v);
@@ -344,15 +409,15 @@ bool ParseReply(const Question& q, const std::string& line, Reply* reply,
     const long n = std::strtol(token.c_str(), &end, 10);
     if (end != token.c_str() + token.size() || n < 1 ||
         n > static_cast<long>(q.options.size())) {
-      *error = fmt::format("Please type a number from 1 to {}.",
-                           q.options.size());
+      *error =
+          fmt::format("Please type a number from 1 to {}.", q.options.size());
       return false;
     }
     ids.push_back(q.options[n - 1].id);
   }
   if (ids.empty()) {
-    *error = fmt::format("Please type a number from 1 to {}.",
-                         q.options.size());
+    *error =
+        fmt::format("Please type a number from 1 to {}.", q.options.size());
     return false;
   }
   if (q.kind == QuestionKind::kSingle && ids.size() != 1) {
@@ -372,8 +437,7 @@ int RunInteractive(std::shared_ptr<const KnowledgeBase> kb,
     return 2;
   }
   Assessment& a = *started;
-  InterruptGuard guard;
-  g_interrupted = 0;
+  LineReader input;
   std::string intro;
   intro += st.Bold("backaid: back pain check") + "\n";
   Wrap("", "", NotADiagnosisNotice(), &intro);
@@ -391,14 +455,15 @@ int RunInteractive(std::shared_ptr<const KnowledgeBase> kb,
   while (const Question* q = a.NextQuestion()) {
     ShowQuestion(a, *q, st);
     std::string line;
-    if (!std::getline(std::cin, line) || g_interrupted) {
+    const LineReader::Got got = input.Read(&line);
+    if (got != LineReader::Got::kLine) {
+      const bool interrupted = got == LineReader::Got::kInterrupted;
       std::cout << "\n";
       std::cerr << fmt::format(
           "{}. No advice was given. If you are worried, call {} or see a "
           "doctor.\n",
-          g_interrupted ? "Stopped (Ctrl-C)" : "Stopped: no more input",
-          number);
-      return g_interrupted ? 130 : 1;
+          interrupted ? "Stopped (Ctrl-C)" : "Stopped: no more input", number);
+      return interrupted ? 130 : 1;
     }
     line = Trim(line);
     if (line == "?" || line == "h" || line == "help") {
@@ -437,9 +502,9 @@ int RunInteractive(std::shared_ptr<const KnowledgeBase> kb,
   }
   std::cout << "\n";
   if (a.result().level == TriageLevel::kEmergency) {
-    std::cout << st.Level(TriageLevel::kEmergency,
-                          fmt::format("STOP: this needs help now. Call {}.",
-                                      number))
+    std::cout << st.Level(
+                     TriageLevel::kEmergency,
+                     fmt::format("STOP: this needs help now. Call {}.", number))
               << "\n\n";
   } else {
     std::cout << "Thank you. Here is your result.\n\n";
@@ -494,8 +559,7 @@ void RegisterAssessCommand(CLI::App& app, CommandContext ctx) {
             opts->answers.empty() ? opts->case_file : opts->answers;
         std::string text;
         if (!ReadFile(path, &text)) {
-          std::cerr << fmt::format("backaid assess: cannot read '{}'\n",
-                                   path);
+          std::cerr << fmt::format("backaid assess: cannot read '{}'\n", path);
           exit_code = 2;
           return;
         }
@@ -507,8 +571,8 @@ void RegisterAssessCommand(CLI::App& app, CommandContext ctx) {
             exit_code = 1;
             return;
           }
-          exit_code = Report(*kb, answered->c, answered->answers,
-                             opts->format, number, style);
+          exit_code = Report(*kb, answered->c, answered->answers, opts->format,
+                             number, style);
           return;
         }
         CaseReader reader(*kb);
