@@ -21,9 +21,10 @@ namespace backaid {
 //             "meaningful_change":points,     0-10 scale, from diary.yaml
 //             "red_flag_options":[{"id":"question.option","label":..,
 //                                  "sets":{finding:value}}]}}
-// red_flag_options are the answer options of the questionnaire's red-flag
-// checklists (section "danger"), each with the findings it sets as an
-// entry's "findings" takes them; "none of these" and "not sure" are not
+// red_flag_options are the answer options of the checklists in the
+// questionnaire's sections marked `diary: true` (knowledge/questions.yaml:
+// the warning signs), each with the findings it sets as an entry's
+// "findings" takes them; "none of these" and "not sure" are not
 // options here (a diary entry only reports what is new). "diary" is null
 // when the knowledge base has no diary.yaml.
 void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out);

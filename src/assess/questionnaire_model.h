@@ -24,7 +24,7 @@ struct OptionDef {
 };
 
 struct QuestionDef {
-  Question view;                 // what a front shows
+  Question view;                   // what a front shows
   std::vector<OptionDef> options;  // parallel to view.options
   // Checklists: every finding any option sets, with its normal value (what
   // an unticked item means unless "not sure" was ticked).
@@ -33,6 +33,9 @@ struct QuestionDef {
   FindingId finding = 0;
   int32_t min = 0, max = 0;
   int32_t scale = 1;
+  // From the section's `diary: true`: the answer options of this checklist
+  // are offered in the diary as new symptoms to report.
+  bool diary = false;
   bool has_ask_when = false;
   kb::Expr ask_when;
   std::string ask_when_text;
@@ -40,7 +43,7 @@ struct QuestionDef {
 };
 
 struct Questionnaire {
-  std::vector<QuestionDef> questions;  // in asking order
+  std::vector<QuestionDef> questions;          // in asking order
   std::unordered_map<std::string, int> index;  // question id -> position
 };
 

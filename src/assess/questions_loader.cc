@@ -1,6 +1,7 @@
 // Loads and lints knowledge/questions.yaml into the questionnaire
 // (src/assess/questionnaire_model.h). Every problem is a lint issue with the
 // file and the line of the YAML node it concerns.
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -13,12 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "src/assess/questionnaire_model.h"
 #include "src/knowledge/extensions.h"
-#include "src/knowledge/yaml_lint.h"
 #include "src/knowledge/program.h"
+#include "src/knowledge/yaml_lint.h"
 
 namespace backaid::assess {
 
@@ -156,9 +155,9 @@ class QuestionsLoader : public YamlLint {
         expected = "one of " + expected;
         break;
       default:
-        expected = fmt::format("a number from {} to {}",
-                               ValueToString(def, def.min),
-                               ValueToString(def, def.max));
+        expected =
+            fmt::format("a number from {} to {}", ValueToString(def, def.min),
+                        ValueToString(def, def.max));
     }
     At(n, fmt::format("{}: '{}' is not a valid value for finding '{}' ({})",
                       what, n.IsScalar() ? n.Scalar() : "(not a value)",
@@ -170,8 +169,9 @@ class QuestionsLoader : public YamlLint {
     auto q = std::make_shared<Questionnaire>();
     CheckKeys(doc, {"sections", "questions"}, "questions.yaml");
     if (!doc.IsMap()) {
-      At(doc, "questions.yaml must be a mapping with 'sections' and "
-              "'questions'");
+      At(doc,
+         "questions.yaml must be a mapping with 'sections' and "
+         "'questions'");
       return nullptr;
     }
     LoadSections(doc["sections"], doc);
@@ -219,15 +219,25 @@ class QuestionsLoader : public YamlLint {
       return;
     }
     for (const auto& n : list) {
-      CheckKeys(n, {"id", "title"}, "a section");
-      std::string id, title;
+      CheckKeys(n, {"id", "title", "diary"}, "a section");
+      Section section;
+      std::string id;
       if (!Text(n, "id", &id, true, "a section")) continue;
-      Text(n, "title", &title, true, "section " + id);
+      Text(n, "title", &section.title, true, "section " + id);
+      if (const YAML::Node diary = n["diary"]; diary.IsDefined()) {
+        if (diary.IsScalar() &&
+            (diary.Scalar() == "true" || diary.Scalar() == "false")) {
+          section.diary = diary.Scalar() == "true";
+        } else {
+          At(diary,
+             fmt::format("section {}: 'diary' must be true or false", id));
+        }
+      }
       if (sections_.count(id)) {
         At(n["id"], fmt::format("duplicate section id '{}'", id));
         continue;
       }
-      sections_[id] = title;
+      sections_[id] = std::move(section);
     }
   }
 
@@ -248,10 +258,11 @@ class QuestionsLoader : public YamlLint {
     if (Text(n, "section", &v.section, true, what)) {
       auto it = sections_.find(v.section);
       if (it == sections_.end()) {
-        At(n["section"], fmt::format("{}: unknown section '{}'", what,
-                                     v.section));
+        At(n["section"],
+           fmt::format("{}: unknown section '{}'", what, v.section));
       } else {
-        v.section_title = it->second;
+        v.section_title = it->second.title;
+        def->diary = it->second.diary;
       }
     }
     Text(n, "text", &v.text, true, what);
@@ -276,8 +287,8 @@ class QuestionsLoader : public YamlLint {
     } else {
       for (const char* key : {"finding", "range", "unit"}) {
         if (n[key].IsDefined()) {
-          At(n[key], fmt::format("{}: '{}' is only for number questions",
-                                 what, key));
+          At(n[key],
+             fmt::format("{}: '{}' is only for number questions", what, key));
         }
       }
       LoadOptions(n, what, def);
@@ -371,8 +382,7 @@ class QuestionsLoader : public YamlLint {
         At(range, fmt::format("{}: 'range' must be [min, max]", what));
       }
       if (lo && hi && *lo > *hi) {
-        At(range, fmt::format("{}: range minimum is above its maximum",
-                              what));
+        At(range, fmt::format("{}: range minimum is above its maximum", what));
       } else if (lo && hi) {
         def->min = *lo;
         def->max = *hi;
@@ -411,8 +421,7 @@ class QuestionsLoader : public YamlLint {
       }
       const std::string owhat = fmt::format("{} option {}", what, view.id);
       if (!ids.insert(view.id).second) {
-        At(o["id"], fmt::format("{}: duplicate option id '{}'", what,
-                                view.id));
+        At(o["id"], fmt::format("{}: duplicate option id '{}'", what, view.id));
         ok = false;
       }
       ok &= Text(o, "label", &view.label, true, owhat);
@@ -445,8 +454,8 @@ class QuestionsLoader : public YamlLint {
       const YAML::Node sets = o["sets"];
       if (sets.IsDefined() && !sets.IsNull()) {
         if (!sets.IsMap()) {
-          At(sets, fmt::format("{}: 'sets' must map findings to values",
-                               owhat));
+          At(sets,
+             fmt::format("{}: 'sets' must map findings to values", owhat));
           ok = false;
         } else {
           for (const auto& kv : sets) {
@@ -466,13 +475,13 @@ class QuestionsLoader : public YamlLint {
         }
       }
       if (view.role == OptionRole::kUnsure && !opt.sets.empty()) {
-        At(sets, fmt::format("{}: a \"not sure\" option sets no findings",
-                             owhat));
+        At(sets,
+           fmt::format("{}: a \"not sure\" option sets no findings", owhat));
         ok = false;
       }
       if (view.role == OptionRole::kAnswer && opt.sets.empty() && ok) {
-        At(o, fmt::format("{}: an answer must set at least one finding",
-                          owhat));
+        At(o,
+           fmt::format("{}: an answer must set at least one finding", owhat));
         ok = false;
       }
       def->view.options.push_back(std::move(view));
@@ -513,7 +522,11 @@ class QuestionsLoader : public YamlLint {
   }
 
   const KnowledgeBase::Impl& impl_;
-  std::unordered_map<std::string, std::string> sections_;
+  struct Section {
+    std::string title;
+    bool diary = false;  // its checklists' options are diary symptoms
+  };
+  std::unordered_map<std::string, Section> sections_;
 };
 
 }  // namespace

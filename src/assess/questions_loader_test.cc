@@ -134,9 +134,9 @@ TEST(QuestionsLint, DuplicateOptionId) {
 }
 
 TEST(QuestionsLint, BadExpression) {
-  ExpectIssue(With("ask_when: not a and age >= 18",
-                   "ask_when: not a and agee >= 18"),
-              22, "ask_when");
+  ExpectIssue(
+      With("ask_when: not a and age >= 18", "ask_when: not a and agee >= 18"),
+      22, "ask_when");
 }
 
 TEST(QuestionsLint, AskWhenUsesALaterFinding) {
@@ -169,6 +169,12 @@ TEST(QuestionsLint, UnknownSection) {
   ExpectIssue(With("    section: s\n    kind: single",
                    "    section: t\n    kind: single"),
               20, "unknown section 't'");
+}
+
+TEST(QuestionsLint, SectionDiaryFlagMustBeABoolean) {
+  ExpectIssue(With("  - {id: s, title: Section}",
+                   "  - {id: s, title: Section, diary: sometimes}"),
+              2, "'diary' must be true or false");
 }
 
 TEST(QuestionsLint, YamlSyntaxError) {

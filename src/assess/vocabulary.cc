@@ -11,9 +11,6 @@
 namespace backaid {
 namespace {
 
-// The questionnaire section whose checklists ask for red flags.
-constexpr std::string_view kRedFlagSection = "danger";
-
 template <typename Items, typename Key, typename Value>
 void AppendNameMap(const Items& items, Key key, Value value, std::string* out) {
   out->push_back('{');
@@ -34,9 +31,7 @@ void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
   const auto& model = kb.impl().questionnaire;
   if (model) {
     for (const assess::QuestionDef& q : model->questions) {
-      if (q.view.section != kRedFlagSection ||
-          q.view.kind != QuestionKind::kChecklist)
-        continue;
+      if (!q.diary || q.view.kind != QuestionKind::kChecklist) continue;
       for (size_t i = 0; i < q.view.options.size(); ++i) {
         const QuestionOption& option = q.view.options[i];
         if (option.role != OptionRole::kAnswer || q.options[i].sets.empty())
