@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 BIN    := $(BUILD)/backaid
 
-.PHONY: all deps build run test test-asan bench lint format clean
+.PHONY: all deps build run test test-asan bench lint format clean deb deb-test
 
 all: build
 
@@ -28,6 +28,15 @@ test-asan: deps
 	@[ -f build/asan-ubsan/build.ninja ] || cmake --preset asan-ubsan
 	cmake --build --preset asan-ubsan
 	ctest --preset asan-ubsan -j2
+
+# The Debian package: build/release/backaid_<version>_amd64.deb (CPack).
+deb: build
+	cd $(BUILD) && cpack -G DEB
+
+# Installs that package into a brand-new bookworm root and runs it there
+# (tests/deb/deb_test.sh; needs root and debootstrap).
+deb-test: deb
+	tests/deb/deb_test.sh $$(ls -t $(BUILD)/backaid_*_amd64.deb | head -n1)
 
 bench: build
 	bench/run.sh $(BUILD)

@@ -54,3 +54,7 @@ set_tests_properties(api_e2e_sqlite api_bad_input api_limits crash_sqlite
 set_tests_properties(api_e2e_postgres crash_postgres two_servers_postgres
   PROPERTIES TIMEOUT 600 FIXTURES_REQUIRED pg
   ENVIRONMENT "BACKAID_PG_URL_FILE=${BACKAID_PG_URL_FILE}")
+# `backaid serve --config FILE` (the packaged config, precedence, bad files).
+add_test(NAME serve_config
+  COMMAND bash "${CMAKE_SOURCE_DIR}/tests/serve_config_test.sh"
+          $<TARGET_FILE:backaid> "${CMAKE_SOURCE_DIR}")

@@ -58,3 +58,9 @@ add_test(NAME web_browser
           --out "${CMAKE_BINARY_DIR}/web-test")
 set_tests_properties(web_browser PROPERTIES TIMEOUT 600
   ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/pg/lsan.supp:print_suppressions=0")
+
+# Every pinned npm package must run on bookworm's own Node.js (18.20): a
+# newer Node installed by hand would otherwise hide one that refuses it.
+add_test(NAME web_node_engines
+  COMMAND "${BACKAID_NODE}" "${CMAKE_SOURCE_DIR}/tests/web/engines_test.mjs"
+          "${CMAKE_SOURCE_DIR}/web/package-lock.json" 18.20.4)

@@ -127,6 +127,46 @@ int Serve(const ServeOptions& o, const std::string& kb_dir) {
   return 0;
 }
 
+// Fills the options of `cmd` that the command line left unset from a
+// `key = value` file (CLI11's TOML/INI reader; keys are long option names
+// without dashes), running each option's own checks. CLI11 2.1 reads config
+// files only for the main app, hence this step for the subcommand. Returns
+// InvalidArgument naming the file and key for an unreadable file, a section,
+// an unknown key or a value the option refuses.
+Status ApplyConfigFile(CLI::App& cmd, const std::string& path) {
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_file(path);
+  } catch (const CLI::Error& e) {
+    return Status::InvalidArgument(
+        fmt::format("cannot read the config file '{}': {}", path, e.what()));
+  }
+  for (const CLI::ConfigItem& item : items) {
+    if (item.name == "++" || item.name == "--") continue;  // section marks
+    if (!item.parents.empty()) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: '{}': sections are not used; write the key at the top level",
+          path, item.fullname()));
+    }
+    CLI::Option* option = cmd.get_option_no_throw("--" + item.name);
+    if (option == nullptr || item.name == "config" || item.name == "help") {
+      return Status::InvalidArgument(fmt::format(
+          "{}: unknown key '{}' (the keys are the long options of `backaid "
+          "serve --help`)",
+          path, item.name));
+    }
+    if (option->count() > 0) continue;  // the command line wins
+    try {
+      for (const std::string& value : item.inputs) option->add_result(value);
+      option->run_callback();
+    } catch (const CLI::Error& e) {
+      return Status::InvalidArgument(
+          fmt::format("{}: {}: {}", path, item.name, e.what()));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 void RegisterServeCommand(CLI::App& app, CommandContext ctx) {
@@ -165,7 +205,22 @@ void RegisterServeCommand(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--web", opts->web, "Directory of the built web page");
   cmd->add_option("--ready-file", opts->ready_file,
                   "Write the bound port to FILE once listening");
-  cmd->callback([opts, ctx] { *ctx.exit_code = Serve(*opts, *ctx.kb_dir); });
+  auto config_file = std::make_shared<std::string>();
+  cmd->add_option("--config", *config_file,
+                  "Read options from FILE (key = value per line, the keys "
+                  "being the long options above; the command line "
+                  "overrides it)");
+  cmd->callback([cmd, opts, ctx, config_file] {
+    if (!config_file->empty()) {
+      const Status applied = ApplyConfigFile(*cmd, *config_file);
+      if (!applied.ok()) {
+        std::cerr << "backaid serve: " << applied.message() << "\n";
+        *ctx.exit_code = 2;
+        return;
+      }
+    }
+    *ctx.exit_code = Serve(*opts, *ctx.kb_dir);
+  });
 }
 
 }  // namespace backaid::cli
