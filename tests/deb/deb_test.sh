@@ -38,7 +38,7 @@ root=$(mktemp -d /var/tmp/backaid-deb.XXXXXX)
 mounted=()
 server_pid=""
 cleanup() {
-  [[ -n $server_pid ]] && chroot "$root" pkill -u backaid backaid 2>/dev/null
+  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null
   local i
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null; done
   rm -rf --one-file-system "$root"
@@ -98,10 +98,10 @@ check "state directory is backaid's, 0700" in_root "[ \"\$(stat -c %U:%a /var/li
 # The service as systemd would start it (ExecStart, WorkingDirectory and
 # UMask from the unit), as its user; the command line overrides the packaged
 # listen address (a free port).
-in_root "rm -f /tmp/ready; umask 077; cd /var/lib/backaid && setpriv --reuid=backaid --regid=backaid --init-groups \
+in_root "rm -f /tmp/ready; umask 077; cd /var/lib/backaid && { setpriv --reuid=backaid --regid=backaid --init-groups \
   backaid serve --config /etc/backaid/backaid.conf --listen 127.0.0.1:0 --ready-file /tmp/ready \
-  >/tmp/serve.log 2>&1 &"
-server_pid=1
+  </dev/null >/tmp/serve.log 2>&1 & echo \$! >/tmp/serve.pid; }"
+server_pid=$(cat "$root/tmp/serve.pid" 2>/dev/null)
 port=""
 for _ in $(seq 1 100); do
   port=$(cat "$root/tmp/ready" 2>/dev/null | tr -d '[:space:]')
@@ -135,8 +135,14 @@ if [[ -n $port ]]; then
   check "the SQLite file is backaid's and 0600" in_root \
     "[ \"\$(stat -c %U:%a /var/lib/backaid/backaid.sqlite)\" = backaid:600 ]"
 fi
-in_root "pkill -u backaid backaid" || true
-server_pid=""
+stop_server() {
+  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null
+  local i
+  for i in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  server_pid=""
+}
+stop_server
+check "SIGTERM stops the service cleanly" grep -q "backaid serve: stopped" "$root/tmp/serve.log"
 printf 'listen = "127.0.0.1:0"\nno-such-option = 1\n' >"$root/tmp/bad.conf"
 check "an unknown config key is refused, naming it" in_root \
   "! backaid serve --config /tmp/bad.conf >/tmp/bad.log 2>&1 && grep -q 'no-such-option' /tmp/bad.log"
