@@ -1,7 +1,8 @@
 # Loadable modules (src/loadable): the handover PDF (backaid_pdf.so, in
-# 50-web.cmake) and the PostgreSQL backend (backaid_pg.so, in
-# 20-storage.cmake) are CMake MODULE libraries, dlopen'ed on first use so
-# that most commands never load cairo, pango, glib, X11, libpq or Kerberos.
+# 50-web.cmake), the PostgreSQL backend (backaid_pg.so, in
+# 20-storage.cmake) and the calendar (backaid_calendar.so, here) are CMake
+# MODULE libraries, dlopen'ed on first use so that most commands never
+# load cairo, pango, glib, X11, libpq, Kerberos, libical or ICU.
 # The binary looks for them next to itself (the build tree) and then in
 # ${CMAKE_INSTALL_FULL_LIBDIR}/backaid (installed; see the install() rules
 # of each module).
@@ -46,3 +47,14 @@ function(backaid_add_module name)
   install(TARGETS ${name}
           LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}/backaid")
 endfunction()
+
+# The calendar (src/calendar/calendar.cc: time zones and iCalendar with
+# libical, which brings ICU). backaid_core holds calendar_module.cc, which
+# forwards include/backaid/calendar.h to this module.
+backaid_add_module(backaid_calendar
+  "${CMAKE_SOURCE_DIR}/src/calendar/calendar.cc"
+  "${CMAKE_SOURCE_DIR}/src/calendar/calendar_entry.cc")
+target_link_libraries(backaid_calendar PRIVATE PkgConfig::LIBICAL fmt::fmt
+                      nlohmann_json::nlohmann_json)
+target_link_libraries(backaid_core PRIVATE backaid_loadable)
+add_dependencies(backaid_core backaid_calendar)
