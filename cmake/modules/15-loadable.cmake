@@ -58,3 +58,11 @@ target_link_libraries(backaid_calendar PRIVATE PkgConfig::LIBICAL fmt::fmt
                       nlohmann_json::nlohmann_json)
 target_link_libraries(backaid_core PRIVATE backaid_loadable)
 add_dependencies(backaid_core backaid_calendar)
+
+# A missing or broken module: the binary alone in a temporary directory
+# (tests/modules_test.py).
+add_test(NAME modules_missing
+  COMMAND python3 "${CMAKE_SOURCE_DIR}/tests/modules_test.py"
+          $<TARGET_FILE:backaid> "${CMAKE_SOURCE_DIR}"
+          "${CMAKE_INSTALL_FULL_LIBDIR}/backaid")
+set_tests_properties(modules_missing PROPERTIES TIMEOUT 300)
