@@ -7,7 +7,8 @@
 # BUILD_DIR/bench/engine_bench.json and, once, a 1,000,000-case input
 # BUILD_DIR/bench/cases_1m.jsonl (about 360 MB; delete it to regenerate).
 # Environment: BENCH_MIN_TIME (seconds per micro-benchmark, default 0.5),
-# BENCH_RUNS (batch repetitions, default 3), BENCH_CASES (default 1000000).
+# BENCH_RUNS (batch repetitions, default 3), BENCH_CASES (default 1000000),
+# BENCH_STARTUP_RUNS (start-up runs per figure, default 20; bench/startup.py).
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -135,3 +136,8 @@ print(f"  full evaluation <= 3x yardstick : {ratio:.2f}x         {verdict(ratio 
 print(f"  >= 1 M evaluations/s per core   : {engine / 1e6:.2f} M/s       {verdict(engine >= 1e6)}")
 print(f"  batch >= 500 k cases/s          : {batch / 1e3:.0f} k/s        {verdict(batch >= 5e5)}")
 EOF
+
+# ---- start-up: --version, one-case triage, serve until /readyz ---------------
+echo
+python3 "$HERE/startup.py" --runs "${BENCH_STARTUP_RUNS:-20}" \
+  --json "$OUT_DIR/startup.json" "$BUILD_DIR/backaid"

@@ -24,16 +24,28 @@ find_package(SQLiteCpp REQUIRED)
 find_package(SQLite3 REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 
-file(GLOB BACKAID_STORAGE_SOURCES CONFIGURE_DEPENDS
-     "${CMAKE_SOURCE_DIR}/src/storage/*.cc")
-list(FILTER BACKAID_STORAGE_SOURCES EXCLUDE REGEX "_test\\.cc$")
-add_library(backaid_storage STATIC ${BACKAID_STORAGE_SOURCES})
+# The PostgreSQL backend is a loadable module (backaid_pg.so, see
+# 15-loadable.cmake): backaid_storage reaches it through
+# postgres_module.cc, so the binary does not link libpqxx or libpq.
+add_library(backaid_storage STATIC
+  "${CMAKE_SOURCE_DIR}/src/storage/storage.cc"
+  "${CMAKE_SOURCE_DIR}/src/storage/storage_checks.cc"
+  "${CMAKE_SOURCE_DIR}/src/storage/sqlite_storage.cc"
+  "${CMAKE_SOURCE_DIR}/src/storage/postgres_module.cc")
 # Storage needs only backaid/status.h (header-only) from the core, so it
 # builds without the knowledge base. Users include "src/storage/storage.h".
 target_include_directories(backaid_storage
   PUBLIC "${CMAKE_SOURCE_DIR}/include" "${CMAKE_SOURCE_DIR}")
 target_link_libraries(backaid_storage
-  PRIVATE SQLiteCpp SQLite::SQLite3 PkgConfig::PQXX Threads::Threads)
+  PRIVATE SQLiteCpp SQLite::SQLite3 Threads::Threads backaid_loadable)
+
+backaid_add_module(backaid_pg
+  "${CMAKE_SOURCE_DIR}/src/storage/postgres_storage.cc"
+  "${CMAKE_SOURCE_DIR}/src/storage/storage_checks.cc"
+  "${CMAKE_SOURCE_DIR}/src/storage/postgres_entry.cc")
+target_link_libraries(backaid_pg PRIVATE PkgConfig::PQXX Threads::Threads)
+# Whatever links backaid_storage needs the module built beside it.
+add_dependencies(backaid_storage backaid_pg)
 list(APPEND BACKAID_FRONT_LIBS backaid_storage)
 
 set(BACKAID_PG_FIXTURE_DIR "${CMAKE_BINARY_DIR}/pg-fixture")

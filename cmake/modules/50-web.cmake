@@ -29,16 +29,22 @@ add_custom_command(
   VERBATIM)
 add_custom_target(backaid_web ALL DEPENDS "${BACKAID_WEB_DIR}/build-stamp")
 
-# The handover summary PDF (src/handover, include/backaid/handover.h):
-# cairo's PDF surface with Pango for Unicode text. The API's
-# GET /v1/episodes/{id}/summary.pdf calls it.
+# The handover summary PDF (src/handover, include/backaid/handover.h). The
+# API's GET /v1/episodes/{id}/summary.pdf calls HandoverPdf, which builds
+# the document (handover.cc, in the binary) and hands it to the loadable
+# module backaid_pdf.so (pdf_render.cc: cairo's PDF surface with Pango for
+# Unicode text; see 15-loadable.cmake), so the binary does not link cairo,
+# pango or glib.
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
+backaid_add_module(backaid_pdf "${CMAKE_SOURCE_DIR}/src/handover/pdf_render.cc")
+target_link_libraries(backaid_pdf PRIVATE PkgConfig::PANGOCAIRO)
 add_library(backaid_handover STATIC "${CMAKE_SOURCE_DIR}/src/handover/handover.cc")
 target_include_directories(backaid_handover PUBLIC "${CMAKE_SOURCE_DIR}/include"
   PRIVATE "${CMAKE_SOURCE_DIR}")
 target_link_libraries(backaid_handover
   PUBLIC backaid_core
-  PRIVATE PkgConfig::PANGOCAIRO fmt::fmt)
+  PRIVATE backaid_loadable fmt::fmt)
+add_dependencies(backaid_handover backaid_pdf)
 if(TARGET backaid_api)
   target_link_libraries(backaid_api PRIVATE backaid_handover)
 endif()

@@ -21,7 +21,7 @@ using assess::Questionnaire;
 using assess::Setting;
 
 const Questionnaire& Model(const KnowledgeBase& kb) {
-  return *kb.impl().questionnaire;
+  return *kb.impl().questionnaire();
 }
 
 int FindOption(const Question& q, std::string_view id) {
@@ -179,8 +179,8 @@ Assessment::Assessment(std::shared_ptr<const KnowledgeBase> kb)
 }
 
 Result<Assessment> Assessment::Start(std::shared_ptr<const KnowledgeBase> kb) {
-  if (!kb || !kb->impl().questionnaire ||
-      kb->impl().questionnaire->questions.empty()) {
+  if (!kb || !kb->impl().questionnaire() ||
+      kb->impl().questionnaire()->questions.empty()) {
     return Status::FailedPrecondition(
         "the knowledge base has no questionnaire (questions.yaml)");
   }
@@ -261,7 +261,7 @@ std::string Assessment::DescribeReply(const Question& q,
 
 Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
                                      std::string_view json_answers) {
-  if (!kb.impl().questionnaire) {
+  if (!kb.impl().questionnaire()) {
     return Status::FailedPrecondition(
         "the knowledge base has no questionnaire (questions.yaml)");
   }

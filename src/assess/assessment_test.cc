@@ -306,7 +306,7 @@ Reply ReplyFor(const assess::QuestionDef& q, const Case& v) {
 }
 
 TEST(AssessmentProperty, QuestionnaireCanExpressEveryVignette) {
-  const auto& model = *Kb()->impl().questionnaire;
+  const auto& model = *Kb()->impl().questionnaire();
   CaseReader reader(*Kb());
   int checked = 0;
   for (const char* path :

@@ -535,7 +535,7 @@ void LoadQuestions(const YAML::Node& doc, KnowledgeBase::Impl* impl,
                    std::vector<LintIssue>* issues) {
   try {
     QuestionsLoader loader(*impl, issues);
-    impl->questionnaire = loader.Load(doc);
+    impl->questionnaire_ = loader.Load(doc);
   } catch (const std::exception& e) {
     issues->push_back(LintIssue{SourceLocation{kFile, 0, 0},
                                 std::string("cannot read: ") + e.what()});

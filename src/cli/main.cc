@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -54,6 +55,12 @@ int OpenInput(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The commonest probe, answered before the command line parser is built
+  // (the same text and status as the --version flag below).
+  if (argc == 2 && std::string_view(argv[1]) == "--version") {
+    std::cout << "backaid " << backaid::kVersion << "\n";
+    return 0;
+  }
   CLI::App app{
       "backaid: assessment, triage and self-care guidance for back spasms.\n" +
       std::string(backaid::NotADiagnosisNotice())};

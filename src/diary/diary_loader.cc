@@ -230,7 +230,7 @@ void LoadDiary(const YAML::Node& doc, KnowledgeBase::Impl* impl,
                std::vector<LintIssue>* issues) {
   try {
     DiaryLinter linter(*impl, issues);
-    impl->diary = linter.Run(doc);
+    impl->diary_ = linter.Run(doc);
   } catch (const std::exception& e) {
     issues->push_back(LintIssue{SourceLocation{kFile, 0, 0},
                                 std::string("cannot read: ") + e.what()});

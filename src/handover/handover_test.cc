@@ -32,8 +32,9 @@ class HandoverTest : public ::testing::Test {
     ASSERT_TRUE(start.ok()) << start.status().message();
     start_ = *start;
     auto e1 = ParseDiaryEntry(
-        *kb_, R"({"pain":4,"done":["ice","walk"],"findings":{"fever":false},)"
-              R"("note":"Schmerz beim Bücken — ça va ✓"})",
+        *kb_,
+        R"({"pain":4,"done":["ice","walk"],"findings":{"fever":false},)"
+        R"("note":"Schmerz beim Bücken — ça va ✓"})",
         kStart + kDay + 3600 * 1000);  // 15:02 the next day
     ASSERT_TRUE(e1.ok()) << e1.status().message();
     entries_.push_back(*e1);
@@ -81,8 +82,8 @@ TEST_F(HandoverTest, WritesAPdfWhoseTextReadsBack) {
   const auto in = dir / "summary.pdf";
   const auto out = dir / "summary.txt";
   std::ofstream(in, std::ios::binary) << *pdf;
-  const std::string cmd = "pdftotext -enc UTF-8 -raw '" + in.string() +
-                          "' '" + out.string() + "'";
+  const std::string cmd =
+      "pdftotext -enc UTF-8 -raw '" + in.string() + "' '" + out.string() + "'";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   std::ifstream f(out);
   std::string text((std::istreambuf_iterator<char>(f)), {});
@@ -97,12 +98,13 @@ TEST_F(HandoverTest, WritesAPdfWhoseTextReadsBack) {
                         " reported, 14:02, 2026-11-21"),
             std::string::npos)
       << joined;
-  EXPECT_NE(joined.find("No " + Meaning("fever") + " reported, 15:02, "
+  EXPECT_NE(joined.find("No " + Meaning("fever") +
+                        " reported, 15:02, "
                         "2026-11-22"),
             std::string::npos);
-  EXPECT_NE(joined.find("Level now: " +
-                        std::string(LevelName(review->result.level))),
-            std::string::npos);
+  EXPECT_NE(
+      joined.find("Level now: " + std::string(LevelName(review->result.level))),
+      std::string::npos);
   EXPECT_NE(joined.find("Schmerz beim Bücken — ça va ✓"), std::string::npos);
   EXPECT_NE(joined.find("Pain (0-10): first 6, last 4"), std::string::npos);
 }

@@ -54,3 +54,19 @@ void LoadExtensions(const std::vector<KbFile>& files,
 }
 
 }  // namespace backaid::kb
+
+namespace backaid {
+
+// The built-in knowledge base's extension files were linted when the
+// binary was built (backaid_kbc refuses to build one that does not lint),
+// so they are parsed here without collecting issues; a problem would leave
+// the model null, which every reader handles (kFailedPrecondition).
+void KnowledgeBase::Impl::EnsureExtensions() const {
+  if (!extensions_lazy) return;
+  std::call_once(extensions_once, [this] {
+    std::vector<LintIssue> issues;
+    kb::LoadExtensions(kb::EmbeddedFiles(), const_cast<Impl*>(this), &issues);
+  });
+}
+
+}  // namespace backaid

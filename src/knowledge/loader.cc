@@ -457,6 +457,41 @@ class Builder {
   Builder(const std::vector<KbFile>& files, std::vector<LintIssue>* issues)
       : files_(files), r_(issues), issues_(issues) {}
 
+  // The fast path for definitions that linted clean when they were made
+  // (the built-in knowledge base, see EmbeddedDefinitions): indexes, parses
+  // the rule conditions and compiles, without the lint checks.
+  std::unique_ptr<KnowledgeBase::Impl> FromDefinitions(
+      std::unique_ptr<KnowledgeBase::Impl> impl) {
+    impl_ = std::move(impl);
+    lint_ = false;
+    for (size_t i = 0; i < impl_->findings.size(); ++i)
+      impl_->finding_index[impl_->findings[i].key] = static_cast<FindingId>(i);
+    for (size_t i = 0; i < impl_->conditions.size(); ++i)
+      impl_->condition_index[impl_->conditions[i].id] =
+          static_cast<uint16_t>(i);
+    impl_->has_unless.clear();
+    for (const RuleDef& def : impl_->rules) {
+      Expr when, unless;
+      for (auto [text, out, what] :
+           {std::tuple{&def.when, &when, "when"},
+            std::tuple{&def.unless, &unless, "unless"}}) {
+        if (text->empty()) continue;
+        ParseError err;
+        if (!ParseExpr(*text, impl_->findings, impl_->finding_index, out,
+                       &err)) {
+          r_.At(def.where,
+                fmt::format("rule {} {}: {}", def.id, what, err.message));
+        }
+      }
+      impl_->when_exprs.push_back(std::move(when));
+      impl_->unless_exprs.push_back(std::move(unless));
+      impl_->has_unless.push_back(!def.unless.empty());
+    }
+    Compile();
+    RenderJson();
+    return std::move(impl_);
+  }
+
   std::unique_ptr<KnowledgeBase::Impl> Run() {
     impl_ = std::make_unique<KnowledgeBase::Impl>();
     std::map<std::string, std::pair<std::string, YAML::Node>> docs;
@@ -1018,7 +1053,7 @@ class Builder {
       for (size_t f = 0; f < impl_->findings.size(); ++f)
         if (p.rules[i].when_findings.test(f)) p.rules_by_finding[f].set(i);
     }
-    for (size_t i = 0; i < p.rules.size(); ++i) {
+    for (size_t i = 0; lint_ && i < p.rules.size(); ++i) {
       if (!CanFire(p, p.rules[i], impl_->findings)) {
         r_.At(impl_->rules[i].where,
               fmt::format("rule {} can never fire: no answers make `when` "
@@ -1064,6 +1099,7 @@ class Builder {
   std::unordered_map<std::string, uint16_t> source_index_;
   std::unordered_map<std::string, uint16_t> service_index_;
   std::unordered_map<std::string, SourceLocation> rule_index_;
+  bool lint_ = true;  // false: FromDefinitions (linted when made)
 };
 
 }  // namespace
@@ -1085,6 +1121,15 @@ BuildOutput Build(const std::vector<KbFile>& files) {
                      return std::tie(a.where.file, a.where.line) <
                             std::tie(b.where.file, b.where.line);
                    });
+  return out;
+}
+
+BuildOutput BuildFromDefinitions(std::unique_ptr<KnowledgeBase::Impl> defs) {
+  BuildOutput out;
+  static const std::vector<KbFile> kNoFiles;
+  Builder b(kNoFiles, &out.issues);
+  out.impl = b.FromDefinitions(std::move(defs));
+  if (out.impl) out.impl->extensions_lazy = true;
   return out;
 }
 

@@ -24,6 +24,21 @@ struct BuildOutput {
 // Parses, type-checks, lints and compiles. Reports every problem found.
 BuildOutput Build(const std::vector<KbFile>& files);
 
+// The built-in knowledge base without reading its YAML: the definitions
+// (findings, conditions, services, sources, rules with their conditions as
+// text, conflicts, levels, name and version) that backaid_kbc wrote into
+// generated/compiled_rules.cc from the embedded files, which it linted (the
+// build fails if they do not lint clean). Defined in backaid_core.
+std::unique_ptr<KnowledgeBase::Impl> EmbeddedDefinitions();
+
+// Completes definitions made by EmbeddedDefinitions (or any that linted
+// clean when they were made): indexes, parses the rule conditions,
+// compiles the program and the JSON fragments, with none of the lint
+// checks. The extension files (plan, questions, diary) are parsed on first
+// use (KnowledgeBase::Impl::EnsureExtensions). `issues` is empty unless a
+// condition fails to parse, which a linted knowledge base never does.
+BuildOutput BuildFromDefinitions(std::unique_ptr<KnowledgeBase::Impl> defs);
+
 // Reads every *.yaml below `dir`, except the vignettes/ folder.
 Result<std::vector<KbFile>> ReadKnowledgeDir(const std::string& dir);
 

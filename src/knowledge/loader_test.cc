@@ -4,9 +4,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "backaid/knowledge_base.h"
+#include "src/assess/questionnaire_model.h"
+#include "src/knowledge/program.h"
 #include "src/knowledge/test_kb.h"
+#include "src/plan/plan_model.h"
 
 namespace backaid::kb {
 namespace {
@@ -297,6 +301,151 @@ TEST(LoaderLint, ReportsEveryProblemAtOnce) {
   // unknown finding, unknown level, unknown service (so nobody to see),
   // missing sources, negation in `when`.
   EXPECT_EQ(issues.size(), 6u) << OnlyIssue(issues);
+}
+
+// The built-in knowledge base is not parsed from YAML at start-up: its
+// definitions come from backaid_kbc's generated C++
+// (EmbeddedDefinitions) and BuildFromDefinitions compiles them without
+// the lint checks. Everything it builds must equal what the full YAML
+// path builds from the same embedded files.
+auto Loc(const SourceLocation& w) { return std::tie(w.file, w.line, w.column); }
+
+TEST(Loader, EmbeddedDefinitionsBuildWhatTheYamlBuilds) {
+  BuildOutput yaml = Build(EmbeddedFiles());
+  ASSERT_TRUE(yaml.issues.empty()) << OnlyIssue(yaml.issues);
+  ASSERT_TRUE(yaml.impl);
+  BuildOutput fast = BuildFromDefinitions(EmbeddedDefinitions());
+  ASSERT_TRUE(fast.issues.empty()) << OnlyIssue(fast.issues);
+  ASSERT_TRUE(fast.impl);
+  const KnowledgeBase::Impl& a = *yaml.impl;
+  const KnowledgeBase::Impl& b = *fast.impl;
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.semver, b.semver);
+  EXPECT_EQ(a.version, b.version);
+  for (size_t i = 0; i < a.levels.size(); ++i) {
+    EXPECT_EQ(a.levels[i].name, b.levels[i].name);
+    EXPECT_EQ(a.levels[i].meaning, b.levels[i].meaning);
+  }
+  ASSERT_EQ(a.findings.size(), b.findings.size());
+  for (size_t i = 0; i < a.findings.size(); ++i) {
+    const FindingDef &x = a.findings[i], &y = b.findings[i];
+    EXPECT_TRUE(std::tie(x.key, x.type, x.group, x.meaning, x.min, x.max,
+                         x.scale, x.values, x.normal, x.red_flag) ==
+                std::tie(y.key, y.type, y.group, y.meaning, y.min, y.max,
+                         y.scale, y.values, y.normal, y.red_flag))
+        << x.key;
+    EXPECT_TRUE(Loc(x.where) == Loc(y.where)) << x.key;
+    EXPECT_EQ(b.finding_index.at(x.key), i);
+  }
+  EXPECT_EQ(a.finding_index.size(), b.finding_index.size());
+  ASSERT_EQ(a.conditions.size(), b.conditions.size());
+  for (size_t i = 0; i < a.conditions.size(); ++i) {
+    const ConditionDef &x = a.conditions[i], &y = b.conditions[i];
+    EXPECT_TRUE(
+        std::tie(x.id, x.name, x.description, x.covered_by, x.sources) ==
+        std::tie(y.id, y.name, y.description, y.covered_by, y.sources))
+        << x.id;
+    EXPECT_TRUE(Loc(x.where) == Loc(y.where)) << x.id;
+  }
+  EXPECT_EQ(a.condition_index, b.condition_index);
+  ASSERT_EQ(a.services.size(), b.services.size());
+  for (size_t i = 0; i < a.services.size(); ++i) {
+    EXPECT_EQ(a.services[i].id, b.services[i].id);
+    EXPECT_EQ(a.services[i].name, b.services[i].name);
+  }
+  ASSERT_EQ(a.sources.size(), b.sources.size());
+  for (size_t i = 0; i < a.sources.size(); ++i) {
+    const SourceDef &x = a.sources[i], &y = b.sources[i];
+    EXPECT_TRUE(std::tie(x.id, x.kind, x.title, x.cite, x.publisher, x.year) ==
+                std::tie(y.id, y.kind, y.title, y.cite, y.publisher, y.year))
+        << x.id;
+    EXPECT_TRUE(Loc(x.where) == Loc(y.where)) << x.id;
+  }
+  ASSERT_EQ(a.rules.size(), b.rules.size());
+  for (size_t i = 0; i < a.rules.size(); ++i) {
+    const RuleDef &x = a.rules[i], &y = b.rules[i];
+    EXPECT_TRUE(std::tie(x.id, x.when, x.unless, x.level, x.conditions, x.see,
+                         x.reason, x.sources) ==
+                std::tie(y.id, y.when, y.unless, y.level, y.conditions, y.see,
+                         y.reason, y.sources))
+        << x.id;
+    EXPECT_TRUE(Loc(x.where) == Loc(y.where)) << x.id;
+  }
+  ASSERT_EQ(a.conflicts.size(), b.conflicts.size());
+  for (size_t i = 0; i < a.conflicts.size(); ++i) {
+    const ConflictDef &x = a.conflicts[i], &y = b.conflicts[i];
+    EXPECT_TRUE(std::tie(x.id, x.topic, x.positions, x.decision, x.sources) ==
+                std::tie(y.id, y.topic, y.positions, y.decision, y.sources))
+        << x.id;
+  }
+  EXPECT_EQ(a.has_unless, b.has_unless);
+  // The compiled program, node by node.
+  const Program &p = a.program, &q = b.program;
+  ASSERT_EQ(p.nodes.size(), q.nodes.size());
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    const Node &x = p.nodes[i], &y = q.nodes[i];
+    EXPECT_TRUE(std::tie(x.op, x.k, x.finding, x.operand, x.end) ==
+                std::tie(y.op, y.k, y.finding, y.operand, y.end))
+        << "node " << i;
+  }
+  ASSERT_EQ(p.atoms.size(), q.atoms.size());
+  for (size_t i = 0; i < p.atoms.size(); ++i) {
+    const Atom &x = p.atoms[i], &y = q.atoms[i];
+    EXPECT_TRUE(std::tie(x.finding, x.op, x.operand, x.mask) ==
+                std::tie(y.finding, y.op, y.operand, y.mask));
+  }
+  ASSERT_EQ(p.rules.size(), q.rules.size());
+  for (size_t i = 0; i < p.rules.size(); ++i) {
+    const CompiledRule &x = p.rules[i], &y = q.rules[i];
+    EXPECT_TRUE(
+        std::tie(x.when, x.unless, x.level, x.conditions, x.see,
+                 x.when_findings, x.always_evaluate, x.may_name_red_flags) ==
+        std::tie(y.when, y.unless, y.level, y.conditions, y.see,
+                 y.when_findings, y.always_evaluate, y.may_name_red_flags))
+        << "rule " << i;
+  }
+  EXPECT_EQ(p.rules_by_finding, q.rules_by_finding);
+  EXPECT_EQ(p.always_rules, q.always_rules);
+  EXPECT_EQ(p.red_flags, q.red_flags);
+  EXPECT_EQ(p.covered_by, q.covered_by);
+  EXPECT_EQ(p.condition_count, q.condition_count);
+  ASSERT_EQ(p.index.atoms.size(), q.index.atoms.size());
+  for (size_t i = 0; i < p.index.atoms.size(); ++i) {
+    const TriggerAtom &x = p.index.atoms[i], &y = q.index.atoms[i];
+    EXPECT_TRUE(
+        std::tie(x.truth, x.finding, x.operand, x.refs_begin, x.refs_end) ==
+        std::tie(y.truth, y.finding, y.operand, y.refs_begin, y.refs_end));
+  }
+  EXPECT_EQ(p.index.finding_begin, q.index.finding_begin);
+  EXPECT_EQ(p.index.gate_refs, q.index.gate_refs);
+  ASSERT_EQ(p.index.gates.size(), q.index.gates.size());
+  for (size_t i = 0; i < p.index.gates.size(); ++i) {
+    const Gate &x = p.index.gates[i], &y = q.index.gates[i];
+    EXPECT_TRUE(std::tie(x.parent, x.rule, x.threshold) ==
+                std::tie(y.parent, y.rule, y.threshold));
+  }
+  EXPECT_EQ(p.index.tree_rules, q.index.tree_rules);
+  EXPECT_EQ(p.index.tree_rules_filtered, q.index.tree_rules_filtered);
+  EXPECT_EQ(p.index.red_flag_atoms, q.index.red_flag_atoms);
+  // The pre-rendered JSON.
+  EXPECT_EQ(a.finding_json, b.finding_json);
+  EXPECT_EQ(a.finding_value_json, b.finding_value_json);
+  EXPECT_EQ(a.condition_json, b.condition_json);
+  EXPECT_EQ(a.service_json, b.service_json);
+  EXPECT_EQ(a.rule_json, b.rule_json);
+  EXPECT_EQ(a.version_json, b.version_json);
+  // The extensions: loaded at once by the YAML path, on first use here.
+  EXPECT_FALSE(a.extensions_lazy);
+  EXPECT_TRUE(b.extensions_lazy);
+  EXPECT_EQ(b.plan_, nullptr);  // not parsed until asked for
+  ASSERT_NE(a.plan(), nullptr);
+  ASSERT_NE(b.plan(), nullptr);
+  EXPECT_EQ(a.plan()->items.size(), b.plan()->items.size());
+  ASSERT_NE(a.questionnaire(), nullptr);
+  ASSERT_NE(b.questionnaire(), nullptr);
+  EXPECT_EQ(a.questionnaire()->questions.size(),
+            b.questionnaire()->questions.size());
+  EXPECT_EQ(a.diary() == nullptr, b.diary() == nullptr);
 }
 
 }  // namespace

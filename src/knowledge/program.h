@@ -201,10 +201,29 @@ struct KnowledgeBase::Impl {
   std::vector<std::string> service_json;    // "\"id\""
   std::vector<std::string> rule_json;       // {"rule":..., up to "because":[
   std::string version_json;                 // "\"version\""
-  // Loaded by the extension modules (src/knowledge/extensions.h).
-  std::shared_ptr<const plan::PlanModel> plan;
-  std::shared_ptr<const assess::Questionnaire> questionnaire;
-  std::shared_ptr<const diary::DiaryModel> diary;  // null without diary.yaml
+  // Loaded by the extension modules (src/knowledge/extensions.h): written
+  // by their loaders, read through plan(), questionnaire() and diary().
+  // A knowledge base read from files has them from the start; the built-in
+  // one (linted at build time) parses them on first use, so a command that
+  // never needs them (triage, validate, kb info) never reads their YAML.
+  std::shared_ptr<const plan::PlanModel> plan_;
+  std::shared_ptr<const assess::Questionnaire> questionnaire_;
+  std::shared_ptr<const diary::DiaryModel> diary_;  // null without diary.yaml
+  bool extensions_lazy = false;  // set before the Impl is shared
+  mutable std::once_flag extensions_once;
+  void EnsureExtensions() const;  // src/knowledge/extensions.cc
+  const std::shared_ptr<const plan::PlanModel>& plan() const {
+    EnsureExtensions();
+    return plan_;
+  }
+  const std::shared_ptr<const assess::Questionnaire>& questionnaire() const {
+    EnsureExtensions();
+    return questionnaire_;
+  }
+  const std::shared_ptr<const diary::DiaryModel>& diary() const {
+    EnsureExtensions();
+    return diary_;
+  }
   // The ahead-of-time compiled triggers for this exact version, if the
   // binary has them; resolved on first use (see src/engine/engine.cc).
   mutable std::once_flag compiled_once;

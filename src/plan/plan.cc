@@ -85,7 +85,7 @@ void ApplyContraindications(const KnowledgeBase& kb, const plan::ItemModel& m,
 
 Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
                                const TriageResult& result) {
-  const auto& model = kb.impl().plan;
+  const auto& model = kb.impl().plan();
   if (!model) {
     return Status::FailedPrecondition(
         "the knowledge base has no plan.yaml, so it cannot make a care plan");

@@ -406,7 +406,7 @@ void LoadPlan(const YAML::Node& doc, KnowledgeBase::Impl* impl,
               std::vector<LintIssue>* issues) {
   try {
     PlanLinter linter(*impl, issues);
-    impl->plan = std::shared_ptr<const plan::PlanModel>(linter.Run(doc));
+    impl->plan_ = std::shared_ptr<const plan::PlanModel>(linter.Run(doc));
   } catch (const std::exception& e) {
     issues->push_back(
         LintIssue{SourceLocation{kFile, 0, 0},

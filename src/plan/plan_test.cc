@@ -75,8 +75,8 @@ constexpr char kClear[] =
     R"("saddle_numbness":false,"leg_weakness":"none","fever":false}})";
 
 TEST_F(PlanTest, EmbeddedKnowledgeBaseHasAPlan) {
-  ASSERT_NE(kb_->impl().plan, nullptr);
-  EXPECT_GT(kb_->impl().plan->items.size(), 20u);
+  ASSERT_NE(kb_->impl().plan(), nullptr);
+  EXPECT_GT(kb_->impl().plan()->items.size(), 20u);
 }
 
 TEST_F(PlanTest, SectionNames) {
@@ -88,7 +88,7 @@ TEST_F(PlanTest, SectionNames) {
 
 TEST_F(PlanTest, NsaidItemListsEveryContraindication) {
   const plan::ItemModel* nsaid = nullptr;
-  for (const auto& i : kb_->impl().plan->items)
+  for (const auto& i : kb_->impl().plan()->items)
     if (i.id == "medicines.nsaid") nsaid = &i;
   ASSERT_NE(nsaid, nullptr);
   for (const char* key : kNsaidContraindications) {
