@@ -27,8 +27,14 @@ target_compile_definitions(backaid_module_abi INTERFACE
 add_library(backaid_loadable STATIC "${CMAKE_SOURCE_DIR}/src/loadable/loadable.cc")
 target_include_directories(backaid_loadable
   PUBLIC "${CMAKE_SOURCE_DIR}/include" "${CMAKE_SOURCE_DIR}")
+# The install prefix at configure time need not be the package's (CPack
+# installs under /usr), so the modules are also looked for relative to the
+# binary: bin/ -> lib/<multiarch>/backaid.
+file(RELATIVE_PATH BACKAID_MODULE_RELATIVE_DIR "${CMAKE_INSTALL_FULL_BINDIR}"
+     "${CMAKE_INSTALL_FULL_LIBDIR}/backaid")
 target_compile_definitions(backaid_loadable PRIVATE
-  BACKAID_MODULE_INSTALL_DIR="${CMAKE_INSTALL_FULL_LIBDIR}/backaid")
+  BACKAID_MODULE_INSTALL_DIR="${CMAKE_INSTALL_FULL_LIBDIR}/backaid"
+  BACKAID_MODULE_RELATIVE_DIR="${BACKAID_MODULE_RELATIVE_DIR}")
 target_link_libraries(backaid_loadable PUBLIC backaid_module_abi
                       PRIVATE ${CMAKE_DL_LIBS})
 

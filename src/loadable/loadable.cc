@@ -8,6 +8,9 @@
 #include <mutex>
 #include <string>
 
+#ifndef BACKAID_MODULE_RELATIVE_DIR
+#define BACKAID_MODULE_RELATIVE_DIR "../lib/backaid"
+#endif
 #ifndef BACKAID_MODULE_INSTALL_DIR
 #define BACKAID_MODULE_INSTALL_DIR "/usr/local/lib/backaid"
 #endif
@@ -73,7 +76,12 @@ Loaded Open(const std::string& file, std::string_view what) {
 std::vector<std::string> ModuleDirs() {
   std::vector<std::string> dirs;
   const std::string self = ExecutableDir();
-  if (!self.empty()) dirs.push_back(self);
+  if (!self.empty()) {
+    dirs.push_back(self);
+    // Installed under any prefix (a package's /usr, a configured
+    // /usr/local): the library directory relative to the binary's.
+    dirs.push_back(self + "/" + BACKAID_MODULE_RELATIVE_DIR);
+  }
   const std::string installed = BACKAID_MODULE_INSTALL_DIR;
   if (installed != self) dirs.push_back(installed);
   return dirs;
