@@ -56,6 +56,9 @@ struct PlanItem {
   // kNotForYou / kCheckFirst / kCaution: the findings concerned, in the
   // person's words (FindingDef::meaning).
   std::vector<std::string> concerns;
+  // Derived safety-net items (id "safety_net.if.<level>"): the triage rules
+  // (RuleDef::id) that one more warning sign would fire at that level.
+  std::vector<std::string> rules;
 };
 
 // A timed activity of the plan (ice, heat, walking break, follow-up check),
@@ -82,6 +85,9 @@ struct CarePlan {
 
 // Builds the plan for a triaged case. Fails only if the knowledge base has
 // no plan content (it lints, so that means a programming error).
+// The safety net's "if" lines are derived from the triage rules: each sign
+// of plan.yaml's `safety_net` that, added to this case, would raise the
+// level becomes a line under the heading of the level it would reach.
 Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
                                const TriageResult& result);
 

@@ -3,7 +3,11 @@
 // contraindications. No clinical content lives here.
 #include "backaid/plan.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <set>
+#include <utility>
 
 #include "src/knowledge/program.h"
 #include "src/plan/plan_model.h"
@@ -12,25 +16,38 @@ namespace backaid {
 
 std::string_view PlanSectionName(PlanSection s) {
   switch (s) {
-    case PlanSection::kNow: return "now";
-    case PlanSection::kIceHeat: return "ice_heat";
-    case PlanSection::kActivity: return "activity";
-    case PlanSection::kMedicines: return "medicines";
-    case PlanSection::kExercises: return "exercises";
-    case PlanSection::kPrevention: return "prevention";
-    case PlanSection::kAvoid: return "avoid";
-    case PlanSection::kSafetyNet: return "safety_net";
-    case PlanSection::kFollowUp: return "follow_up";
+    case PlanSection::kNow:
+      return "now";
+    case PlanSection::kIceHeat:
+      return "ice_heat";
+    case PlanSection::kActivity:
+      return "activity";
+    case PlanSection::kMedicines:
+      return "medicines";
+    case PlanSection::kExercises:
+      return "exercises";
+    case PlanSection::kPrevention:
+      return "prevention";
+    case PlanSection::kAvoid:
+      return "avoid";
+    case PlanSection::kSafetyNet:
+      return "safety_net";
+    case PlanSection::kFollowUp:
+      return "follow_up";
   }
   return "now";
 }
 
 std::string_view PlanItemVariantName(PlanItemVariant v) {
   switch (v) {
-    case PlanItemVariant::kAdvice: return "advice";
-    case PlanItemVariant::kCaution: return "caution";
-    case PlanItemVariant::kCheckFirst: return "check_first";
-    case PlanItemVariant::kNotForYou: return "not_for_you";
+    case PlanItemVariant::kAdvice:
+      return "advice";
+    case PlanItemVariant::kCaution:
+      return "caution";
+    case PlanItemVariant::kCheckFirst:
+      return "check_first";
+    case PlanItemVariant::kNotForYou:
+      return "not_for_you";
   }
   return "advice";
 }
@@ -49,7 +66,11 @@ std::vector<std::string> Cites(const KnowledgeBase& kb,
 void ApplyContraindications(const KnowledgeBase& kb, const plan::ItemModel& m,
                             const Case& c, PlanItem* item) {
   std::vector<std::string> present, unknown;
-  for (FindingId f : m.contraindications) {
+  for (size_t i = 0; i < m.contraindications.size(); ++i) {
+    const FindingId f = m.contraindications[i];
+    const auto& unless = m.contraindication_unless[i];
+    if (unless && plan::Evaluate(*unless, c.values) == plan::Truth::kTrue)
+      continue;  // cannot apply to this person
     const int32_t v = c.values[f];
     const std::string& meaning = kb.findings()[f].meaning;
     if (v == kUnknown) {
@@ -81,6 +102,61 @@ void ApplyContraindications(const KnowledgeBase& kb, const plan::ItemModel& m,
   }
 }
 
+// The derived safety net: for each sign not already present, the level the
+// rules would give with it; signs that raise the level become lines under
+// that level's heading, most urgent level first.
+std::vector<PlanItem> DerivedNet(const KnowledgeBase& kb,
+                                 const plan::PlanModel& model, const Case& c,
+                                 const TriageResult& result) {
+  std::vector<PlanItem> out;
+  if (result.level == TriageLevel::kEmergency || model.signs.empty())
+    return out;
+  std::vector<std::string> lines[kLevelCount];
+  std::vector<uint16_t> rules[kLevelCount];
+  std::set<std::pair<FindingId, int32_t>> seen;
+  Case probe = c;
+  TriageResult r;
+  for (const plan::SignModel& s : model.signs) {
+    if (!plan::Applies(s.condition, c.values)) continue;
+    if (!seen.insert({s.finding, s.value}).second) continue;
+    const int32_t was = c.values[s.finding];
+    if (was == s.value) continue;  // already present: the triage counts it
+    kb.SetFinding(s.finding, s.value, &probe);
+    Evaluate(kb, probe, &r);
+    kb.SetFinding(s.finding, was, &probe);
+    if (r.level <= result.level) continue;
+    const int l = static_cast<int>(r.level);
+    if (std::find(lines[l].begin(), lines[l].end(), s.text) == lines[l].end())
+      lines[l].push_back(s.text);
+    for (uint16_t rule : r.fired) {
+      if (kb.rules()[rule].level == r.level &&
+          std::find(rules[l].begin(), rules[l].end(), rule) == rules[l].end())
+        rules[l].push_back(rule);
+    }
+  }
+  for (int l = kLevelCount - 1; l >= 0; --l) {
+    if (lines[l].empty() || !model.net_headings[l].present) continue;
+    std::sort(rules[l].begin(), rules[l].end());
+    PlanItem item;
+    item.id =
+        fmt::format("safety_net.if.{}", LevelName(static_cast<TriageLevel>(l)));
+    item.section = PlanSection::kSafetyNet;
+    item.title = model.net_headings[l].title;
+    item.text = model.net_headings[l].text;
+    item.steps = std::move(lines[l]);
+    std::vector<uint16_t> sources;
+    for (uint16_t rule : rules[l]) {
+      item.rules.push_back(kb.rules()[rule].id);
+      for (uint16_t src : kb.rules()[rule].sources)
+        if (std::find(sources.begin(), sources.end(), src) == sources.end())
+          sources.push_back(src);
+    }
+    item.sources = Cites(kb, sources);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
@@ -99,6 +175,8 @@ Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
   plan.kb_version = kb.version();
   const uint8_t level = plan::LevelBit(result.level);
   const bool red_flags = result.red_flags.any();
+  // The derived safety net leads its section (stable sort below).
+  plan.items = DerivedNet(kb, *model, c, result);
   for (const plan::ItemModel& m : model->items) {
     if (!(m.levels & level)) continue;
     if (m.red_flags == plan::RedFlagGate::kNone && red_flags) continue;

@@ -193,6 +193,7 @@ nlohmann::ordered_json ItemJson(const PlanItem& item) {
     i["decision"] = item.decision;
   }
   if (!item.concerns.empty()) i["concerns"] = item.concerns;
+  if (!item.rules.empty()) i["rules"] = item.rules;
   return i;
 }
 
