@@ -243,6 +243,51 @@ Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
     }
     plan.activities.push_back(std::move(a));
   }
+
+  // One timetable: items that state a timing get it from the activities
+  // the calendar uses, as they stand for this person.
+  for (PlanItem& item : plan.items) {
+    const plan::ItemModel* m = nullptr;
+    for (const plan::ItemModel& im : model->items)
+      if (im.id == item.id) m = &im;
+    if (!m || m->schedule.empty() ||
+        item.variant == PlanItemVariant::kNotForYou)
+      continue;
+    std::vector<std::string> timing;
+    for (const std::string& id : m->schedule) {
+      const plan::ActivityModel* am = nullptr;
+      for (const plan::ActivityModel& x : model->activities)
+        if (x.id == id) am = &x;
+      const PlanActivity* a = nullptr;
+      for (const PlanActivity& x : plan.activities)
+        if (x.id == id) a = &x;
+      if (!am || !a) continue;  // not for this person, or already over
+      const bool onset = am->anchor == plan::Anchor::kOnset;
+      if (a->every_minutes > 0) {
+        const std::string from =
+            a->start_minute == 0
+                ? std::string("from now")
+                : "from " +
+                      plan::DurationWords(onset ? am->from_minute
+                                                : a->start_minute) +
+                      (onset ? " after the pain began" : " from now");
+        const std::string until =
+            plan::DurationWords(onset ? am->until_minute : a->until_minute) +
+            (onset ? " after the pain began" : " from now");
+        timing.push_back(fmt::format(
+            "{}: {} every {}{}, {} until {}.", a->title,
+            plan::DurationWords(a->duration_minutes),
+            plan::DurationWords(a->every_minutes),
+            a->waking_hours_only ? " while you are awake" : "", from, until));
+      } else {
+        timing.push_back(fmt::format(
+            "{} ({} {}): {}", a->title,
+            plan::DurationWords(onset ? am->from_minute : a->start_minute),
+            onset ? "after the pain began" : "from now", a->description));
+      }
+    }
+    item.steps.insert(item.steps.begin(), timing.begin(), timing.end());
+  }
   return plan;
 }
 

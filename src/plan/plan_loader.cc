@@ -61,6 +61,16 @@ class PlanLinter : public YamlLint {
         for (const auto& n : acts) LoadActivity(n, model.get());
       }
     }
+    for (const auto& [id, node] : schedule_refs_) {
+      const bool found =
+          std::any_of(model->activities.begin(), model->activities.end(),
+                      [&](const plan::ActivityModel& a) { return a.id == id; });
+      if (!found) {
+        At(node, fmt::format("'schedule' names '{}', which is not an "
+                             "activity",
+                             id));
+      }
+    }
     const YAML::Node net = doc["safety_net"];
     if (net.IsDefined() && !net.IsNull()) LoadNet(net, model.get());
     // Every level must have a safety net that always shows.
@@ -231,7 +241,7 @@ class PlanLinter : public YamlLint {
         n,
         {"id", "section", "levels", "when", "unless", "red_flags", "title",
          "text", "steps", "sources", "conflict", "contraindications",
-         "not_for_you", "check_first", "cautions", "caution_text"},
+         "not_for_you", "check_first", "cautions", "caution_text", "schedule"},
         "an item");
     plan::ItemModel item;
     CheckId(n, &item.id, "an item");
@@ -335,6 +345,10 @@ class PlanLinter : public YamlLint {
       }
       item.cautions.push_back(std::move(e));
       item.caution_texts.push_back(text);
+    }
+    for (auto& [id, node] : List(n, "schedule", what)) {
+      item.schedule.push_back(id);
+      schedule_refs_.emplace_back(id, node);
     }
     const bool has_cautions = n["cautions"].IsDefined();
     Text(n, "caution_text", &item.caution_text, has_cautions, what);
@@ -520,6 +534,7 @@ class PlanLinter : public YamlLint {
   }
 
   const KnowledgeBase::Impl& impl_;
+  std::vector<std::pair<std::string, YAML::Node>> schedule_refs_;
   std::unordered_map<std::string, uint16_t> sources_;
   std::unordered_map<std::string, int> conflicts_;
   std::set<std::string> ids_;

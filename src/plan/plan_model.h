@@ -50,6 +50,9 @@ struct ItemModel {
   std::vector<kb::Expr> cautions;
   std::vector<std::string> caution_texts;  // as written, for messages
   std::string caution_text;
+  // Activities (ids) whose timing this item states: one step per activity
+  // still in the plan, written from the same numbers the calendar uses.
+  std::vector<std::string> schedule;
 };
 
 // Where a timed activity's window is measured from.
@@ -153,6 +156,19 @@ inline bool Applies(const Condition& c, const std::vector<int32_t>& values) {
   if (c.when && Evaluate(*c.when, values) != Truth::kTrue) return false;
   if (c.unless && Evaluate(*c.unless, values) == Truth::kTrue) return false;
   return true;
+}
+
+// "15 min", "2 hours", "1 day": a duration in words.
+inline std::string DurationWords(int m) {
+  if (m % (24 * 60) == 0 && m > 0) {
+    const int d = m / (24 * 60);
+    return std::to_string(d) + (d == 1 ? " day" : " days");
+  }
+  if (m % 60 == 0 && m > 0) {
+    const int h = m / 60;
+    return std::to_string(h) + (h == 1 ? " hour" : " hours");
+  }
+  return std::to_string(m) + " min";
 }
 
 inline constexpr uint8_t LevelBit(TriageLevel l) {

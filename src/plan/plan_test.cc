@@ -272,6 +272,50 @@ TEST_F(PlanTest, ParacetamolOveruseSaysStop) {
   EXPECT_NE(Find(p, "now.emergency.call"), nullptr);
 }
 
+// One timetable (issue 15): the timings in the text come from the same
+// activities the calendar uses, counted from the onset, so a check-in that
+// is already past is neither in the text nor in the calendar.
+TEST_F(PlanTest, OneTimetableCountedFromTheOnset) {
+  const CarePlan fresh = PlanFor(kClear);
+  const PlanItem* checks = Find(fresh, "follow_up.checks");
+  ASSERT_NE(checks, nullptr);
+  ASSERT_EQ(checks->steps.size(), 4u);
+  EXPECT_EQ(checks->steps[0].rfind("Check-in (1 day after the pain began)", 0),
+            0u)
+      << checks->steps[0];
+  EXPECT_NE(checks->steps[3].find("14 days after the pain began"),
+            std::string::npos);
+  const PlanItem* ice = Find(fresh, "ice_heat.ice_first_48h");
+  ASSERT_NE(ice, nullptr);
+  ASSERT_FALSE(ice->steps.empty());
+  EXPECT_NE(ice->steps[0].find("15 min every 2 hours while you are awake, "
+                               "from now until 2 days after the pain began"),
+            std::string::npos)
+      << ice->steps[0];
+  const PlanItem* heat = Find(fresh, "ice_heat.heat_after_48h");
+  ASSERT_NE(heat, nullptr);
+  EXPECT_NE(heat->steps[0].find("until 7 days after the pain began"),
+            std::string::npos)
+      << heat->steps[0];
+  EXPECT_EQ(heat->text.find("until the spasm settles"), std::string::npos);
+
+  // Day 8: the 1-day, 3-day and 1-week check-ins are past.
+  std::string later = kClear;
+  later.replace(later.find("\"onset_days\":0"), 14, "\"onset_days\":8");
+  const CarePlan p8 = PlanFor(later);
+  checks = Find(p8, "follow_up.checks");
+  ASSERT_NE(checks, nullptr);
+  ASSERT_EQ(checks->steps.size(), 1u);
+  EXPECT_NE(checks->steps[0].find("14 days after the pain began"),
+            std::string::npos);
+  EXPECT_FALSE(HasActivity(p8, "check_1w"));
+  ASSERT_TRUE(HasActivity(p8, "check_2w"));
+  for (const PlanActivity& a : p8.activities)
+    if (a.id == "check_2w") {
+      EXPECT_EQ(a.start_minute, 6 * 1440);
+    }
+}
+
 // The derived safety net (issue 15, hazard 3): every line is a sign that
 // would raise this person's level, under the heading of the level the
 // rules would then give, so it never disagrees with the triage.
