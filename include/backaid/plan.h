@@ -76,9 +76,18 @@ struct PlanActivity {
   std::vector<std::string> sources;
 };
 
+// An item that would apply at this level but is left out because of who
+// the person is (pregnancy, fragile bones, age, heart or kidney disease...).
+struct PlanLeftOut {
+  std::string id;
+  std::string title;
+  std::string why;  // one line, plain words
+};
+
 struct CarePlan {
   TriageLevel level = TriageLevel::kSelfCare;
   std::vector<PlanItem> items;            // in section order
+  std::vector<PlanLeftOut> left_out;      // in plan.yaml order
   std::vector<PlanActivity> activities;   // the schedule's building blocks
   std::string kb_version;
 };
@@ -103,7 +112,7 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
 //  "text","steps","sources","conflict","decision","concerns"}],
 //  "activities":[{"id","title","description","start_minute",
 //  "duration_minutes","every_minutes","until_minute","waking_hours_only",
-//  "alarm_minutes_before","sources"}]}.
+//  "alarm_minutes_before","sources"}],"left_out":[{"id","title","why"}]}.
 void AppendPlanJson(const CarePlan& plan, std::string* out);
 
 // Appends one item exactly as AppendPlanJson writes it in "items" (for

@@ -16,6 +16,7 @@
 //   section:NAME        the plan has an item in this section
 //   activity:ID         the schedule has this activity
 //   see:SERVICE         the triage result sends the person to SERVICE
+//   left_out:ID         the item is left out for this person, with why
 // Every persona is also checked for the plan-wide invariants: derived lines
 // only above the person's level, the cauda equina signs always at
 // emergency below emergency, urgent and emergency plans only "now" and
@@ -102,6 +103,11 @@ bool Holds(const KnowledgeBase& kb, const TriageResult& r, const json& plan,
   if (kind == "activity") {
     for (const auto& a : plan["activities"])
       if (a["id"] == arg) return true;
+    return false;
+  }
+  if (kind == "left_out") {
+    for (const auto& l : plan["left_out"])
+      if (l["id"] == arg) return !l["why"].get<std::string>().empty();
     return false;
   }
   if (kind == "see") {
@@ -197,6 +203,12 @@ TEST(Personas, EveryPersonaGetsWhatTheirGuidelineSays) {
     }
     if (level >= TriageLevel::kUrgent) {
       check(plan["activities"].empty(), "schedule in a short plan");
+    }
+    for (const auto& l : plan["left_out"]) {
+      std::string problem;
+      check(
+          !Holds(*kb, r, plan, "item:" + l["id"].get<std::string>(), &problem),
+          l["id"].get<std::string>() + " both given and left out");
     }
     if (level < TriageLevel::kEmergency) {
       std::string problem;

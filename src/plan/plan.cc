@@ -182,6 +182,17 @@ Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
     if (m.red_flags == plan::RedFlagGate::kNone && red_flags) continue;
     if (m.red_flags == plan::RedFlagGate::kPresent && !red_flags) continue;
     if (!plan::Applies(m.condition, c.values)) continue;
+    const plan::ItemModel::Screen* screened = nullptr;
+    for (const auto& s : m.screens) {
+      if (plan::Evaluate(s.unless, c.values) == plan::Truth::kTrue) {
+        screened = &s;
+        break;
+      }
+    }
+    if (screened) {
+      plan.left_out.push_back({m.id, m.title, screened->why});
+      continue;
+    }
     PlanItem item;
     item.id = m.id;
     item.section = m.section;

@@ -237,12 +237,12 @@ class PlanLinter : public YamlLint {
       At(n, "each item must be a mapping");
       return;
     }
-    CheckKeys(
-        n,
-        {"id", "section", "levels", "when", "unless", "red_flags", "title",
-         "text", "steps", "sources", "conflict", "contraindications",
-         "not_for_you", "check_first", "cautions", "caution_text", "schedule"},
-        "an item");
+    CheckKeys(n,
+              {"id", "section", "levels", "when", "unless", "red_flags",
+               "title", "text", "steps", "sources", "conflict",
+               "contraindications", "not_for_you", "check_first", "cautions",
+               "caution_text", "schedule", "screens"},
+              "an item");
     plan::ItemModel item;
     CheckId(n, &item.id, "an item");
     const std::string what = fmt::format("item '{}'", item.id);
@@ -345,6 +345,31 @@ class PlanLinter : public YamlLint {
       }
       item.cautions.push_back(std::move(e));
       item.caution_texts.push_back(text);
+    }
+    // screens: [{unless: <condition>, why: <one line>}]
+    const YAML::Node screens = n["screens"];
+    if (screens.IsDefined() && !screens.IsNull()) {
+      if (!screens.IsSequence()) {
+        At(screens, fmt::format("'screens' in {} must be a list", what));
+      } else {
+        for (const auto& sn : screens) {
+          if (!sn.IsMap()) {
+            At(sn, fmt::format("each screen in {} must be a mapping", what));
+            continue;
+          }
+          CheckKeys(sn, {"unless", "why"}, "a screen");
+          plan::ItemModel::Screen screen;
+          auto e = Condition(sn, "unless", what);
+          if (!e) {
+            if (!sn["unless"].IsDefined())
+              At(sn, fmt::format("a screen in {} needs 'unless'", what));
+            continue;
+          }
+          screen.unless = std::move(*e);
+          if (!Text(sn, "why", &screen.why, true, "a screen")) continue;
+          item.screens.push_back(std::move(screen));
+        }
+      }
     }
     for (auto& [id, node] : List(n, "schedule", what)) {
       item.schedule.push_back(id);

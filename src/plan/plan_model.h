@@ -50,6 +50,13 @@ struct ItemModel {
   std::vector<kb::Expr> cautions;
   std::vector<std::string> caution_texts;  // as written, for messages
   std::string caution_text;
+  // Screens against the person: when one's `unless` is definitely true the
+  // item is left out and the plan says why, in one line.
+  struct Screen {
+    kb::Expr unless;
+    std::string why;
+  };
+  std::vector<Screen> screens;
   // Activities (ids) whose timing this item states: one step per activity
   // still in the plan, written from the same numbers the calendar uses.
   std::vector<std::string> schedule;

@@ -180,6 +180,16 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
     Wrap(indent, fmt::format("{}  ", indent), "Sources: " + sources, markdown,
          out);
   }
+  if (!plan.left_out.empty()) {
+    o += markdown ? "\n## Left out for you\n\n" : "\nLEFT OUT FOR YOU\n";
+    for (const PlanLeftOut& l : plan.left_out) {
+      if (markdown) {
+        o += fmt::format("- **{}:** {}\n", l.title, l.why);
+      } else {
+        Wrap("  - ", "    ", fmt::format("{}: {}", l.title, l.why), false, out);
+      }
+    }
+  }
   if (!plan.activities.empty()) {
     o += markdown ? "\n## Schedule\n\n" : "\nSCHEDULE\n";
     for (const PlanActivity& a : plan.activities) {
@@ -255,6 +265,11 @@ void AppendPlanJson(const CarePlan& plan, std::string* out) {
     i["alarm_minutes_before"] = a.alarm_minutes_before;
     i["sources"] = a.sources;
     j["activities"].push_back(std::move(i));
+  }
+  j["left_out"] = nlohmann::ordered_json::array();
+  for (const PlanLeftOut& l : plan.left_out) {
+    j["left_out"].push_back(nlohmann::ordered_json{
+        {"id", l.id}, {"title", l.title}, {"why", l.why}});
   }
   *out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
