@@ -53,6 +53,7 @@ std::string ReadFile(const std::string& path) {
 std::string ItemWords(const json& item) {
   std::string all = item.value("title", "") + "\n" + item.value("text", "");
   for (const auto& s : item["steps"]) all += "\n" + s.get<std::string>();
+  if (item.contains("decision")) all += "\n" + item.value("decision", "");
   if (item.contains("concerns"))
     for (const auto& s : item["concerns"]) all += "\n" + s.get<std::string>();
   return all;

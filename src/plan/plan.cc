@@ -83,6 +83,11 @@ void ApplyContraindications(const KnowledgeBase& kb, const plan::ItemModel& m,
     item->variant = PlanItemVariant::kNotForYou;
     item->text = m.not_for_you;
     item->steps.clear();
+    // The sources' disagreement was about giving this advice; it is not
+    // given, so the decision (e.g. "paracetamol alone has not been shown to
+    // help") would only undermine what the person can take instead.
+    item->conflict_id.clear();
+    item->decision.clear();
     item->concerns = std::move(present);
   } else if (!unknown.empty()) {
     item->variant = PlanItemVariant::kCheckFirst;

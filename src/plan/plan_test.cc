@@ -168,6 +168,10 @@ TEST_F(PlanTest, NsaidNotForYouWhenContraindicated) {
   EXPECT_EQ(nsaid->variant, PlanItemVariant::kNotForYou);
   EXPECT_EQ(nsaid->concerns, std::vector<std::string>{"pregnant"});
   EXPECT_NE(nsaid->text.find("pharmacist"), std::string::npos);
+  // Not "paracetamol alone has not been shown to help" to someone who
+  // cannot take the NSAID (issue 15, hazard 4).
+  EXPECT_TRUE(nsaid->decision.empty()) << nsaid->decision;
+  EXPECT_EQ(nsaid->text.find("aspirin are not safe"), std::string::npos);
 }
 
 TEST_F(PlanTest, NsaidCheckFirstWhenNotAsked) {
