@@ -28,7 +28,7 @@ assert d['id'] == 'cli-self'
 items = {i['id']: i for i in d['plan']['items']}
 assert items['medicines.nsaid']['variant'] == 'not_for_you', items['medicines.nsaid']
 assert 'pregnant' in items['medicines.nsaid']['concerns']
-assert 'safety_net.emergency_signs' in items
+assert 'safety_net.if.emergency' in items and 'safety_net.emergency_signs' not in items
 assert all(i['sources'] for i in d['plan']['items'])
 ev = d['schedule']['events']
 assert d['schedule']['time_zone'] == 'Europe/London'

@@ -56,6 +56,9 @@ struct PlanItem {
   // kNotForYou / kCheckFirst / kCaution: the findings concerned, in the
   // person's words (FindingDef::meaning).
   std::vector<std::string> concerns;
+  // Derived safety-net items (id "safety_net.if.<level>"): the triage rules
+  // (RuleDef::id) that one more warning sign would fire at that level.
+  std::vector<std::string> rules;
 };
 
 // A timed activity of the plan (ice, heat, walking break, follow-up check),
@@ -73,15 +76,27 @@ struct PlanActivity {
   std::vector<std::string> sources;
 };
 
+// An item that would apply at this level but is left out because of who
+// the person is (pregnancy, fragile bones, age, heart or kidney disease...).
+struct PlanLeftOut {
+  std::string id;
+  std::string title;
+  std::string why;  // one line, plain words
+};
+
 struct CarePlan {
   TriageLevel level = TriageLevel::kSelfCare;
   std::vector<PlanItem> items;            // in section order
+  std::vector<PlanLeftOut> left_out;      // in plan.yaml order
   std::vector<PlanActivity> activities;   // the schedule's building blocks
   std::string kb_version;
 };
 
 // Builds the plan for a triaged case. Fails only if the knowledge base has
 // no plan content (it lints, so that means a programming error).
+// The safety net's "if" lines are derived from the triage rules: each sign
+// of plan.yaml's `safety_net` that, added to this case, would raise the
+// level becomes a line under the heading of the level it would reach.
 Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
                                const TriageResult& result);
 
@@ -97,7 +112,7 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
 //  "text","steps","sources","conflict","decision","concerns"}],
 //  "activities":[{"id","title","description","start_minute",
 //  "duration_minutes","every_minutes","until_minute","waking_hours_only",
-//  "alarm_minutes_before","sources"}]}.
+//  "alarm_minutes_before","sources"}],"left_out":[{"id","title","why"}]}.
 void AppendPlanJson(const CarePlan& plan, std::string* out);
 
 // Appends one item exactly as AppendPlanJson writes it in "items" (for

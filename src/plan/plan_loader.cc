@@ -7,6 +7,7 @@
 // invariants (every level has an unconditional safety net; urgent and
 // emergency plans only hold "now" and safety-net advice; timed activities
 // are for self_care and routine only).
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -15,11 +16,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include <fmt/format.h>
-
 #include "src/knowledge/extensions.h"
-#include "src/knowledge/yaml_lint.h"
 #include "src/knowledge/program.h"
+#include "src/knowledge/yaml_lint.h"
 #include "src/plan/plan_model.h"
 
 namespace backaid::kb {
@@ -47,7 +46,7 @@ class PlanLinter : public YamlLint {
       At(doc, "plan.yaml must be a mapping with 'items' and 'activities'");
       return model;
     }
-    CheckKeys(doc, {"items", "activities"}, "plan.yaml");
+    CheckKeys(doc, {"items", "activities", "safety_net"}, "plan.yaml");
     const YAML::Node items = doc["items"];
     if (!items.IsDefined() || !items.IsSequence() || items.size() == 0) {
       At(items.IsDefined() ? items : doc, "plan.yaml needs an 'items' list");
@@ -62,17 +61,29 @@ class PlanLinter : public YamlLint {
         for (const auto& n : acts) LoadActivity(n, model.get());
       }
     }
+    for (const auto& [id, node] : schedule_refs_) {
+      const bool found =
+          std::any_of(model->activities.begin(), model->activities.end(),
+                      [&](const plan::ActivityModel& a) { return a.id == id; });
+      if (!found) {
+        At(node, fmt::format("'schedule' names '{}', which is not an "
+                             "activity",
+                             id));
+      }
+    }
+    const YAML::Node net = doc["safety_net"];
+    if (net.IsDefined() && !net.IsNull()) LoadNet(net, model.get());
     // Every level must have a safety net that always shows.
     for (int l = 0; l < kLevelCount; ++l) {
       const auto level = static_cast<TriageLevel>(l);
-      const bool has = std::any_of(
-          model->items.begin(), model->items.end(),
-          [&](const plan::ItemModel& it) {
-            return it.section == PlanSection::kSafetyNet &&
-                   (it.levels & plan::LevelBit(level)) &&
-                   !it.condition.when && !it.condition.unless &&
-                   it.red_flags == plan::RedFlagGate::kAny;
-          });
+      const bool has =
+          std::any_of(model->items.begin(), model->items.end(),
+                      [&](const plan::ItemModel& it) {
+                        return it.section == PlanSection::kSafetyNet &&
+                               (it.levels & plan::LevelBit(level)) &&
+                               !it.condition.when && !it.condition.unless &&
+                               it.red_flags == plan::RedFlagGate::kAny;
+                      });
       if (!has) {
         At(doc, fmt::format("level '{}' has no unconditional safety_net item: "
                             "every plan must say when to get help",
@@ -116,8 +127,8 @@ class PlanLinter : public YamlLint {
     }
     for (const auto& item : n) {
       if (!item.IsScalar() || item.Scalar().empty()) {
-        At(item, fmt::format("items of '{}' in {} must be non-empty text",
-                             key, what));
+        At(item, fmt::format("items of '{}' in {} must be non-empty text", key,
+                             what));
         continue;
       }
       out.emplace_back(item.Scalar(), item);
@@ -143,8 +154,8 @@ class PlanLinter : public YamlLint {
       return std::nullopt;
     }
     if (v < min || v > max) {
-      At(n, fmt::format("'{}' in {} must be between {} and {}", key, what,
-                        min, max));
+      At(n, fmt::format("'{}' in {} must be between {} and {}", key, what, min,
+                        max));
       return std::nullopt;
     }
     return v;
@@ -206,8 +217,7 @@ class PlanLinter : public YamlLint {
     }
     Expr e;
     ParseError err;
-    if (!ParseExpr(c.Scalar(), impl_.findings, impl_.finding_index, &e,
-                   &err)) {
+    if (!ParseExpr(c.Scalar(), impl_.findings, impl_.finding_index, &e, &err)) {
       At(c, fmt::format("'{}' in {}: {}", key, what, err.message),
          err.column - 1);
       return std::nullopt;
@@ -231,7 +241,7 @@ class PlanLinter : public YamlLint {
               {"id", "section", "levels", "when", "unless", "red_flags",
                "title", "text", "steps", "sources", "conflict",
                "contraindications", "not_for_you", "check_first", "cautions",
-               "caution_text"},
+               "caution_text", "schedule", "screens"},
               "an item");
     plan::ItemModel item;
     CheckId(n, &item.id, "an item");
@@ -283,22 +293,44 @@ class PlanLinter : public YamlLint {
         item.conflict = it->second;
       }
     }
-    for (const auto& [key, node] : List(n, "contraindications", what)) {
-      auto it = impl_.finding_index.find(key);
-      if (it == impl_.finding_index.end()) {
-        At(node, fmt::format("unknown finding '{}'", key));
-      } else if (impl_.findings[it->second].type != FindingType::kBool) {
-        At(node, fmt::format("contraindication '{}' must be a yes/no finding",
-                             key));
-      } else {
-        item.contraindications.push_back(it->second);
+    // A contraindication is a yes/no finding, or {finding, unless}: the
+    // finding does not apply when `unless` is definitely true.
+    const YAML::Node contra = n["contraindications"];
+    if (contra.IsDefined() && !contra.IsNull() && !contra.IsSequence())
+      At(contra, fmt::format("'contraindications' in {} must be a list", what));
+    if (contra.IsDefined() && contra.IsSequence()) {
+      for (const auto& node : contra) {
+        std::string key;
+        std::optional<Expr> unless;
+        if (node.IsMap()) {
+          CheckKeys(node, {"finding", "unless"}, "a contraindication");
+          if (!Text(node, "finding", &key, true, "a contraindication"))
+            continue;
+          unless = Condition(node, "unless", what);
+        } else if (node.IsScalar() && !node.Scalar().empty()) {
+          key = node.Scalar();
+        } else {
+          At(node,
+             fmt::format("contraindications in {} must be findings", what));
+          continue;
+        }
+        auto it = impl_.finding_index.find(key);
+        if (it == impl_.finding_index.end()) {
+          At(node, fmt::format("unknown finding '{}'", key));
+        } else if (impl_.findings[it->second].type != FindingType::kBool) {
+          At(node, fmt::format("contraindication '{}' must be a yes/no finding",
+                               key));
+        } else {
+          item.contraindications.push_back(it->second);
+          item.contraindication_unless.push_back(std::move(unless));
+        }
       }
     }
     const bool has_contra = n["contraindications"].IsDefined();
     Text(n, "not_for_you", &item.not_for_you, has_contra, what);
     Text(n, "check_first", &item.check_first, has_contra, what);
-    if (!has_contra && (n["not_for_you"].IsDefined() ||
-                        n["check_first"].IsDefined())) {
+    if (!has_contra &&
+        (n["not_for_you"].IsDefined() || n["check_first"].IsDefined())) {
       At(n, fmt::format("{} has 'not_for_you'/'check_first' but no "
                         "'contraindications'",
                         what));
@@ -314,6 +346,35 @@ class PlanLinter : public YamlLint {
       item.cautions.push_back(std::move(e));
       item.caution_texts.push_back(text);
     }
+    // screens: [{unless: <condition>, why: <one line>}]
+    const YAML::Node screens = n["screens"];
+    if (screens.IsDefined() && !screens.IsNull()) {
+      if (!screens.IsSequence()) {
+        At(screens, fmt::format("'screens' in {} must be a list", what));
+      } else {
+        for (const auto& sn : screens) {
+          if (!sn.IsMap()) {
+            At(sn, fmt::format("each screen in {} must be a mapping", what));
+            continue;
+          }
+          CheckKeys(sn, {"unless", "why"}, "a screen");
+          plan::ItemModel::Screen screen;
+          auto e = Condition(sn, "unless", what);
+          if (!e) {
+            if (!sn["unless"].IsDefined())
+              At(sn, fmt::format("a screen in {} needs 'unless'", what));
+            continue;
+          }
+          screen.unless = std::move(*e);
+          if (!Text(sn, "why", &screen.why, true, "a screen")) continue;
+          item.screens.push_back(std::move(screen));
+        }
+      }
+    }
+    for (auto& [id, node] : List(n, "schedule", what)) {
+      item.schedule.push_back(id);
+      schedule_refs_.emplace_back(id, node);
+    }
     const bool has_cautions = n["cautions"].IsDefined();
     Text(n, "caution_text", &item.caution_text, has_cautions, what);
     if (!has_cautions && n["caution_text"].IsDefined())
@@ -326,12 +387,12 @@ class PlanLinter : public YamlLint {
       At(n, "each activity must be a mapping");
       return;
     }
-    CheckKeys(n,
-              {"id", "levels", "when", "unless", "anchor", "title",
-               "description", "from_minute", "until_minute",
-               "duration_minutes", "every_minutes", "alarm_minutes_before",
-               "waking_hours_only", "sources"},
-              "an activity");
+    CheckKeys(
+        n,
+        {"id", "levels", "when", "unless", "anchor", "title", "description",
+         "from_minute", "until_minute", "duration_minutes", "every_minutes",
+         "alarm_minutes_before", "waking_hours_only", "sources"},
+        "an activity");
     plan::ActivityModel a;
     CheckId(n, &a.id, "an activity");
     const std::string what = fmt::format("activity '{}'", a.id);
@@ -394,7 +455,111 @@ class PlanLinter : public YamlLint {
     model->activities.push_back(std::move(a));
   }
 
+  // safety_net: {headings: {level: {title, text}}, signs: [{finding,
+  // value, when, unless, text}]}: the derived safety net (plan_model.h).
+  void LoadNet(const YAML::Node& n, plan::PlanModel* model) {
+    if (!n.IsMap()) {
+      At(n, "'safety_net' must be a mapping with 'headings' and 'signs'");
+      return;
+    }
+    CheckKeys(n, {"headings", "signs"}, "safety_net");
+    const YAML::Node headings = n["headings"];
+    if (!headings.IsDefined() || !headings.IsMap()) {
+      At(headings.IsDefined() ? headings : n,
+         "'safety_net' needs 'headings' by level");
+    } else {
+      for (const auto& kv : headings) {
+        const std::string name = kv.first.Scalar();
+        auto level = ParseLevel(name);
+        if (!level || *level == TriageLevel::kSelfCare) {
+          At(kv.first, fmt::format("'{}' is not a level a sign can raise the "
+                                   "triage to (routine, urgent, emergency)",
+                                   name));
+          continue;
+        }
+        const std::string what = fmt::format("safety_net heading '{}'", name);
+        if (!kv.second.IsMap()) {
+          At(kv.second, fmt::format("{} must have 'title' and 'text'", what));
+          continue;
+        }
+        CheckKeys(kv.second, {"title", "text"}, what);
+        plan::NetHeading& h = model->net_headings[static_cast<int>(*level)];
+        h.present = Text(kv.second, "title", &h.title, true, what) &&
+                    Text(kv.second, "text", &h.text, true, what);
+      }
+      for (TriageLevel l : {TriageLevel::kRoutine, TriageLevel::kUrgent,
+                            TriageLevel::kEmergency}) {
+        if (!model->net_headings[static_cast<int>(l)].present) {
+          At(headings,
+             fmt::format("'safety_net' has no heading for '{}'", LevelName(l)));
+        }
+      }
+    }
+    const YAML::Node signs = n["signs"];
+    if (!signs.IsDefined() || !signs.IsSequence() || signs.size() == 0) {
+      At(signs.IsDefined() ? signs : n, "'safety_net' needs a 'signs' list");
+      return;
+    }
+    std::set<std::pair<FindingId, int32_t>> unconditional;
+    for (const auto& sn : signs) {
+      if (!sn.IsMap()) {
+        At(sn, "each sign must be a mapping");
+        continue;
+      }
+      CheckKeys(sn, {"finding", "value", "when", "unless", "text"}, "a sign");
+      plan::SignModel sign;
+      std::string key;
+      if (!Text(sn, "finding", &key, true, "a sign")) continue;
+      const std::string what = fmt::format("sign '{}'", key);
+      auto it = impl_.finding_index.find(key);
+      if (it == impl_.finding_index.end()) {
+        At(sn["finding"], fmt::format("unknown finding '{}'", key));
+        continue;
+      }
+      sign.finding = it->second;
+      const FindingDef& f = impl_.findings[it->second];
+      std::string value;
+      const bool has_value = Text(sn, "value", &value, false, what);
+      if (f.type == FindingType::kBool) {
+        if (has_value && value != "true") {
+          At(sn["value"], fmt::format("{} is yes/no: a sign is its 'true' "
+                                      "(leave 'value' out)",
+                                      what));
+        }
+        sign.value = 1;
+      } else if (f.type == FindingType::kEnum) {
+        auto v = std::find(f.values.begin(), f.values.end(), value);
+        if (!has_value || v == f.values.end()) {
+          At(has_value ? sn["value"] : sn,
+             fmt::format("{} needs a 'value' among its values", what));
+          continue;
+        }
+        sign.value = static_cast<int32_t>(v - f.values.begin());
+        if (f.normal && *f.normal == sign.value) {
+          At(sn["value"], fmt::format("{}: '{}' is the normal answer, not a "
+                                      "warning sign",
+                                      what, value));
+        }
+      } else {
+        At(sn["finding"], fmt::format("{}: signs are yes/no or choice "
+                                      "findings, not numbers",
+                                      what));
+        continue;
+      }
+      sign.condition = Conditions(sn, what);
+      Text(sn, "text", &sign.text, true, what);
+      if (!sign.condition.when && !sign.condition.unless &&
+          !unconditional.insert({sign.finding, sign.value}).second) {
+        At(sn, fmt::format("{} repeats an earlier unconditional sign for the "
+                           "same answer, which would never be used",
+                           what));
+      }
+      model->signs.push_back(std::move(sign));
+    }
+  }
+
   const KnowledgeBase::Impl& impl_;
+  std::vector<std::pair<std::string, YAML::Node>> schedule_refs_;
   std::unordered_map<std::string, uint16_t> sources_;
   std::unordered_map<std::string, int> conflicts_;
   std::set<std::string> ids_;

@@ -42,11 +42,24 @@ struct ItemModel {
   // but some unknown: `check_first`; all false: the advice, plus
   // `caution_text` unless every caution is definitely false.
   std::vector<FindingId> contraindications;
+  // Per contraindication: when this is definitely true the finding cannot
+  // apply (e.g. pregnancy for a man) and is neither asked about nor shown.
+  std::vector<std::optional<kb::Expr>> contraindication_unless;
   std::string not_for_you;
   std::string check_first;
   std::vector<kb::Expr> cautions;
   std::vector<std::string> caution_texts;  // as written, for messages
   std::string caution_text;
+  // Screens against the person: when one's `unless` is definitely true the
+  // item is left out and the plan says why, in one line.
+  struct Screen {
+    kb::Expr unless;
+    std::string why;
+  };
+  std::vector<Screen> screens;
+  // Activities (ids) whose timing this item states: one step per activity
+  // still in the plan, written from the same numbers the calendar uses.
+  std::vector<std::string> schedule;
 };
 
 // Where a timed activity's window is measured from.
@@ -63,7 +76,7 @@ struct ActivityModel {
   Anchor anchor = Anchor::kStart;
   std::string title;
   std::string description;
-  int from_minute = 0;  // relative to the anchor
+  int from_minute = 0;   // relative to the anchor
   int until_minute = 0;  // relative to the anchor; exclusive; 0 with
                          // every_minutes == 0 means once
   int duration_minutes = 0;
@@ -73,10 +86,33 @@ struct ActivityModel {
   std::vector<uint16_t> sources;
 };
 
+// A warning sign of the derived safety net: a finding (at one abnormal
+// value) in the person's words. For a case, every sign whose value, added
+// to what is already known, makes the triage rules give a higher level than
+// the case's own becomes a line under that level's heading, so the safety
+// net says exactly what the rules would do. `condition` limits where the
+// wording applies (the first applicable sign for a finding and value wins).
+struct SignModel {
+  FindingId finding = 0;
+  int32_t value = 1;  // encoded: 1 for yes/no findings, the enum index
+  Condition condition;
+  std::string text;
+};
+
+// The heading of the derived lines at one level ("Call the emergency
+// number now if", ...).
+struct NetHeading {
+  bool present = false;
+  std::string title;
+  std::string text;
+};
+
 struct PlanModel {
   std::vector<ItemModel> items;  // in file order; sorted by section at use
   std::vector<ActivityModel> activities;
-  std::optional<FindingId> onset_days;  // the finding the onset anchor uses
+  std::optional<FindingId> onset_days;   // the finding the onset anchor uses
+  std::vector<SignModel> signs;          // the derived safety net's signs
+  NetHeading net_headings[kLevelCount];  // by TriageLevel
 };
 
 enum class Truth : uint8_t { kFalse, kTrue, kUnknown };
@@ -113,8 +149,7 @@ inline Truth Evaluate(const kb::Expr& e, const std::vector<int32_t>& values) {
       break;
   }
   const kb::Atom& a = e.atom;
-  const int32_t v =
-      a.finding < values.size() ? values[a.finding] : kUnknown;
+  const int32_t v = a.finding < values.size() ? values[a.finding] : kUnknown;
   if (a.op == kb::AtomOp::kIsUnknown)
     return v == kUnknown ? Truth::kTrue : Truth::kFalse;
   if (a.op == kb::AtomOp::kIsKnown)
@@ -128,6 +163,19 @@ inline bool Applies(const Condition& c, const std::vector<int32_t>& values) {
   if (c.when && Evaluate(*c.when, values) != Truth::kTrue) return false;
   if (c.unless && Evaluate(*c.unless, values) == Truth::kTrue) return false;
   return true;
+}
+
+// "15 min", "2 hours", "1 day": a duration in words.
+inline std::string DurationWords(int m) {
+  if (m % (24 * 60) == 0 && m > 0) {
+    const int d = m / (24 * 60);
+    return std::to_string(d) + (d == 1 ? " day" : " days");
+  }
+  if (m % 60 == 0 && m > 0) {
+    const int h = m / 60;
+    return std::to_string(h) + (h == 1 ? " hour" : " hours");
+  }
+  return std::to_string(m) + " min";
 }
 
 inline constexpr uint8_t LevelBit(TriageLevel l) {

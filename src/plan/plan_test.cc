@@ -1,17 +1,19 @@
 // Care plan: plan.yaml lint, item selection, and safety properties over
 // every public and own vignette.
+#include "backaid/plan.h"
+
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backaid/case_json.h"
 #include "backaid/engine.h"
-#include "backaid/plan.h"
 #include "backaid/report.h"
 #include "src/knowledge/loader.h"
 #include "src/knowledge/test_kb.h"
@@ -26,6 +28,11 @@ const char* const kNsaidContraindications[] = {
     "kidney_disease",    "heart_failure",
     "anticoagulant_use", "asthma_worse_with_nsaids",
     "nsaid_allergy"};
+
+std::vector<std::string> VignetteLines();
+inline std::vector<std::string> VignetteLinesForNet() {
+  return VignetteLines();
+}
 
 class PlanTest : public ::testing::Test {
  protected:
@@ -70,6 +77,8 @@ constexpr char kClear[] =
     R"("onset_with_movement":true,"muscle_spasm":true,"pregnant":false,)"
     R"("stomach_ulcer_or_bleed_history":false,"kidney_disease":false,)"
     R"("heart_failure":false,"anticoagulant_use":false,)"
+    R"("antiplatelet_use":false,"long_term_steroids":false,)"
+    R"("high_blood_pressure":false,"immunosuppressed":false,)"
     R"("asthma_worse_with_nsaids":false,"nsaid_allergy":false,)"
     R"("bladder_dysfunction":false,"bowel_dysfunction":false,)"
     R"("saddle_numbness":false,"leg_weakness":"none","fever":false}})";
@@ -113,16 +122,19 @@ TEST_F(PlanTest, SelfCareWithEverythingClear) {
   EXPECT_EQ(Find(p, "exercises.wait"), nullptr);
   EXPECT_NE(Find(p, "ice_heat.ice_first_48h"), nullptr);
   EXPECT_NE(Find(p, "now.position.both"), nullptr);
-  EXPECT_NE(Find(p, "safety_net.emergency_signs"), nullptr);
+  // The emergency signs come from the derived safety net below emergency.
+  EXPECT_EQ(Find(p, "safety_net.emergency_signs"), nullptr);
+  EXPECT_NE(Find(p, "safety_net.if.emergency"), nullptr);
   EXPECT_NE(Find(p, "safety_net.see_doctor"), nullptr);
   for (const char* a : {"ice", "heat", "walk", "check_24h", "check_72h",
                         "check_1w", "check_2w"}) {
     EXPECT_TRUE(HasActivity(p, a)) << a;
   }
   // Items are in section order.
-  EXPECT_TRUE(std::is_sorted(
-      p.items.begin(), p.items.end(),
-      [](const PlanItem& a, const PlanItem& b) { return a.section < b.section; }));
+  EXPECT_TRUE(std::is_sorted(p.items.begin(), p.items.end(),
+                             [](const PlanItem& a, const PlanItem& b) {
+                               return a.section < b.section;
+                             }));
   // The ice/heat advice carries the conflict decision.
   EXPECT_EQ(Find(p, "ice_heat.ice_first_48h")->conflict_id, "ice_vs_heat");
   EXPECT_FALSE(Find(p, "ice_heat.ice_first_48h")->decision.empty());
@@ -138,7 +150,8 @@ TEST_F(PlanTest, PositionFollowsWhatHurts) {
   EXPECT_EQ(Find(p, "now.position.both"), nullptr);
 
   std::string standing = kClear;
-  standing.insert(standing.find("\"pregnant\""), "\"pain_worse_standing\":true,");
+  standing.insert(standing.find("\"pregnant\""),
+                  "\"pain_worse_standing\":true,");
   p = PlanFor(standing);
   EXPECT_NE(Find(p, "now.position.standing"), nullptr);
   EXPECT_EQ(Find(p, "now.position.bending"), nullptr);
@@ -147,13 +160,18 @@ TEST_F(PlanTest, PositionFollowsWhatHurts) {
 
 TEST_F(PlanTest, NsaidNotForYouWhenContraindicated) {
   std::string pregnant = kClear;
-  pregnant.replace(pregnant.find("\"pregnant\":false"), 16, "\"pregnant\":true");
+  pregnant.replace(pregnant.find("\"pregnant\":false"), 16,
+                   "\"pregnant\":true");
   const CarePlan p = PlanFor(pregnant);
   const PlanItem* nsaid = Find(p, "medicines.nsaid");
   ASSERT_NE(nsaid, nullptr);
   EXPECT_EQ(nsaid->variant, PlanItemVariant::kNotForYou);
   EXPECT_EQ(nsaid->concerns, std::vector<std::string>{"pregnant"});
   EXPECT_NE(nsaid->text.find("pharmacist"), std::string::npos);
+  // Not "paracetamol alone has not been shown to help" to someone who
+  // cannot take the NSAID (issue 15, hazard 4).
+  EXPECT_TRUE(nsaid->decision.empty()) << nsaid->decision;
+  EXPECT_EQ(nsaid->text.find("aspirin are not safe"), std::string::npos);
 }
 
 TEST_F(PlanTest, NsaidCheckFirstWhenNotAsked) {
@@ -162,7 +180,17 @@ TEST_F(PlanTest, NsaidCheckFirstWhenNotAsked) {
   const PlanItem* nsaid = Find(p, "medicines.nsaid");
   ASSERT_NE(nsaid, nullptr);
   EXPECT_EQ(nsaid->variant, PlanItemVariant::kCheckFirst);
-  EXPECT_EQ(nsaid->concerns.size(), std::size(kNsaidContraindications));
+  EXPECT_EQ(nsaid->concerns.size(), std::size(kNsaidContraindications) + 2)
+      << "the seven of the issue, antiplatelets and steroid tablets";
+  // Pregnancy is never a concern for a man.
+  const CarePlan man = PlanFor(
+      R"({"id":"m","age":35,"sex":"male","findings":{"onset_days":0,"pain_score":3,"onset_with_movement":true}})");
+  nsaid = Find(man, "medicines.nsaid");
+  ASSERT_NE(nsaid, nullptr);
+  EXPECT_EQ(
+      std::count(nsaid->concerns.begin(), nsaid->concerns.end(), "pregnant"),
+      0);
+  EXPECT_EQ(nsaid->concerns.size(), std::size(kNsaidContraindications) + 1);
 }
 
 TEST_F(PlanTest, NsaidCautionForOlderOrUnknownAge) {
@@ -236,9 +264,147 @@ TEST_F(PlanTest, EmergencyPlanIsShort) {
 }
 
 TEST_F(PlanTest, ParacetamolOveruseSaysStop) {
+  // NHS Paracetamol for adults: more than the maximum dose -> A&E now,
+  // even if well. Rule and plan say the same (issue 15, hazard 2).
   const CarePlan p = PlanFor(
       R"({"id":"p","age":45,"findings":{"onset_days":0,"pain_score":5,"paracetamol_overuse":true}})");
-  EXPECT_NE(Find(p, "now.paracetamol_stop"), nullptr);
+  EXPECT_EQ(p.level, TriageLevel::kEmergency);
+  const PlanItem* stop = Find(p, "now.paracetamol_stop");
+  ASSERT_NE(stop, nullptr);
+  EXPECT_NE(stop->text.find("A&E"), std::string::npos);
+  EXPECT_EQ(stop->text.find("today"), std::string::npos);
+  EXPECT_NE(Find(p, "now.emergency.call"), nullptr);
+}
+
+// One timetable (issue 15): the timings in the text come from the same
+// activities the calendar uses, counted from the onset, so a check-in that
+// is already past is neither in the text nor in the calendar.
+TEST_F(PlanTest, OneTimetableCountedFromTheOnset) {
+  const CarePlan fresh = PlanFor(kClear);
+  const PlanItem* checks = Find(fresh, "follow_up.checks");
+  ASSERT_NE(checks, nullptr);
+  ASSERT_EQ(checks->steps.size(), 4u);
+  EXPECT_EQ(checks->steps[0].rfind("Check-in (1 day after the pain began)", 0),
+            0u)
+      << checks->steps[0];
+  EXPECT_NE(checks->steps[3].find("14 days after the pain began"),
+            std::string::npos);
+  const PlanItem* ice = Find(fresh, "ice_heat.ice_first_48h");
+  ASSERT_NE(ice, nullptr);
+  ASSERT_FALSE(ice->steps.empty());
+  EXPECT_NE(ice->steps[0].find("15 min every 2 hours while you are awake, "
+                               "from now until 2 days after the pain began"),
+            std::string::npos)
+      << ice->steps[0];
+  const PlanItem* heat = Find(fresh, "ice_heat.heat_after_48h");
+  ASSERT_NE(heat, nullptr);
+  EXPECT_NE(heat->steps[0].find("until 7 days after the pain began"),
+            std::string::npos)
+      << heat->steps[0];
+  EXPECT_EQ(heat->text.find("until the spasm settles"), std::string::npos);
+
+  // Day 8: the 1-day, 3-day and 1-week check-ins are past.
+  std::string later = kClear;
+  later.replace(later.find("\"onset_days\":0"), 14, "\"onset_days\":8");
+  const CarePlan p8 = PlanFor(later);
+  checks = Find(p8, "follow_up.checks");
+  ASSERT_NE(checks, nullptr);
+  ASSERT_EQ(checks->steps.size(), 1u);
+  EXPECT_NE(checks->steps[0].find("14 days after the pain began"),
+            std::string::npos);
+  EXPECT_FALSE(HasActivity(p8, "check_1w"));
+  ASSERT_TRUE(HasActivity(p8, "check_2w"));
+  for (const PlanActivity& a : p8.activities)
+    if (a.id == "check_2w") {
+      EXPECT_EQ(a.start_minute, 6 * 1440);
+    }
+}
+
+// The derived safety net (issue 15, hazard 3): every line is a sign that
+// would raise this person's level, under the heading of the level the
+// rules would then give, so it never disagrees with the triage.
+TEST_F(PlanTest, DerivedSafetyNetAgreesWithTheTriage) {
+  const auto& model = *kb_->impl().plan;
+  const std::vector<std::string> lines = VignetteLinesForNet();
+  ASSERT_GT(lines.size(), 30u);
+  int derived = 0;
+  for (const std::string& line : lines) {
+    Case c = kb_->NewCase();
+    ExpectedOutcome expected;
+    ASSERT_TRUE(reader_.Read(line, &c, &expected).ok());
+    const TriageResult r = Evaluate(*kb_, c);
+    const CarePlan p = PlanFor(c);
+    SCOPED_TRACE(c.id);
+    for (const PlanItem& item : p.items) {
+      if (item.id.rfind("safety_net.if.", 0) != 0) continue;
+      ++derived;
+      const TriageLevel at = *ParseLevel(item.id.substr(14));
+      EXPECT_GT(at, r.level);
+      for (const std::string& step : item.steps) {
+        // Re-derive: some sign with this text, not already present, gives
+        // exactly this level when added.
+        bool found = false;
+        for (const plan::SignModel& s : model.signs) {
+          if (s.text != step || c.values[s.finding] == s.value) continue;
+          if (!plan::Applies(s.condition, c.values)) continue;
+          Case probe = c;
+          kb_->SetFinding(s.finding, s.value, &probe);
+          if (Evaluate(*kb_, probe).level == at) found = true;
+        }
+        EXPECT_TRUE(found) << item.id << ": " << step;
+      }
+    }
+    // And the other way round: every sign that raises the level is shown
+    // at the level it raises to (first applicable wording per answer).
+    std::set<std::pair<FindingId, int32_t>> seen;
+    for (const plan::SignModel& s : model.signs) {
+      if (!plan::Applies(s.condition, c.values)) continue;
+      if (!seen.insert({s.finding, s.value}).second) continue;
+      if (c.values[s.finding] == s.value) continue;
+      Case probe = c;
+      kb_->SetFinding(s.finding, s.value, &probe);
+      const TriageLevel to = Evaluate(*kb_, probe).level;
+      if (to <= r.level) continue;
+      const PlanItem* item =
+          Find(p, "safety_net.if." + std::string(LevelName(to)));
+      ASSERT_NE(item, nullptr) << s.text;
+      EXPECT_NE(std::find(item->steps.begin(), item->steps.end(), s.text),
+                item->steps.end())
+          << s.text;
+    }
+  }
+  EXPECT_GT(derived, 100);
+}
+
+// Every red-flag sign that alone raises a plain spasm to urgent or
+// emergency has words in the derived safety net.
+TEST_F(PlanTest, EveryRaisingRedFlagHasASign) {
+  const auto& model = *kb_->impl().plan;
+  const Case base = Read(kClear);
+  const TriageLevel level = Evaluate(*kb_, base).level;
+  ASSERT_EQ(level, TriageLevel::kSelfCare);
+  for (size_t f = 0; f < kb_->findings().size(); ++f) {
+    const FindingDef& def = kb_->findings()[f];
+    if (!def.red_flag || def.type != FindingType::kBool) continue;
+    // Things the person has (asked once, in the history), not signs that
+    // can appear during the episode.
+    static const std::set<std::string> kHistory = {"history_of_cancer",
+                                                   "immunosuppressed",
+                                                   "long_term_steroids",
+                                                   "osteoporosis",
+                                                   "iv_drug_use",
+                                                   "recent_infection",
+                                                   "recent_spinal_procedure",
+                                                   "known_aortic_aneurysm"};
+    if (kHistory.count(def.key)) continue;
+    Case probe = base;
+    kb_->SetFinding(static_cast<FindingId>(f), 1, &probe);
+    if (Evaluate(*kb_, probe).level < TriageLevel::kUrgent) continue;
+    const bool has =
+        std::any_of(model.signs.begin(), model.signs.end(),
+                    [&](const plan::SignModel& s) { return s.finding == f; });
+    EXPECT_TRUE(has) << def.key << " raises the level but has no sign";
+  }
 }
 
 TEST_F(PlanTest, RecurrentAndLowFluidAndPhysio) {
@@ -271,7 +437,8 @@ TEST_F(PlanTest, JsonAndTextRendering) {
   while (line_start < text.size()) {
     size_t end = text.find('\n', line_start);
     if (end == std::string::npos) end = text.size();
-    EXPECT_LE(end - line_start, 80u) << text.substr(line_start, end - line_start);
+    EXPECT_LE(end - line_start, 80u)
+        << text.substr(line_start, end - line_start);
     line_start = end + 1;
   }
   EXPECT_NE(text.find("WHEN TO GET HELP"), std::string::npos);
@@ -298,8 +465,12 @@ std::vector<std::string> VignetteLines() {
 TEST_F(PlanTest, PropertiesOverEveryVignette) {
   const auto lines = VignetteLines();
   ASSERT_GT(lines.size(), 30u);
-  std::vector<FindingId> contra;
-  for (const char* k : kNsaidContraindications) contra.push_back(*kb_->FindFinding(k));
+  // Every contraindication of the NSAID item (its `unless` decides, per
+  // person, whether one can apply at all).
+  const plan::ItemModel* nsaid_model = nullptr;
+  for (const auto& m : kb_->impl().plan->items)
+    if (m.id == "medicines.nsaid") nsaid_model = &m;
+  ASSERT_NE(nsaid_model, nullptr);
   const FindingId pain = *kb_->FindFinding("pain_score");
   for (const std::string& line : lines) {
     Case c = kb_->NewCase();
@@ -310,12 +481,21 @@ TEST_F(PlanTest, PropertiesOverEveryVignette) {
     ASSERT_TRUE(built.ok()) << c.id;
     const CarePlan& p = *built;
     SCOPED_TRACE(c.id);
-    const bool any_present = std::any_of(contra.begin(), contra.end(), [&](FindingId f) {
-      return c.values[f] != kUnknown && c.values[f] != 0;
-    });
+    std::vector<FindingId> contra;
+    for (size_t k = 0; k < nsaid_model->contraindications.size(); ++k) {
+      const auto& unless = nsaid_model->contraindication_unless[k];
+      if (unless && plan::Evaluate(*unless, c.values) == plan::Truth::kTrue)
+        continue;
+      contra.push_back(nsaid_model->contraindications[k]);
+    }
+    const bool any_present =
+        std::any_of(contra.begin(), contra.end(), [&](FindingId f) {
+          return c.values[f] != kUnknown && c.values[f] != 0;
+        });
     std::vector<std::string> unknown;
     for (FindingId f : contra)
-      if (c.values[f] == kUnknown) unknown.push_back(kb_->findings()[f].meaning);
+      if (c.values[f] == kUnknown)
+        unknown.push_back(kb_->findings()[f].meaning);
     for (const PlanItem& i : p.items) {
       EXPECT_FALSE(i.sources.empty()) << i.id << " has no source";
       EXPECT_FALSE(i.title.empty()) << i.id;
@@ -341,7 +521,11 @@ TEST_F(PlanTest, PropertiesOverEveryVignette) {
         c.values[pain] == kUnknown || c.values[pain] > 4) {
       EXPECT_FALSE(programme) << "exercise programme not allowed here";
     }
-    EXPECT_NE(Find(p, "safety_net.emergency_signs"), nullptr);
+    if (r.level == TriageLevel::kEmergency) {
+      EXPECT_NE(Find(p, "safety_net.emergency_signs"), nullptr);
+    } else {
+      EXPECT_NE(Find(p, "safety_net.if.emergency"), nullptr);
+    }
     EXPECT_TRUE(HasSection(p, PlanSection::kSafetyNet));
     if (r.level >= TriageLevel::kUrgent) {
       EXPECT_FALSE(HasSection(p, PlanSection::kExercises));
@@ -408,9 +592,7 @@ std::string Issues(const std::vector<LintIssue>& issues) {
   return all;
 }
 
-TEST(PlanLint, GoodPlanIsClean) {
-  EXPECT_EQ(Issues(LintPlan(kGoodPlan)), "");
-}
+TEST(PlanLint, GoodPlanIsClean) { EXPECT_EQ(Issues(LintPlan(kGoodPlan)), ""); }
 
 struct LintCase {
   const char* from;
@@ -424,14 +606,19 @@ TEST(PlanLint, ReportsProblemsWithFileAndLine) {
        "plan.yaml:14:5: unknown key 'txet'"},
       {"    conflict: k\n", "    conflict: nope\n",
        "plan.yaml:19:15: unknown conflict 'nope'"},
-      {"    when: score <= 4", "    when: score <= high",
-       "plan.yaml:11:"},
+      {"    conflict: k\n",
+       "    conflict: k\n    screens:\n      - unless: score <= 2\n",
+       "a screen is missing 'why'"},
+      {"    conflict: k\n", "    conflict: k\n    schedule: [nope]\n",
+       "'schedule' names 'nope', which is not an activity"},
+      {"    when: score <= 4", "    when: score <= high", "plan.yaml:11:"},
       {"    when: score <= 4", "    when: nosuch",
        "plan.yaml:11:11: 'when' in item 'med'"},
       {"  - id: med", "  - id: net", "plan.yaml:8:9: duplicate id 'net'"},
       {"    section: medicines", "    section: pills",
        "plan.yaml:9:14: unknown section 'pills'"},
-      {"    levels: [self_care]\n    when", "    levels: [self_care, urgent]\n    when",
+      {"    levels: [self_care]\n    when",
+       "    levels: [self_care, urgent]\n    when",
        "applies at urgent or emergency level"},
       {"    levels: [self_care, routine, urgent, emergency]",
        "    levels: [self_care, routine, urgent, sometimes]",
@@ -450,8 +637,8 @@ TEST(PlanLint, ReportsProblemsWithFileAndLine) {
        "lasts as long as its interval"},
       {"    anchor: start", "    anchor: lunch",
        "'anchor' must be 'start' or 'onset'"},
-      {"    levels: [self_care]\n    anchor", "    levels: [emergency]\n    anchor",
-       "where a plan has no schedule"},
+      {"    levels: [self_care]\n    anchor",
+       "    levels: [emergency]\n    anchor", "where a plan has no schedule"},
   };
   for (const LintCase& c : cases) {
     std::string plan = kGoodPlan;
@@ -471,8 +658,7 @@ TEST(PlanLint, SyntaxErrorAndMissingItems) {
   EXPECT_EQ(syntax[0].where.file, "plan.yaml");
   EXPECT_NE(syntax[0].message.find("YAML syntax error"), std::string::npos);
   const std::string issues = Issues(LintPlan("activities: []\n"));
-  EXPECT_NE(issues.find("needs an 'items' list"), std::string::npos)
-      << issues;
+  EXPECT_NE(issues.find("needs an 'items' list"), std::string::npos) << issues;
 }
 
 }  // namespace

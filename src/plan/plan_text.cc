@@ -1,10 +1,11 @@
 // Rendering of a care plan: text / Markdown for people, JSON for programs.
 // The wording comes from plan.yaml; this only lays it out.
-#include <nlohmann/json.hpp>
-
-#include <cctype>
-
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "backaid/plan.h"
 #include "backaid/report.h"
@@ -14,24 +15,36 @@ namespace {
 
 std::string_view SectionHeading(PlanSection s) {
   switch (s) {
-    case PlanSection::kNow: return "What to do now";
-    case PlanSection::kIceHeat: return "Ice and heat";
-    case PlanSection::kActivity: return "Rest and activity";
-    case PlanSection::kMedicines: return "Medicines";
-    case PlanSection::kExercises: return "Exercises";
-    case PlanSection::kPrevention: return "Preventing it coming back";
-    case PlanSection::kAvoid: return "What not to do";
-    case PlanSection::kSafetyNet: return "When to get help";
-    case PlanSection::kFollowUp: return "Check again";
+    case PlanSection::kNow:
+      return "What to do now";
+    case PlanSection::kIceHeat:
+      return "Ice and heat";
+    case PlanSection::kActivity:
+      return "Rest and activity";
+    case PlanSection::kMedicines:
+      return "Medicines";
+    case PlanSection::kExercises:
+      return "Exercises";
+    case PlanSection::kPrevention:
+      return "Preventing it coming back";
+    case PlanSection::kAvoid:
+      return "What not to do";
+    case PlanSection::kSafetyNet:
+      return "When to get help";
+    case PlanSection::kFollowUp:
+      return "Check again";
   }
   return "";
 }
 
 std::string_view ConcernsLabel(PlanItemVariant v) {
   switch (v) {
-    case PlanItemVariant::kNotForYou: return "Not for you because of";
-    case PlanItemVariant::kCheckFirst: return "Check these first (not yet asked)";
-    default: return "";
+    case PlanItemVariant::kNotForYou:
+      return "Not for you because of";
+    case PlanItemVariant::kCheckFirst:
+      return "Check these first (not yet asked)";
+    default:
+      return "";
   }
 }
 
@@ -59,8 +72,10 @@ void Wrap(std::string_view first, std::string_view rest, std::string_view text,
     *out += '\n';
     return;
   }
-  std::string line(first);
-  bool empty = true;
+  // Words per line first, so that a last line of one word can take the
+  // word before it (no single word left alone on a wrapped line).
+  std::vector<std::vector<std::string_view>> lines(1);
+  size_t used = first.size();
   size_t i = 0;
   while (i < text.size()) {
     while (i < text.size() && text[i] == ' ') ++i;
@@ -69,16 +84,30 @@ void Wrap(std::string_view first, std::string_view rest, std::string_view text,
     const std::string_view word = text.substr(i, j - i);
     i = j;
     if (word.empty()) break;
-    if (!empty && line.size() + 1 + word.size() > kWidth) {
-      *out += line + '\n';
-      line = std::string(rest);
-      empty = true;
+    if (!lines.back().empty() && used + 1 + word.size() > kWidth) {
+      lines.emplace_back();
+      used = rest.size();
     }
-    if (!empty) line += ' ';
-    line += word;
-    empty = false;
+    used += (lines.back().empty() ? 0 : 1) + word.size();
+    lines.back().push_back(word);
   }
-  *out += line + '\n';
+  if (lines.size() >= 2 && lines.back().size() == 1 &&
+      lines[lines.size() - 2].size() >= 3 &&
+      rest.size() + lines[lines.size() - 2].back().size() + 1 +
+              lines.back().front().size() <=
+          kWidth) {
+    auto& prev = lines[lines.size() - 2];
+    lines.back().insert(lines.back().begin(), prev.back());
+    prev.pop_back();
+  }
+  for (size_t l = 0; l < lines.size(); ++l) {
+    std::string line(l == 0 ? first : rest);
+    for (size_t w = 0; w < lines[l].size(); ++w) {
+      if (w) line += ' ';
+      line += lines[l][w];
+    }
+    *out += line + '\n';
+  }
 }
 
 }  // namespace
@@ -87,14 +116,17 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
                     bool markdown, std::string* out) {
   std::string& o = *out;
   const LevelDef& level = kb.level(plan.level);
+  // "self care", not the id "self_care", for a person.
+  std::string level_name = level.name;
+  std::replace(level_name.begin(), level_name.end(), '_', ' ');
   if (markdown) {
     o += fmt::format("# Your care plan\n\n> {}\n\n**Level: {}** - {}\n",
-                     NotADiagnosisNotice(), level.name, level.meaning);
+                     NotADiagnosisNotice(), level_name, level.meaning);
   } else {
     o += "YOUR CARE PLAN\n";
     Wrap("", "", NotADiagnosisNotice(), false, out);
     o += "\n";
-    Wrap("", "  ", fmt::format("Level: {} - {}", level.name, level.meaning),
+    Wrap("", "  ", fmt::format("Level: {} - {}", level_name, level.meaning),
          false, out);
   }
   bool first = true;
@@ -130,8 +162,8 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
     if (!item.steps.empty()) {
       if (markdown) o += "\n";
       for (size_t i = 0; i < item.steps.size(); ++i)
-        Wrap(fmt::format("{}{}. ", indent, i + 1),
-             fmt::format("{}   ", indent), item.steps[i], markdown, out);
+        Wrap(fmt::format("{}{}. ", indent, i + 1), fmt::format("{}   ", indent),
+             item.steps[i], markdown, out);
     }
     if (!item.decision.empty()) {
       if (markdown) {
@@ -148,17 +180,26 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
     Wrap(indent, fmt::format("{}  ", indent), "Sources: " + sources, markdown,
          out);
   }
+  if (!plan.left_out.empty()) {
+    o += markdown ? "\n## Left out for you\n\n" : "\nLEFT OUT FOR YOU\n";
+    for (const PlanLeftOut& l : plan.left_out) {
+      if (markdown) {
+        o += fmt::format("- **{}:** {}\n", l.title, l.why);
+      } else {
+        Wrap("  - ", "    ", fmt::format("{}: {}", l.title, l.why), false, out);
+      }
+    }
+  }
   if (!plan.activities.empty()) {
     o += markdown ? "\n## Schedule\n\n" : "\nSCHEDULE\n";
     for (const PlanActivity& a : plan.activities) {
       std::string when;
       if (a.every_minutes > 0) {
-        when = fmt::format("{} every {}, from {} to {} after the start",
-                           Minutes(a.duration_minutes),
-                           Minutes(a.every_minutes),
-                           a.start_minute == 0 ? std::string("now")
-                                               : Minutes(a.start_minute),
-                           Minutes(a.until_minute));
+        when = fmt::format(
+            "{} every {}, from {} to {} after the start",
+            Minutes(a.duration_minutes), Minutes(a.every_minutes),
+            a.start_minute == 0 ? std::string("now") : Minutes(a.start_minute),
+            Minutes(a.until_minute));
       } else {
         when = fmt::format("once, {} after the start", Minutes(a.start_minute));
       }
@@ -193,6 +234,7 @@ nlohmann::ordered_json ItemJson(const PlanItem& item) {
     i["decision"] = item.decision;
   }
   if (!item.concerns.empty()) i["concerns"] = item.concerns;
+  if (!item.rules.empty()) i["rules"] = item.rules;
   return i;
 }
 
@@ -223,6 +265,11 @@ void AppendPlanJson(const CarePlan& plan, std::string* out) {
     i["alarm_minutes_before"] = a.alarm_minutes_before;
     i["sources"] = a.sources;
     j["activities"].push_back(std::move(i));
+  }
+  j["left_out"] = nlohmann::ordered_json::array();
+  for (const PlanLeftOut& l : plan.left_out) {
+    j["left_out"].push_back(nlohmann::ordered_json{
+        {"id", l.id}, {"title", l.title}, {"why", l.why}});
   }
   *out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
