@@ -27,10 +27,18 @@ std::optional<std::string_view> EmergencyNumber(std::string_view region);
 // diagnosis.
 const char* NotADiagnosisNotice();
 
-// Renders one result: the level and its meaning first, then red flags,
+// When the red-flag screen is incomplete or unanswered findings leave a more
+// urgent level open: says so and lists the questions that would decide
+// (OpenQuestions, include/backaid/assess.h), each with the level it could
+// lead to. Writes nothing otherwise, or at emergency (the call comes first).
+void AppendOpenQuestionsText(const KnowledgeBase& kb, const Case& c,
+                             const TriageResult& r, bool markdown,
+                             std::string* out);
+
+// Renders one result (an incomplete one opens with
+// AppendOpenQuestionsText): the level and its meaning first, then red flags,
 // what to check for, who to see, why (each fired rule with its sources),
-// what was not assessed. The open rules (CouldNotRuleOut) are left to the
-// JSON output: listed in full they bury the answer.
+// what was not assessed.
 void AppendResultText(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, bool markdown, std::string* out);
 

@@ -474,10 +474,21 @@ class QuestionsLoader : public YamlLint {
           }
         }
       }
-      if (view.role == OptionRole::kUnsure && !opt.sets.empty()) {
-        At(sets,
-           fmt::format("{}: a \"not sure\" option sets no findings", owhat));
-        ok = false;
+      if (view.role == OptionRole::kUnsure) {
+        // "Not sure" never answers a finding: it may only record that the
+        // person said so (findings of group said_not_sure, set to true), so
+        // the knowledge base can decide what follows.
+        for (const Setting& st : opt.sets) {
+          const FindingDef& f = impl_.findings[st.first];
+          if (f.group != "said_not_sure" || f.type != FindingType::kBool ||
+              st.second != 1) {
+            At(sets, fmt::format("{}: a \"not sure\" option may only set "
+                                 "findings of group said_not_sure to true, "
+                                 "not '{}'",
+                                 owhat, f.key));
+            ok = false;
+          }
+        }
       }
       if (view.role == OptionRole::kAnswer && opt.sets.empty() && ok) {
         At(o,

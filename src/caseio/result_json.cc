@@ -2,6 +2,7 @@
 // result costs a few appends per fired rule.
 #include <fmt/format.h>
 
+#include "backaid/assess.h"
 #include "backaid/case_json.h"
 #include "src/knowledge/eval.h"
 #include "src/knowledge/expr.h"
@@ -59,8 +60,8 @@ void AppendFindingList(const KnowledgeBase::Impl& impl, const FindingSet& set,
 }
 
 // "key" for true booleans, "key=value" otherwise.
-void AppendEvidence(const KnowledgeBase::Impl& impl, FindingId f,
-                    int32_t value, std::string* out) {
+void AppendEvidence(const KnowledgeBase::Impl& impl, FindingId f, int32_t value,
+                    std::string* out) {
   const FindingDef& def = impl.findings[f];
   const auto& rendered = impl.finding_value_json[f];
   if (value == kUnknown) {
@@ -96,6 +97,30 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
   AppendFindingList(impl, r.red_flags, out);
   out->append(",\"not_assessed\":");
   AppendFindingList(impl, r.not_assessed, out);
+  // Whether every red-flag question was answered, and the questions that
+  // would decide what the missing answers leave open.
+  out->append(",\"screen\":{\"complete\":");
+  out->append(r.not_assessed.none() ? "true" : "false");
+  out->append(",\"open_questions\":[");
+  bool first_q = true;
+  for (const OpenQuestion& q : OpenQuestions(kb, c, r)) {
+    if (!first_q) out->push_back(',');
+    first_q = false;
+    out->append("{\"finding\":");
+    out->append(impl.finding_json[q.finding]);
+    out->append(",\"level\":\"");
+    out->append(LevelName(q.level));
+    out->append("\",\"question\":");
+    if (q.question.empty()) {
+      out->append("null");
+    } else {
+      AppendJsonString(q.question, out);
+    }
+    out->append(",\"text\":");
+    AppendJsonString(q.text, out);
+    out->push_back('}');
+  }
+  out->append("]}");
   out->append(",\"see\":[");
   first = true;
   for (uint16_t s : OrderedServices(kb, r)) {
@@ -122,7 +147,8 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
     first = false;
   }
   out->push_back(']');
-  if (could_not_rule_out) AppendUndetermined(kb, c, r, out);
+  (void)could_not_rule_out;  // always written now (issue 10)
+  AppendUndetermined(kb, c, r, out);
   out->append(",\"kb_version\":");
   out->append(impl.version_json);
   out->push_back('}');

@@ -213,6 +213,12 @@ std::string RenderPerson(const KnowledgeBase& kb, const Case& c,
   const std::string bullet = md ? "- " : "  - ";
   const std::string cont = md ? "  " : "    ";
   const std::string level = Upper(LevelName(r.level));
+  // An incomplete result opens with the questions that would decide it.
+  {
+    std::string open;
+    AppendOpenQuestionsText(kb, c, r, md, &open);
+    if (!open.empty()) out += open + (md ? "" : "\n");
+  }
   if (md) {
     out += fmt::format("# {}: {}\n\n", level, kb.level(r.level).meaning);
   } else {
