@@ -166,14 +166,18 @@ Result<Assessment> ResumeAssessment(std::shared_ptr<const KnowledgeBase> kb,
 // is the questionnaire's wording (a checklist option's label, or the
 // question), or the finding's meaning if no question asks it; `question`
 // is the question id ("" if none).
+// The views point into the knowledge base.
 struct OpenQuestion {
   FindingId finding = 0;
   TriageLevel level = TriageLevel::kSelfCare;  // the most urgent it decides
-  std::string question;
-  std::string text;
+  std::string_view question;
+  std::string_view text;
 };
 std::vector<OpenQuestion> OpenQuestions(const KnowledgeBase& kb, const Case& c,
                                         const TriageResult& r);
+// The same from CouldNotRuleOut's answer, when it is already at hand.
+std::vector<OpenQuestion> OpenQuestions(const KnowledgeBase& kb,
+                                        const std::vector<Undetermined>& u);
 
 // The vignette-study protocol (Semigran 2015, Hill 2020): a simulated
 // person answers the questionnaire, in the assessment's own order, from a

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "backaid/case.h"
 #include "backaid/engine.h"
@@ -31,9 +32,13 @@ const char* NotADiagnosisNotice();
 // urgent level open: says so and lists the questions that would decide
 // (OpenQuestions, include/backaid/assess.h), each with the level it could
 // lead to. Writes nothing otherwise, or at emergency (the call comes first).
+// `only`: keep just the open questions with these question ids (a front
+// that ran the questionnaire passes the ones answered "not sure": the
+// others were skipped because they could not apply).
 void AppendOpenQuestionsText(const KnowledgeBase& kb, const Case& c,
                              const TriageResult& r, bool markdown,
-                             std::string* out);
+                             std::string* out,
+                             const std::vector<std::string>* only = nullptr);
 
 // Renders one result (an incomplete one opens with
 // AppendOpenQuestionsText): the level and its meaning first, then red flags,

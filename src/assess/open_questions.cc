@@ -9,53 +9,46 @@
 
 namespace backaid {
 
-std::vector<OpenQuestion> OpenQuestions(const KnowledgeBase& kb, const Case& c,
-                                        const TriageResult& r) {
-  std::vector<Undetermined> open = CouldNotRuleOut(kb, c, r);
-  // Most urgent first; the knowledge base's order within a level.
+std::vector<OpenQuestion> OpenQuestions(const KnowledgeBase& kb,
+                                        const std::vector<Undetermined>& u) {
+  // Most urgent rule first; the knowledge base's order within a level.
+  std::vector<const Undetermined*> open;
+  open.reserve(u.size());
+  for (const Undetermined& x : u) open.push_back(&x);
   std::stable_sort(open.begin(), open.end(),
-                   [&](const Undetermined& a, const Undetermined& b) {
-                     return kb.rules()[a.rule].level > kb.rules()[b.rule].level;
+                   [&](const Undetermined* a, const Undetermined* b) {
+                     return kb.rules()[a->rule].level >
+                            kb.rules()[b->rule].level;
                    });
   const assess::Questionnaire* model = kb.impl().questionnaire.get();
   std::vector<OpenQuestion> out;
-  std::vector<FindingId> seen;
-  for (const Undetermined& u : open) {
-    for (FindingId f : u.missing) {
-      if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
-      seen.push_back(f);
+  FindingSet seen;
+  for (const Undetermined* x : open) {
+    for (FindingId f : x->missing) {
+      if (seen.test(f)) continue;
+      seen.set(f);
       OpenQuestion q;
       q.finding = f;
-      q.level = kb.rules()[u.rule].level;
+      q.level = kb.rules()[x->rule].level;
       q.text = kb.findings()[f].meaning;
-      if (model != nullptr) {
-        // The first question (and option) that sets this finding.
-        for (const assess::QuestionDef& def : model->questions) {
-          bool found = false;
-          if (def.view.kind == QuestionKind::kNumber) {
-            found = def.finding == f;
-            if (found) q.text = def.view.text;
-          }
-          for (size_t i = 0; !found && i < def.options.size(); ++i) {
-            for (const assess::Setting& s : def.options[i].sets) {
-              if (s.first != f) continue;
-              found = true;
-              q.text = def.view.kind == QuestionKind::kChecklist
-                           ? def.view.options[i].label
-                           : def.view.text;
-              break;
-            }
-          }
-          if (found) {
-            q.question = def.view.id;
-            break;
-          }
-        }
+      if (model != nullptr && f < model->asked_by.size() &&
+          model->asked_by[f].first >= 0) {
+        const auto [qi, oi] = model->asked_by[f];
+        const Question& view = model->questions[qi].view;
+        q.question = view.id;
+        q.text = oi >= 0 && view.kind == QuestionKind::kChecklist
+                     ? std::string_view(view.options[oi].label)
+                     : std::string_view(view.text);
       }
-      out.push_back(std::move(q));
+      out.push_back(q);
     }
   }
   return out;
+}
+
+std::vector<OpenQuestion> OpenQuestions(const KnowledgeBase& kb, const Case& c,
+                                        const TriageResult& r) {
+  return OpenQuestions(kb, CouldNotRuleOut(kb, c, r));
 }
 
 }  // namespace backaid

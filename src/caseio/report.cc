@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "backaid/assess.h"
 #include "src/knowledge/expr.h"
 #include "src/knowledge/program.h"
@@ -76,10 +80,17 @@ const char* NotADiagnosisNotice() {
 }
 
 void AppendOpenQuestionsText(const KnowledgeBase& kb, const Case& c,
-                             const TriageResult& r, bool md, std::string* out) {
+                             const TriageResult& r, bool md, std::string* out,
+                             const std::vector<std::string>* only) {
   // At emergency nothing is more urgent: the call comes first.
   if (r.level == TriageLevel::kEmergency) return;
-  const std::vector<OpenQuestion> open = OpenQuestions(kb, c, r);
+  std::vector<OpenQuestion> open = OpenQuestions(kb, c, r);
+  if (only != nullptr) {
+    std::erase_if(open, [&](const OpenQuestion& q) {
+      return std::find(only->begin(), only->end(), q.question) == only->end();
+    });
+    if (open.empty()) return;
+  }
   if (open.empty() && r.not_assessed.none()) return;
   const std::string bullet = md ? "- " : "  - ";
   const std::string cont = md ? "  " : "    ";

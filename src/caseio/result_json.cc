@@ -2,6 +2,9 @@
 // result costs a few appends per fired rule.
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
 #include "src/knowledge/eval.h"
@@ -75,8 +78,9 @@ void AppendEvidence(const KnowledgeBase::Impl& impl, FindingId f, int32_t value,
 
 }  // namespace
 
-void AppendUndetermined(const KnowledgeBase& kb, const Case& c,
-                        const TriageResult& r, std::string* out);
+void AppendUndetermined(const KnowledgeBase& kb,
+                        const std::vector<Undetermined>& undetermined,
+                        std::string* out);
 
 void AppendResultJson(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, std::string* out,
@@ -103,7 +107,8 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
   out->append(r.not_assessed.none() ? "true" : "false");
   out->append(",\"open_questions\":[");
   bool first_q = true;
-  for (const OpenQuestion& q : OpenQuestions(kb, c, r)) {
+  const std::vector<Undetermined> undetermined = CouldNotRuleOut(kb, c, r);
+  for (const OpenQuestion& q : OpenQuestions(kb, undetermined)) {
     if (!first_q) out->push_back(',');
     first_q = false;
     out->append("{\"finding\":");
@@ -148,18 +153,19 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
   }
   out->push_back(']');
   (void)could_not_rule_out;  // always written now (issue 10)
-  AppendUndetermined(kb, c, r, out);
+  AppendUndetermined(kb, undetermined, out);
   out->append(",\"kb_version\":");
   out->append(impl.version_json);
   out->push_back('}');
 }
 
-void AppendUndetermined(const KnowledgeBase& kb, const Case& c,
-                        const TriageResult& r, std::string* out) {
+void AppendUndetermined(const KnowledgeBase& kb,
+                        const std::vector<Undetermined>& undetermined,
+                        std::string* out) {
   const KnowledgeBase::Impl& impl = kb.impl();
   out->append(",\"could_not_rule_out\":[");
   bool first = true;
-  for (const Undetermined& u : CouldNotRuleOut(kb, c, r)) {
+  for (const Undetermined& u : undetermined) {
     if (!first) out->push_back(',');
     out->append("{\"rule\":");
     AppendJsonString(impl.rules[u.rule].id, out);
