@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 BIN    := $(BUILD)/backaid
 
-.PHONY: all deps build run test test-asan bench lint format clean deb deb-test
+.PHONY: all deps build run test test-asan bench lint format clean deb deb-test ratchet
 
 all: build
 
@@ -40,6 +40,14 @@ deb-test: deb
 
 bench: build
 	bench/run.sh $(BUILD)
+
+# Records both validation protocols' figures on every case set in
+# knowledge/vignettes/ratchet.json (after a reviewed change; see SAFETY.md).
+ratchet: build
+	python3 scripts/ratchet.py $(BIN) knowledge/vignettes/ratchet.json --update \
+	  own=knowledge/vignettes/own.jsonl public=../shared/vignettes/public.jsonl \
+	  external_msk=knowledge/vignettes/external/msk.jsonl \
+	  external_serious=knowledge/vignettes/external/serious.jsonl
 
 lint: build
 	$(BIN) kb lint

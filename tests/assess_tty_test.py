@@ -204,12 +204,14 @@ def main():
             (17, "2"),      # no fall
             (18, "1"),      # first time
             (19, "4"),      # context: none
-            (20, "9"),      # look-alikes: none
-            (21, "7"),      # medicine safety: none
-            (22, "2"),      # no paracetamol overuse
-            (23, "1 5"),    # bending, moving
-            (24, "1 2"),    # tender, knot
-            (25, "1")]:     # lying down eases it
+            (20, "7"),      # outlook: none
+            (21, "9"),      # look-alikes: none
+            (22, "7"),      # medicine safety: none
+            (23, "2"),      # no paracetamol overuse
+            (24, "1 5"),    # bending, moving
+            (25, "1 2"),    # tender, knot
+            (26, "3"),      # examined: none
+            (27, "1")]:     # lying down eases it
         run.answer(number, text)
     run.expect("result level on top", "SELF CARE:")
     run.expect("why", "fits a back muscle spasm")

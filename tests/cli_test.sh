@@ -96,4 +96,19 @@ check "text format" bash -c "
   grep -q '^EMERGENCY: ' x.txt && grep -q '^SELF CARE: ' x.txt &&
   test \$(grep -c '^Case ' x.txt) -eq \$(wc -l < '$src/examples/cases.jsonl')"
 
+# Partial data: every JSON result says whether the screen is complete and
+# what could not be ruled out; the text opens with the deciding questions.
+printf '%s\n' '{"id":"partial","age":39,"sex":"male","findings":{"onset_with_movement":true,"pain_score":5}}' > partial.jsonl
+check "json: screen and could_not_rule_out always" bash -c "
+  '$bin' triage partial.jsonl | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"screen\"][\"complete\"] is False and r[\"could_not_rule_out\"] and any(q[\"finding\"]==\"bladder_dysfunction\" and q[\"level\"]==\"emergency\" for q in r[\"screen\"][\"open_questions\"]), r'"
+check "text: an incomplete result opens with the questions" bash -c "
+  '$bin' triage --format text partial.jsonl > p.txt &&
+  q=\$(grep -n 'Answers to these could' p.txt | head -1 | cut -d: -f1) &&
+  l=\$(grep -n '^SELF CARE: ' p.txt | head -1 | cut -d: -f1) &&
+  test -n \"\$q\" && test \"\$q\" -lt \"\$l\" && grep -q '(could make it EMERGENCY)' p.txt && ! grep -q '^  - None of these' p.txt"
+check "validate --interview reports questions asked" bash -c "
+  '$bin' validate --interview '$shared/vignettes/public.jsonl' > i.txt && grep -q '^protocol: interview' i.txt && grep -q 'not emergency' i.txt && grep -q '^under-triage:           0' i.txt"
+check "validate takes several files" bash -c "
+  '$bin' validate '$shared/vignettes/public.jsonl' '$src/knowledge/vignettes/own.jsonl' | grep -q \"^cases: \$(cat '$shared/vignettes/public.jsonl' '$src/knowledge/vignettes/own.jsonl' | grep -c .) validated\""
+
 finish

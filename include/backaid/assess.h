@@ -50,7 +50,7 @@ struct Question {
   std::string section;        // section id
   std::string section_title;  // plain words
   std::string text;
-  std::string help;           // may be empty
+  std::string help;  // may be empty
   QuestionKind kind = QuestionKind::kSingle;
   std::vector<QuestionOption> options;  // single and checklist
   double min = 0, max = 0;              // number: the accepted range
@@ -159,6 +159,54 @@ Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
 // Back(). kFailedPrecondition if the knowledge base has no questionnaire.
 Result<Assessment> ResumeAssessment(std::shared_ptr<const KnowledgeBase> kb,
                                     std::string_view json_answers);
+
+// What a result could not rule out, as questions a person can answer: one
+// entry for each unanswered finding that some rule above the result's level
+// needs (CouldNotRuleOut), most urgent rule first, without repeats. `text`
+// is the questionnaire's wording (a checklist option's label, or the
+// question), or the finding's meaning if no question asks it; `question`
+// is the question id ("" if none).
+// The views point into the knowledge base.
+struct OpenQuestion {
+  FindingId finding = 0;
+  TriageLevel level = TriageLevel::kSelfCare;  // the most urgent it decides
+  std::string_view question;
+  std::string_view text;
+};
+std::vector<OpenQuestion> OpenQuestions(const KnowledgeBase& kb, const Case& c,
+                                        const TriageResult& r);
+// The same from CouldNotRuleOut's answer, when it is already at hand.
+std::vector<OpenQuestion> OpenQuestions(const KnowledgeBase& kb,
+                                        const std::vector<Undetermined>& u);
+
+// The vignette-study protocol (Semigran 2015, Hill 2020): a simulated
+// person answers the questionnaire, in the assessment's own order, from a
+// case's stated findings (`truth`, a case as `backaid triage` reads it).
+// - number: the stated value; "not sure" when the case does not state it
+//   (a number is never guessed);
+// - single: the option that agrees with the most stated findings and
+//   contradicts none (ties: the one that claims fewer abnormal findings the
+//   case does not state); if the case says nothing any option sets, the
+//   option whose every finding is normal (the normal answer); otherwise
+//   (no option fits what the case states) "not sure";
+// - checklist: every option the case states, the rest unticked (their
+//   normal answer); "none of these" when it states none of them;
+// - either: the "not sure" option when the case states what that option
+//   records (said_not_sure findings: the person said "not sure").
+// Findings the questionnaire does not ask (an examiner's signs) are lost,
+// as they would be for a person at home.
+Reply InterviewReply(const KnowledgeBase& kb, const Question& q,
+                     const Case& truth);
+
+struct InterviewOutcome {
+  Case c;  // the case the answers built (id: the truth's id)
+  TriageResult result;
+  std::vector<std::pair<std::string, Reply>> answers;
+  int questions = 0;  // questions asked (answered) before the session ended
+};
+// Runs a whole assessment with InterviewReply until it is finished.
+Result<InterviewOutcome> InterviewCase(std::shared_ptr<const KnowledgeBase> kb,
+                                       const Case& truth);
 
 // Appends a question as JSON (no newline): {"id","section","section_title",
 // "text","help","kind","options":[{"id","label","role"}],"min","max",

@@ -5,7 +5,9 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "backaid/case.h"
@@ -31,8 +33,8 @@ struct BatchStats {
 // non-blank line to `out_fd`, in input order. A bad line gives an error
 // object on its line and the others still run. Lines over 1 MiB are errors.
 // Fails only on I/O errors.
-Result<BatchStats> TriageStream(const KnowledgeBase& kb, int in_fd,
-                                int out_fd, const BatchOptions& options);
+Result<BatchStats> TriageStream(const KnowledgeBase& kb, int in_fd, int out_fd,
+                                const BatchOptions& options);
 
 struct ValidationReport {
   size_t total = 0;        // cases read without error
@@ -54,9 +56,36 @@ struct ValidationReport {
   };
   std::vector<ConditionMiss> condition_misses;
   std::vector<std::pair<std::string, std::string>> error_cases;  // id, error
+  // The protocol: false = as given (each case's findings triaged as they
+  // are), true = the interview (InterviewCase, include/backaid/assess.h).
+  bool interview = false;
+  size_t as_given_only = 0;  // interview: cases skipped ("as_given_only")
+  // Interview: the questions asked for each case, by backaid's level.
+  std::array<std::vector<int>, kLevelCount> questions{};
+};
+
+struct ValidateOptions {
+  bool interview = false;  // the vignette-study protocol instead of as given
 };
 
 Result<ValidationReport> Validate(const KnowledgeBase& kb, int in_fd);
+// Fails with kFailedPrecondition for the interview when the knowledge base
+// has no questionnaire.
+Result<ValidationReport> Validate(std::shared_ptr<const KnowledgeBase> kb,
+                                  int in_fd, const ValidateOptions& options);
+// The same over JSON Lines already read (e.g. several files joined).
+Result<ValidationReport> ValidateText(std::shared_ptr<const KnowledgeBase> kb,
+                                      std::string_view text,
+                                      const ValidateOptions& options);
+
+// Figures derived from a report (rates are in [0, 1]; 1 when there is
+// nothing to count).
+double SelfCareExactRate(const ValidationReport& r);  // self_care expected
+// Median / maximum of the questions asked by backaid's level (-1: none),
+// and over every non-emergency result.
+int MedianQuestions(const std::vector<int>& counts);
+int MaxQuestions(const std::vector<int>& counts);
+std::vector<int> NonEmergencyQuestions(const ValidationReport& r);
 std::string RenderValidationText(const ValidationReport& r);
 std::string RenderValidationJson(const ValidationReport& r);
 

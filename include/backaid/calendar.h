@@ -20,10 +20,10 @@
 namespace backaid {
 
 struct ScheduleOptions {
-  std::string start;               // local "YYYY-MM-DDTHH:MM[:SS]" in time_zone
-  std::string time_zone = "UTC";   // IANA name, e.g. "Europe/London"
-  int wake_minute = 7 * 60;        // awake window, minutes after midnight:
-  int sleep_minute = 22 * 60;      // [wake, sleep), wake < sleep
+  std::string start;              // local "YYYY-MM-DDTHH:MM[:SS]" in time_zone
+  std::string time_zone = "UTC";  // IANA name, e.g. "Europe/London"
+  int wake_minute = 7 * 60;       // awake window, minutes after midnight:
+  int sleep_minute = 22 * 60;     // [wake, sleep), wake < sleep
 };
 
 // The local time "YYYY-MM-DDTHH:MM" in `time_zone` (IANA name) of a moment
@@ -42,7 +42,7 @@ struct ScheduledEvent {
   std::string description;
   std::string start_local;  // "YYYY-MM-DDTHH:MM" in the time zone
   std::string end_local;
-  int64_t start_utc = 0;    // seconds since the Unix epoch
+  int64_t start_utc = 0;  // seconds since the Unix epoch
   int duration_minutes = 0;
   int alarm_minutes_before = 0;
   std::vector<std::string> sources;

@@ -42,7 +42,6 @@ struct Case {
   // by SetFinding(); the engine uses it to skip rules that cannot fire.
   FindingSet abnormal;
   FindingSet known;  // findings with an answer; maintained by SetFinding()
-
 };
 
 // What a vignette expects (the optional "expected" member of a case).
@@ -50,6 +49,9 @@ struct ExpectedOutcome {
   bool present = false;
   TriageLevel level = TriageLevel::kSelfCare;
   uint32_t conditions = 0;  // bit i = KnowledgeBase::conditions()[i]
+  // "as_given_only": the case is about a missing answer, so the interview
+  // protocol (which answers every question) skips it.
+  bool as_given_only = false;
 };
 
 }  // namespace backaid

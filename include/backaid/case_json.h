@@ -39,9 +39,12 @@ class CaseReader {
 };
 
 // Appends the result object (one line, no newline) for a case:
-// id, triage, conditions, red_flags, not_assessed, see, explanation,
-// kb_version; with `could_not_rule_out`, also the rules above the result's
-// level that unanswered questions left open (with the findings they need).
+// id, triage, conditions, red_flags, not_assessed, screen ({"complete":
+// every red flag answered, "open_questions": OpenQuestions}), see,
+// explanation, could_not_rule_out (the rules above the result's level that
+// unanswered questions left open, with the findings they need), kb_version.
+// could_not_rule_out is always written (an unanswered question is never
+// hidden); the parameter is kept for existing callers and has no effect.
 void AppendResultJson(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, std::string* out,
                       bool could_not_rule_out = false);

@@ -42,9 +42,9 @@ inline constexpr size_t kMaxDoneItems = 16;
 struct EpisodeStart {
   Case initial;                                        // the assessed case
   std::vector<std::pair<std::string, Reply>> answers;  // empty if findings
-  int64_t started_at_ms = 0;     // Unix milliseconds
-  std::string time_zone = "UTC"; // IANA name, for the calendar
-  std::string region = "eu";     // eu | uk | us (emergency number)
+  int64_t started_at_ms = 0;                           // Unix milliseconds
+  std::string time_zone = "UTC";  // IANA name, for the calendar
+  std::string region = "eu";      // eu | uk | us (emergency number)
 };
 
 // Decodes the body of POST /v1/episodes (and the episode part of
@@ -60,13 +60,13 @@ Result<EpisodeStart> ParseEpisodeStart(const KnowledgeBase& kb,
 
 // One diary entry.
 struct DiaryEntry {
-  int64_t at_ms = 0;                  // when it was recorded
-  std::optional<int> pain;            // 0-10; nullopt = not given
-  std::vector<std::string> done;      // activity ids (knowledge/diary.yaml)
+  int64_t at_ms = 0;              // when it was recorded
+  std::optional<int> pain;        // 0-10; nullopt = not given
+  std::vector<std::string> done;  // activity ids (knowledge/diary.yaml)
   // New or changed findings, as (finding id, encoded value). kUnknown is
   // not allowed here: an entry can report, not un-report.
   std::vector<std::pair<FindingId, int32_t>> findings;
-  std::string note;                   // free text, <= kMaxNoteBytes, UTF-8
+  std::string note;  // free text, <= kMaxNoteBytes, UTF-8
 };
 
 // Decodes the body of POST /v1/episodes/{id}/entries:
@@ -102,18 +102,18 @@ enum class PainDirection : uint8_t { kUnknown, kBetter, kSame, kWorse };
 std::string_view PainDirectionName(PainDirection d);  // "better", ...
 struct PainTrend {
   std::vector<PainPoint> points;
-  int meaningful_change = 2;    // points on 0-10 (from diary.yaml)
+  int meaningful_change = 2;  // points on 0-10 (from diary.yaml)
   PainDirection direction = PainDirection::kUnknown;  // last vs first
   std::optional<int> first, last, lowest, highest;
 };
 
 // The episode re-triaged after all its entries.
 struct EpisodeReview {
-  Case current;                  // initial + entries + derived findings
+  Case current;  // initial + entries + derived findings
   TriageResult result;
   TriageLevel previous_level = TriageLevel::kSelfCare;  // before the last
                                                         // entry
-  bool escalated = false;        // result.level > previous_level
+  bool escalated = false;  // result.level > previous_level
   PainTrend trend;
   CarePlan plan;
   std::vector<std::string> derived;  // findings the course set, by key,

@@ -22,12 +22,12 @@ namespace backaid {
 
 struct TriageResult {
   TriageLevel level = TriageLevel::kSelfCare;
-  uint32_t conditions = 0;  // bit i = kb.conditions()[i], after covered_by
-  uint32_t see = 0;         // bit i = kb.services()[i], from the rules at
-                            // the result's level
-  FindingSet red_flags;     // red-flag findings that made a rule above
-                            // self_care fire
-  FindingSet not_assessed;  // red-flag findings that were not answered
+  uint32_t conditions = 0;      // bit i = kb.conditions()[i], after covered_by
+  uint32_t see = 0;             // bit i = kb.services()[i], from the rules at
+                                // the result's level
+  FindingSet red_flags;         // red-flag findings that made a rule above
+                                // self_care fire
+  FindingSet not_assessed;      // red-flag findings that were not answered
   std::vector<uint16_t> fired;  // indices into kb.rules(), in kb order
 };
 

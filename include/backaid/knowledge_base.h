@@ -76,9 +76,9 @@ struct RuleDef {
   std::string when;    // expression text as written
   std::string unless;  // empty when none
   TriageLevel level = TriageLevel::kSelfCare;
-  uint32_t conditions = 0;  // bitmask over conditions()
-  std::vector<uint16_t> see;  // indices into services()
-  std::string reason;         // plain words for the person
+  uint32_t conditions = 0;        // bitmask over conditions()
+  std::vector<uint16_t> see;      // indices into services()
+  std::string reason;             // plain words for the person
   std::vector<uint16_t> sources;  // indices into sources()
   SourceLocation where;
 };

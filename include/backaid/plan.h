@@ -19,15 +19,15 @@ namespace backaid {
 
 // Plan sections, in the order a person reads them.
 enum class PlanSection : uint8_t {
-  kNow,          // stop, ease, position, relaxation (or: what to do now)
-  kIceHeat,      // ice then heat, with timings
-  kActivity,     // rest without bed rest, walking breaks
-  kMedicines,    // NSAID (or why not), paracetamol safety, muscle relaxants
-  kExercises,    // only once pain allows and no red flag
+  kNow,        // stop, ease, position, relaxation (or: what to do now)
+  kIceHeat,    // ice then heat, with timings
+  kActivity,   // rest without bed rest, walking breaks
+  kMedicines,  // NSAID (or why not), paracetamol safety, muscle relaxants
+  kExercises,  // only once pain allows and no red flag
   kPrevention,
-  kAvoid,        // what not to do
-  kSafetyNet,    // exactly when to call a doctor / the emergency number
-  kFollowUp,     // checks at 24 h, 72 h, 1 week, 2 weeks
+  kAvoid,      // what not to do
+  kSafetyNet,  // exactly when to call a doctor / the emergency number
+  kFollowUp,   // checks at 24 h, 72 h, 1 week, 2 weeks
 };
 std::string_view PlanSectionName(PlanSection s);  // "now", "ice_heat", ...
 
@@ -42,12 +42,12 @@ enum class PlanItemVariant : uint8_t {
 std::string_view PlanItemVariantName(PlanItemVariant v);  // "advice", ...
 
 struct PlanItem {
-  std::string id;             // advice id in plan.yaml, e.g. "ice.first_48h"
+  std::string id;  // advice id in plan.yaml, e.g. "ice.first_48h"
   PlanSection section;
   PlanItemVariant variant = PlanItemVariant::kAdvice;
-  std::string title;          // short, plain words
-  std::string text;           // the advice, plain words (reading age ~12)
-  std::vector<std::string> steps;    // numbered steps, if any
+  std::string title;               // short, plain words
+  std::string text;                // the advice, plain words (reading age ~12)
+  std::vector<std::string> steps;  // numbered steps, if any
   std::vector<std::string> sources;  // citations (SourceDef::cite)
   // Where the sources disagree on this advice: the position backaid takes
   // and why (ConflictDef::decision); empty otherwise.
@@ -64,13 +64,13 @@ struct PlanItem {
 // A timed activity of the plan (ice, heat, walking break, follow-up check),
 // relative to the plan's start.
 struct PlanActivity {
-  std::string id;        // e.g. "ice", "heat", "walk", "check_24h"
+  std::string id;  // e.g. "ice", "heat", "walk", "check_24h"
   std::string title;
   std::string description;
-  int start_minute = 0;     // first occurrence, minutes after the start
+  int start_minute = 0;  // first occurrence, minutes after the start
   int duration_minutes = 0;
-  int every_minutes = 0;    // 0 = once
-  int until_minute = 0;     // last possible start (exclusive); 0 = once
+  int every_minutes = 0;  // 0 = once
+  int until_minute = 0;   // last possible start (exclusive); 0 = once
   bool waking_hours_only = true;
   int alarm_minutes_before = 0;  // reminder this long before the start
   std::vector<std::string> sources;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "backaid/case.h"
 #include "backaid/engine.h"
@@ -27,10 +28,22 @@ std::optional<std::string_view> EmergencyNumber(std::string_view region);
 // diagnosis.
 const char* NotADiagnosisNotice();
 
-// Renders one result: the level and its meaning first, then red flags,
+// When the red-flag screen is incomplete or unanswered findings leave a more
+// urgent level open: says so and lists the questions that would decide
+// (OpenQuestions, include/backaid/assess.h), each with the level it could
+// lead to. Writes nothing otherwise, or at emergency (the call comes first).
+// `only`: keep just the open questions with these question ids (a front
+// that ran the questionnaire passes the ones answered "not sure": the
+// others were skipped because they could not apply).
+void AppendOpenQuestionsText(const KnowledgeBase& kb, const Case& c,
+                             const TriageResult& r, bool markdown,
+                             std::string* out,
+                             const std::vector<std::string>* only = nullptr);
+
+// Renders one result (an incomplete one opens with
+// AppendOpenQuestionsText): the level and its meaning first, then red flags,
 // what to check for, who to see, why (each fired rule with its sources),
-// what was not assessed. The open rules (CouldNotRuleOut) are left to the
-// JSON output: listed in full they bury the answer.
+// what was not assessed.
 void AppendResultText(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, bool markdown, std::string* out);
 

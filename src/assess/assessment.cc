@@ -1,11 +1,11 @@
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
@@ -52,17 +52,18 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
   if (q.kind == QuestionKind::kNumber) {
     if (reply.number) {
       if (!reply.options.empty()) {
-        return Status::InvalidArgument(fmt::format(
-            "question '{}': give a number or \"{}\", not both", q.id,
-            kNotSure));
+        return Status::InvalidArgument(
+            fmt::format("question '{}': give a number or \"{}\", not both",
+                        q.id, kNotSure));
       }
       const double v = *reply.number;
       const double scaled = v * def.scale;
       if (!std::isfinite(v) || std::fabs(scaled - std::round(scaled)) > 1e-6) {
-        return Status::InvalidArgument(fmt::format(
-            "question '{}': {} is not a {}", q.id, FormatNumber(v),
-            def.scale == 1 ? "whole number" : "number with at most one "
-                                              "decimal place"));
+        return Status::InvalidArgument(
+            fmt::format("question '{}': {} is not a {}", q.id, FormatNumber(v),
+                        def.scale == 1 ? "whole number"
+                                       : "number with at most one "
+                                         "decimal place"));
       }
       const auto encoded = static_cast<int32_t>(std::lround(scaled));
       if (encoded < def.min || encoded > def.max) {
@@ -75,27 +76,26 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
     }
     if (reply.options.size() == 1 && reply.options[0] == kNotSure)
       return Status::Ok();
-    return Status::InvalidArgument(fmt::format(
-        "question '{}' needs a number from {} to {} (or \"{}\")", q.id,
-        FormatNumber(q.min), FormatNumber(q.max), kNotSure));
+    return Status::InvalidArgument(
+        fmt::format("question '{}' needs a number from {} to {} (or \"{}\")",
+                    q.id, FormatNumber(q.min), FormatNumber(q.max), kNotSure));
   }
   if (reply.number) {
-    return Status::InvalidArgument(fmt::format(
-        "question '{}' needs an option ({}), not a number", q.id,
-        OptionList(q)));
+    return Status::InvalidArgument(
+        fmt::format("question '{}' needs an option ({}), not a number", q.id,
+                    OptionList(q)));
   }
   if (reply.options.empty()) {
-    return Status::InvalidArgument(
-        fmt::format("question '{}': no option given ({})", q.id,
-                    OptionList(q)));
+    return Status::InvalidArgument(fmt::format(
+        "question '{}': no option given ({})", q.id, OptionList(q)));
   }
   std::vector<int> picked;
   for (const std::string& id : reply.options) {
     const int i = FindOption(q, id);
     if (i < 0) {
-      return Status::InvalidArgument(fmt::format(
-          "question '{}': unknown option '{}' (options: {})", q.id, id,
-          OptionList(q)));
+      return Status::InvalidArgument(
+          fmt::format("question '{}': unknown option '{}' (options: {})", q.id,
+                      id, OptionList(q)));
     }
     if (std::find(picked.begin(), picked.end(), i) != picked.end()) {
       return Status::InvalidArgument(
@@ -105,8 +105,8 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
   }
   if (q.kind == QuestionKind::kSingle) {
     if (picked.size() != 1) {
-      return Status::InvalidArgument(fmt::format(
-          "question '{}' takes exactly one option", q.id));
+      return Status::InvalidArgument(
+          fmt::format("question '{}' takes exactly one option", q.id));
     }
     for (const Setting& s : def.options[picked[0]].sets)
       kb.SetFinding(s.first, s.second, c);
@@ -121,9 +121,10 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
   if (none && picked.size() > 1) {
     return Status::InvalidArgument(fmt::format(
         "question '{}': \"{}\" cannot be ticked together with other options",
-        q.id, q.options[picked[0]].role == OptionRole::kNone
-                  ? q.options[picked[0]].id
-                  : q.options[picked[1]].id));
+        q.id,
+        q.options[picked[0]].role == OptionRole::kNone
+            ? q.options[picked[0]].id
+            : q.options[picked[1]].id));
   }
   // Ticked items: when two set the same finding, the larger encoded value
   // (the more abnormal one: true over false, both over one) wins.
@@ -131,8 +132,9 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
   for (int i : picked) {
     if (q.options[i].role != OptionRole::kAnswer) continue;
     for (const Setting& s : def.options[i].sets) {
-      auto it = std::find_if(ticked.begin(), ticked.end(),
-                             [&](const Setting& t) { return t.first == s.first; });
+      auto it =
+          std::find_if(ticked.begin(), ticked.end(),
+                       [&](const Setting& t) { return t.first == s.first; });
       if (it == ticked.end()) {
         ticked.push_back(s);
       } else {
@@ -149,10 +151,14 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
       if (!set_by_tick) kb.SetFinding(s.first, s.second, c);
     }
   }
-  if (none) {
-    for (int i : picked)
+  if (none || unsure) {
+    // "None of these" may set extra normals; "not sure" may record that the
+    // person said so (said_not_sure findings, checked by the loader).
+    for (int i : picked) {
+      if (q.options[i].role == OptionRole::kAnswer) continue;
       for (const Setting& s : def.options[i].sets)
         kb.SetFinding(s.first, s.second, c);
+    }
   }
   for (const Setting& s : ticked) kb.SetFinding(s.first, s.second, c);
   return Status::Ok();
@@ -244,8 +250,7 @@ std::vector<std::pair<std::string, Reply>> Assessment::answers() const {
   return out;
 }
 
-std::string Assessment::DescribeReply(const Question& q,
-                                      const Reply& r) const {
+std::string Assessment::DescribeReply(const Question& q, const Reply& r) const {
   if (r.number) {
     return q.unit.empty() ? FormatNumber(*r.number)
                           : FormatNumber(*r.number) + " " + q.unit;
@@ -302,10 +307,9 @@ Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
     } else {
       return Status::InvalidArgument(fmt::format(
           "question '{}': the answer must be {}", key,
-          q.kind == QuestionKind::kNumber ? "a number or \"unsure\""
-          : q.kind == QuestionKind::kChecklist
-              ? "a list of option ids"
-              : "an option id"));
+          q.kind == QuestionKind::kNumber      ? "a number or \"unsure\""
+          : q.kind == QuestionKind::kChecklist ? "a list of option ids"
+                                               : "an option id"));
     }
     replies.emplace_back(it->second, std::move(r));
   }

@@ -1,11 +1,10 @@
-#include "backaid/assess.h"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "backaid/assess.h"
 #include "backaid/case_json.h"
 #include "backaid/engine.h"
 #include "src/assess/questionnaire_model.h"
@@ -63,11 +62,13 @@ void AnswerSelfCare(Assessment& a) {
   Say(a, "small_fall", Reply::Option("no"));
   Say(a, "before", Reply::Option("no"));
   Say(a, "self_care_context", Reply::Option("none"));
+  Say(a, "outlook", Reply::Option("none"));
   Say(a, "look_alikes", Reply::Option("none"));
   Say(a, "medicine_safety", Reply::Option("none"));
   Say(a, "paracetamol", Reply::Option("no"));
   Say(a, "worse_with", Reply::Options({"bending", "moving"}));
   Say(a, "touch", Reply::Options({"tender", "knot"}));
+  Say(a, "examined", Reply::Option("none"));
   Say(a, "lying_down", Reply::Option("yes"));
 }
 
@@ -81,8 +82,8 @@ TEST(Assessment, SelfCarePathSkipsWhatDoesNotApply) {
     EXPECT_NE(id, "pregnant");
     EXPECT_NE(id, "course");
   }
-  EXPECT_EQ(a.progress().answered, 25);
-  EXPECT_EQ(a.progress().about, 25);
+  EXPECT_EQ(a.progress().answered, 27);
+  EXPECT_EQ(a.progress().about, 27);
 }
 
 TEST(Assessment, EmergencyStopsTheQuestions) {
@@ -133,6 +134,42 @@ TEST(Assessment, NotSureLeavesFindingsUnknown) {
   Say(a, "nerve_signs", Reply::Options({"both_legs_numb", "unsure"}));
   EXPECT_EQ(a.result().level, TriageLevel::kEmergency);
   EXPECT_EQ(Value(a, "bladder_dysfunction"), kUnknown);
+}
+
+// An explicit "not sure" to the cauda equina checklist is information: the
+// knowledge base asks a more concrete check, and "still not sure" there
+// gives a level (ces.screen_unsure), while the findings stay unknown.
+TEST(Assessment, NotSureToNerveSignsAsksAConcreteCheck) {
+  Assessment a = Start();
+  Say(a, "age", Reply::Number(40));
+  Say(a, "sex", Reply::Option("male"));
+  Say(a, "emergency_signs", Reply::Option("none"));
+  Say(a, "nerve_signs", Reply::Option("unsure"));
+  EXPECT_EQ(Value(a, "unsure_nerve_signs"), 1);
+  EXPECT_EQ(Value(a, "bladder_dysfunction"), kUnknown);
+  EXPECT_EQ(a.NextQuestion()->id, "nerve_check");
+  Say(a, "nerve_check", Reply::Option("unsure"));
+  EXPECT_EQ(Value(a, "bladder_dysfunction"), kUnknown);
+  EXPECT_EQ(a.result().level, TriageLevel::kUrgent);
+  // The concrete check answered: the findings are known and no level
+  // comes from the first "not sure".
+  ASSERT_TRUE(a.Back());
+  Say(a, "nerve_check", Reply::Option("none"));
+  EXPECT_EQ(Value(a, "bladder_dysfunction"), 0);
+  EXPECT_EQ(Value(a, "saddle_numbness"), 0);
+  EXPECT_EQ(a.result().level, TriageLevel::kSelfCare);
+  ASSERT_TRUE(a.Back());
+  Say(a, "nerve_check", Reply::Options({"wipe_numb"}));
+  EXPECT_EQ(a.result().level, TriageLevel::kEmergency);
+}
+
+TEST(Assessment, NerveCheckIsAskedOnlyAfterNotSure) {
+  Assessment a = Start();
+  Say(a, "age", Reply::Number(40));
+  Say(a, "sex", Reply::Option("male"));
+  Say(a, "emergency_signs", Reply::Option("none"));
+  Say(a, "nerve_signs", Reply::Option("none"));
+  EXPECT_EQ(a.NextQuestion()->id, "illness_signs");
 }
 
 TEST(Assessment, UntickedItemsAreNoWithoutNotSure) {
@@ -239,8 +276,7 @@ TEST(CaseFromAnswers, ErrorsNameTheProblem) {
   EXPECT_NE(err(R"({"sex": "martian"})").find("unknown option 'martian'"),
             std::string::npos);
   EXPECT_NE(err(R"({"age": 300})").find("out of range"), std::string::npos);
-  EXPECT_NE(err(R"({"age": "old"})").find("question 'age'"),
-            std::string::npos);
+  EXPECT_NE(err(R"({"age": "old"})").find("question 'age'"), std::string::npos);
   EXPECT_NE(err(R"({"sex": "male", "pregnant": "yes"})")
                 .find("question 'pregnant' is not asked"),
             std::string::npos);

@@ -1,10 +1,10 @@
 // The questionnaire as JSON for stateless fronts (the HTTP API and the web
 // page): the questions as a front shows them, without ask_when (the server
 // decides what comes next, see ResumeAssessment).
+#include <fmt/format.h>
+
 #include <string>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 #include "backaid/assess.h"
 #include "backaid/case_json.h"

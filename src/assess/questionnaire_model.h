@@ -45,6 +45,9 @@ struct QuestionDef {
 struct Questionnaire {
   std::vector<QuestionDef> questions;          // in asking order
   std::unordered_map<std::string, int> index;  // question id -> position
+  // By FindingId: the first question that sets it and the option (-1 for a
+  // number question); {-1, -1} when no question asks it.
+  std::vector<std::pair<int, int>> asked_by;
 };
 
 // Three-valued evaluation of `e` over encoded finding values: 1 true,

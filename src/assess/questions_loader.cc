@@ -196,6 +196,20 @@ class QuestionsLoader : public YamlLint {
       q->index[def.view.id] = static_cast<int>(q->questions.size());
       q->questions.push_back(std::move(def));
     }
+    // The first question (and option) that asks each finding.
+    q->asked_by.assign(impl_.findings.size(), {-1, -1});
+    for (size_t i = 0; i < q->questions.size(); ++i) {
+      const QuestionDef& d = q->questions[i];
+      if (d.view.kind == QuestionKind::kNumber &&
+          q->asked_by[d.finding].first < 0)
+        q->asked_by[d.finding] = {static_cast<int>(i), -1};
+      for (size_t o = 0; o < d.options.size(); ++o) {
+        if (d.view.options[o].role != OptionRole::kAnswer) continue;
+        for (const Setting& st : d.options[o].sets)
+          if (q->asked_by[st.first].first < 0)
+            q->asked_by[st.first] = {static_cast<int>(i), static_cast<int>(o)};
+      }
+    }
     for (size_t f = 0; f < impl_.findings.size(); ++f) {
       const FindingDef& fd = impl_.findings[f];
       if (fd.red_flag && !set_so_far.test(f)) {
@@ -474,10 +488,21 @@ class QuestionsLoader : public YamlLint {
           }
         }
       }
-      if (view.role == OptionRole::kUnsure && !opt.sets.empty()) {
-        At(sets,
-           fmt::format("{}: a \"not sure\" option sets no findings", owhat));
-        ok = false;
+      if (view.role == OptionRole::kUnsure) {
+        // "Not sure" never answers a finding: it may only record that the
+        // person said so (findings of group said_not_sure, set to true), so
+        // the knowledge base can decide what follows.
+        for (const Setting& st : opt.sets) {
+          const FindingDef& f = impl_.findings[st.first];
+          if (f.group != "said_not_sure" || f.type != FindingType::kBool ||
+              st.second != 1) {
+            At(sets, fmt::format("{}: a \"not sure\" option may only set "
+                                 "findings of group said_not_sure to true, "
+                                 "not '{}'",
+                                 owhat, f.key));
+            ok = false;
+          }
+        }
       }
       if (view.role == OptionRole::kAnswer && opt.sets.empty() && ok) {
         At(o,

@@ -158,11 +158,15 @@ TEST(QuestionsLint, ChecklistNeedsNoneAndUnsure) {
               "exactly one 'none' option and one 'unsure'");
 }
 
-TEST(QuestionsLint, UnsureOptionSetsNothing) {
+// "Not sure" never answers a finding; it may only record that the person
+// said so (group said_not_sure).
+TEST(QuestionsLint, UnsureOptionSetsOnlySaidNotSureFindings) {
   ExpectIssue(With("{id: unsure, label: Not sure, role: unsure}\n  - id: walk",
                    "{id: unsure, label: Not sure, role: unsure, sets: {c: "
                    "true}}\n  - id: walk"),
-              18, "a \"not sure\" option sets no findings");
+              18,
+              "a \"not sure\" option may only set findings of group "
+              "said_not_sure to true, not 'c'");
 }
 
 TEST(QuestionsLint, UnknownSection) {

@@ -1,11 +1,10 @@
 // Case reader on simdjson On-Demand: one forward pass over each case,
 // finding keys looked up in a small open-addressing table.
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <cmath>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "backaid/case_json.h"
 #include "src/knowledge/program.h"
@@ -146,8 +145,7 @@ error_code Skip(od::value v, int depth) {
 }  // namespace
 
 struct CaseReader::Impl {
-  explicit Impl(const KnowledgeBase& k)
-      : kb(k), keys(k.findings()) {
+  explicit Impl(const KnowledgeBase& k) : kb(k), keys(k.findings()) {
     age = *k.FindFinding("age");
     sex = *k.FindFinding("sex");
   }
@@ -161,7 +159,8 @@ struct CaseReader::Impl {
       return in_findings ? "findings." + def.key : def.key;
     };
     od::json_type t;
-    if (auto e = v.type().get(t)) return fmt::format("{}: {}", where(), Describe(e));
+    if (auto e = v.type().get(t))
+      return fmt::format("{}: {}", where(), Describe(e));
     if (t == od::json_type::null) {
       if (!v.is_null()) return fmt::format("{}: malformed null", where());
       *out = kUnknown;
@@ -191,8 +190,8 @@ struct CaseReader::Impl {
             return {};
           }
         }
-        return fmt::format("{}: '{}' is not one of {}", where(),
-                           Truncate(s), EnumList(def));
+        return fmt::format("{}: '{}' is not one of {}", where(), Truncate(s),
+                           EnumList(def));
       }
       case FindingType::kInt:
       case FindingType::kNumber: {
@@ -211,7 +210,8 @@ struct CaseReader::Impl {
         if (def.type == FindingType::kInt && d != std::floor(d))
           return fmt::format("{}: must be a whole number, not {}", where(), d);
         if (!(d >= lo && d <= hi))
-          return fmt::format("{}: {} is out of range {}..{}", where(), d, lo, hi);
+          return fmt::format("{}: {} is out of range {}..{}", where(), d, lo,
+                             hi);
         *out = static_cast<int32_t>(std::lround(d * def.scale));
         return {};
       }
@@ -242,7 +242,8 @@ struct CaseReader::Impl {
     FindingSet seen;
     for (auto field : obj) {
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return "findings: " + Describe(e);
+      if (auto e = field.unescaped_key().get(key))
+        return "findings: " + Describe(e);
       const int id = keys.Find(key);
       if (id < 0 || id == age || id == sex) {
         return fmt::format("findings: unknown key '{}'", Truncate(key));
@@ -250,10 +251,10 @@ struct CaseReader::Impl {
       if (seen.test(id)) return fmt::format("findings.{}: duplicate key", key);
       seen.set(id);
       od::value val;
-      if (auto e = field.value().get(val)) return fmt::format("findings.{}: {}", key, Describe(e));
+      if (auto e = field.value().get(val))
+        return fmt::format("findings.{}: {}", key, Describe(e));
       int32_t enc;
-      std::string err =
-          Encode(kb.findings()[id], true, val, &enc);
+      std::string err = Encode(kb.findings()[id], true, val, &enc);
       if (!err.empty()) return err;
       kb.SetFinding(static_cast<FindingId>(id), enc, c);
     }
@@ -268,28 +269,41 @@ struct CaseReader::Impl {
     bool has_triage = false;
     for (auto field : obj) {
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return "expected: " + Describe(e);
+      if (auto e = field.unescaped_key().get(key))
+        return "expected: " + Describe(e);
       od::value val;
       if (auto e = field.value().get(val)) return "expected: " + Describe(e);
       if (key == "triage") {
         std::string_view s;
         if (val.get_string().get(s)) return "expected.triage: must be a string";
         auto level = ParseLevel(s);
-        if (!level) return fmt::format("expected.triage: unknown level '{}'", Truncate(s));
+        if (!level)
+          return fmt::format("expected.triage: unknown level '{}'",
+                             Truncate(s));
         out.level = *level;
         has_triage = true;
       } else if (key == "conditions") {
         od::array arr;
-        if (val.get_array().get(arr)) return "expected.conditions: must be an array";
+        if (val.get_array().get(arr))
+          return "expected.conditions: must be an array";
         for (auto item : arr) {
           std::string_view s;
           if (item.get_string().get(s))
             return "expected.conditions: items must be strings";
           auto cond = kb.FindCondition(s);
           if (!cond)
-            return fmt::format("expected.conditions: unknown condition '{}'", Truncate(s));
+            return fmt::format("expected.conditions: unknown condition '{}'",
+                               Truncate(s));
           out.conditions |= 1u << *cond;
         }
+      } else if (key == "as_given_only") {
+        // The case tests an answer that is missing; the interview protocol,
+        // which answers every question, does not apply. Its value says why.
+        std::string_view s;
+        if (val.get_string().get(s) || s.empty())
+          return "expected.as_given_only: must be a non-empty string (the "
+                 "reason)";
+        out.as_given_only = true;
       } else {
         if (auto e = Skip(val, 1)) return "expected: " + Describe(e);
       }
@@ -299,9 +313,10 @@ struct CaseReader::Impl {
     return {};
   }
 
-  std::string ReadCase(const char* json, size_t size, size_t capacity,
-                       Case* c, ExpectedOutcome* expected) {
-    if (c->values.size() != kb.findings().size()) *c = kb.NewCase();
+  std::string ReadCase(const char* json, size_t size, size_t capacity, Case* c,
+                       ExpectedOutcome* expected) {
+    if (c->values.size() != kb.findings().size())
+      *c = kb.NewCase();
     else {
       std::fill(c->values.begin(), c->values.end(), kUnknown);
       c->abnormal.reset();
@@ -310,7 +325,8 @@ struct CaseReader::Impl {
     c->id.clear();
     if (expected) *expected = ExpectedOutcome{};
     od::document doc;
-    if (auto e = parser.iterate(json, size, capacity).get(doc)) return Describe(e);
+    if (auto e = parser.iterate(json, size, capacity).get(doc))
+      return Describe(e);
     od::object obj;
     if (auto e = doc.get_object().get(obj)) {
       return e == simdjson::INCORRECT_TYPE ? "a case must be a JSON object"
@@ -356,7 +372,8 @@ struct CaseReader::Impl {
       } else {
         // narrative, source and other annotations are ignored, but must
         // still be well-formed JSON.
-        if (auto e = Skip(v, 1)) return fmt::format("{}: {}", Truncate(key), Describe(e));
+        if (auto e = Skip(v, 1))
+          return fmt::format("{}: {}", Truncate(key), Describe(e));
       }
     }
     // simdjson 3.0 has no document::at_end(); current_location() reports
@@ -394,8 +411,8 @@ CaseReader::CaseReader(const KnowledgeBase& kb)
     : impl_(std::make_unique<Impl>(kb)) {}
 CaseReader::~CaseReader() = default;
 
-Status CaseReader::Read(const char* json, size_t size, size_t capacity,
-                        Case* c, ExpectedOutcome* expected) {
+Status CaseReader::Read(const char* json, size_t size, size_t capacity, Case* c,
+                        ExpectedOutcome* expected) {
   std::string err = impl_->ReadCase(json, size, capacity, c, expected);
   if (err.empty()) return Status::Ok();
   impl_->RecoverId(json, size, capacity, c);

@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "backaid/assess.h"
 #include "src/knowledge/expr.h"
 #include "src/knowledge/program.h"
 
@@ -18,8 +23,10 @@ void Wrap(std::string_view first, std::string_view indent,
 std::string Upper(std::string_view s) {
   std::string u(s);
   for (char& ch : u) {
-    if (ch == '_') ch = ' ';
-    else if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    if (ch == '_')
+      ch = ' ';
+    else if (ch >= 'a' && ch <= 'z')
+      ch = static_cast<char>(ch - 'a' + 'A');
   }
   return u;
 }
@@ -72,6 +79,42 @@ const char* NotADiagnosisNotice() {
          "emergency number.";
 }
 
+void AppendOpenQuestionsText(const KnowledgeBase& kb, const Case& c,
+                             const TriageResult& r, bool md, std::string* out,
+                             const std::vector<std::string>* only) {
+  // At emergency nothing is more urgent: the call comes first.
+  if (r.level == TriageLevel::kEmergency) return;
+  std::vector<OpenQuestion> open = OpenQuestions(kb, c, r);
+  if (only != nullptr) {
+    std::erase_if(open, [&](const OpenQuestion& q) {
+      return std::find(only->begin(), only->end(), q.question) == only->end();
+    });
+    if (open.empty()) return;
+  }
+  if (open.empty() && r.not_assessed.none()) return;
+  const std::string bullet = md ? "- " : "  - ";
+  const std::string cont = md ? "  " : "    ";
+  Wrap(md ? "**" : "", "",
+       std::string(r.not_assessed.any()
+                       ? "The warning-sign questions are not all answered. "
+                       : "") +
+           (open.empty() ? "" : "Answers to these could change this result:") +
+           (md ? "**" : ""),
+       out);
+  if (md && !open.empty()) out->push_back('\n');
+  constexpr size_t kShown = 8;
+  for (size_t i = 0; i < open.size() && i < kShown; ++i) {
+    Wrap(bullet, cont,
+         fmt::format("{} (could make it {})", open[i].text,
+                     Upper(LevelName(open[i].level))),
+         out);
+  }
+  if (open.size() > kShown) {
+    Wrap(bullet, cont, fmt::format("and {} more", open.size() - kShown), out);
+  }
+  if (md) out->push_back('\n');
+}
+
 void AppendResultText(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, bool md, std::string* out) {
   const std::string h = md ? "### " : "";
@@ -83,6 +126,8 @@ void AppendResultText(const KnowledgeBase& kb, const Case& c,
     *out += std::string(kWidth, '=') + "\n";
     *out += fmt::format("Case {}\n", c.id);
   }
+  // An incomplete result opens with the questions that would decide it.
+  AppendOpenQuestionsText(kb, c, r, md, out);
   Wrap(fmt::format("{}{}: ", md ? "**" : "", Upper(LevelName(r.level))) +
            (md ? "** " : ""),
        "", kb.level(r.level).meaning, out);
@@ -97,20 +142,21 @@ void AppendResultText(const KnowledgeBase& kb, const Case& c,
       if (!names.empty()) names += "; ";
       names += kb.conditions()[__builtin_ctz(b)].name;
     }
-    Wrap(md ? "**To be checked for:** " : "To be checked for: ", "  ", names, out);
+    Wrap(md ? "**To be checked for:** " : "To be checked for: ", "  ", names,
+         out);
   }
   std::string see;
   for (uint16_t s : OrderedServices(kb, r)) {
     if (!see.empty()) see += "; ";
     see += kb.services()[s].name;
   }
-  if (!see.empty()) Wrap(md ? "**Who to see:** " : "Who to see: ", "  ", see, out);
+  if (!see.empty())
+    Wrap(md ? "**Who to see:** " : "Who to see: ", "  ", see, out);
   if (md) out->push_back('\n');
   *out += h + "Why\n";
   if (r.fired.empty()) {
     Wrap(bullet, cont,
-         "None of the warning signs in the knowledge base were reported.",
-         out);
+         "None of the warning signs in the knowledge base were reported.", out);
   }
   for (uint16_t id : r.fired) {
     const RuleDef& rule = kb.rules()[id];
@@ -140,8 +186,8 @@ void AppendResultText(const KnowledgeBase& kb, const Case& c,
          "  ", FindingList(kb, r.not_assessed), out);
   }
   if (md) out->push_back('\n');
-  Wrap(md ? "*knowledge base " : "knowledge base ", "", kb.version() + (md ? "*" : ""),
-       out);
+  Wrap(md ? "*knowledge base " : "knowledge base ", "",
+       kb.version() + (md ? "*" : ""), out);
 }
 
 }  // namespace backaid

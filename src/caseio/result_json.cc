@@ -2,6 +2,10 @@
 // result costs a few appends per fired rule.
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
+#include "backaid/assess.h"
 #include "backaid/case_json.h"
 #include "src/knowledge/eval.h"
 #include "src/knowledge/expr.h"
@@ -59,8 +63,8 @@ void AppendFindingList(const KnowledgeBase::Impl& impl, const FindingSet& set,
 }
 
 // "key" for true booleans, "key=value" otherwise.
-void AppendEvidence(const KnowledgeBase::Impl& impl, FindingId f,
-                    int32_t value, std::string* out) {
+void AppendEvidence(const KnowledgeBase::Impl& impl, FindingId f, int32_t value,
+                    std::string* out) {
   const FindingDef& def = impl.findings[f];
   const auto& rendered = impl.finding_value_json[f];
   if (value == kUnknown) {
@@ -74,8 +78,9 @@ void AppendEvidence(const KnowledgeBase::Impl& impl, FindingId f,
 
 }  // namespace
 
-void AppendUndetermined(const KnowledgeBase& kb, const Case& c,
-                        const TriageResult& r, std::string* out);
+void AppendUndetermined(const KnowledgeBase& kb,
+                        const std::vector<Undetermined>& undetermined,
+                        std::string* out);
 
 void AppendResultJson(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, std::string* out,
@@ -96,6 +101,31 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
   AppendFindingList(impl, r.red_flags, out);
   out->append(",\"not_assessed\":");
   AppendFindingList(impl, r.not_assessed, out);
+  // Whether every red-flag question was answered, and the questions that
+  // would decide what the missing answers leave open.
+  out->append(",\"screen\":{\"complete\":");
+  out->append(r.not_assessed.none() ? "true" : "false");
+  out->append(",\"open_questions\":[");
+  bool first_q = true;
+  const std::vector<Undetermined> undetermined = CouldNotRuleOut(kb, c, r);
+  for (const OpenQuestion& q : OpenQuestions(kb, undetermined)) {
+    if (!first_q) out->push_back(',');
+    first_q = false;
+    out->append("{\"finding\":");
+    out->append(impl.finding_json[q.finding]);
+    out->append(",\"level\":\"");
+    out->append(LevelName(q.level));
+    out->append("\",\"question\":");
+    if (q.question.empty()) {
+      out->append("null");
+    } else {
+      AppendJsonString(q.question, out);
+    }
+    out->append(",\"text\":");
+    AppendJsonString(q.text, out);
+    out->push_back('}');
+  }
+  out->append("]}");
   out->append(",\"see\":[");
   first = true;
   for (uint16_t s : OrderedServices(kb, r)) {
@@ -122,18 +152,20 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
     first = false;
   }
   out->push_back(']');
-  if (could_not_rule_out) AppendUndetermined(kb, c, r, out);
+  (void)could_not_rule_out;  // always written now (issue 10)
+  AppendUndetermined(kb, undetermined, out);
   out->append(",\"kb_version\":");
   out->append(impl.version_json);
   out->push_back('}');
 }
 
-void AppendUndetermined(const KnowledgeBase& kb, const Case& c,
-                        const TriageResult& r, std::string* out) {
+void AppendUndetermined(const KnowledgeBase& kb,
+                        const std::vector<Undetermined>& undetermined,
+                        std::string* out) {
   const KnowledgeBase::Impl& impl = kb.impl();
   out->append(",\"could_not_rule_out\":[");
   bool first = true;
-  for (const Undetermined& u : CouldNotRuleOut(kb, c, r)) {
+  for (const Undetermined& u : undetermined) {
     if (!first) out->push_back(',');
     out->append("{\"rule\":");
     AppendJsonString(impl.rules[u.rule].id, out);

@@ -206,13 +206,27 @@ bool ReadFile(const std::string& path, std::string* out) {
 // ends with when to call a doctor).
 std::string RenderPerson(const KnowledgeBase& kb, const Case& c,
                          const TriageResult& r, const CarePlan* plan,
-                         const std::string& number, bool md,
-                         const Style& style) {
+                         const std::string& number, bool md, const Style& style,
+                         const std::vector<std::pair<std::string, Reply>>& a) {
   std::string out;
   const std::string h = md ? "## " : "";
   const std::string bullet = md ? "- " : "  - ";
   const std::string cont = md ? "  " : "    ";
   const std::string level = Upper(LevelName(r.level));
+  // An incomplete result opens with the questions that would decide it.
+  {
+    // After the questions, only those answered "not sure" are open (the
+    // others were skipped because they could not apply); for a case given
+    // as findings, every open question.
+    std::vector<std::string> unsure;
+    for (const auto& [id, reply] : a) {
+      for (const std::string& o : reply.options)
+        if (o == kNotSure) unsure.push_back(id);
+    }
+    std::string open;
+    AppendOpenQuestionsText(kb, c, r, md, &open, a.empty() ? nullptr : &unsure);
+    if (!open.empty()) out += open + (md ? "" : "\n");
+  }
   if (md) {
     out += fmt::format("# {}: {}\n\n", level, kb.level(r.level).meaning);
   } else {
@@ -327,9 +341,10 @@ int Report(const KnowledgeBase& kb, const Case& c,
               << "\n";
   }
   const CarePlan* p = plan.ok() ? &*plan : nullptr;
-  std::cout << (format == "json" ? RenderJson(kb, c, r, p, answers, number)
-                                 : RenderPerson(kb, c, r, p, number,
-                                                format == "markdown", style));
+  std::cout << (format == "json"
+                    ? RenderJson(kb, c, r, p, answers, number)
+                    : RenderPerson(kb, c, r, p, number, format == "markdown",
+                                   style, answers));
   std::cout.flush();
   return 0;
 }

@@ -1,11 +1,11 @@
 // `backaid db check|migrate --db URL`: operations on the storage without
 // starting the server (the crash tests use `check` after every restart).
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "src/cli/commands.h"
 #include "src/storage/storage.h"
@@ -14,8 +14,8 @@ namespace backaid::cli {
 
 void RegisterDbCommand(CLI::App& app, CommandContext ctx) {
   auto db = std::make_shared<std::string>("sqlite:data/backaid.sqlite");
-  CLI::App* cmd = app.add_subcommand(
-      "db", "Storage operations: migrate, check integrity");
+  CLI::App* cmd =
+      app.add_subcommand("db", "Storage operations: migrate, check integrity");
   cmd->require_subcommand(1);
   CLI::App* migrate = cmd->add_subcommand(
       "migrate", "Bring the schema up to date (serve does this at start)");

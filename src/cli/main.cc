@@ -1,16 +1,18 @@
 // The backaid command line: decodes arguments, calls the core, encodes.
 // No clinical logic lives here.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <vector>
 
 #include "backaid/batch.h"
 #include "backaid/knowledge_base.h"
@@ -64,8 +66,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "backaid: assessment, triage and self-care guidance for back spasms.\n" +
       std::string(backaid::NotADiagnosisNotice())};
-  app.set_version_flag("--version", std::string("backaid ") +
-                                        backaid::kVersion);
+  app.set_version_flag("--version",
+                       std::string("backaid ") + backaid::kVersion);
   app.require_subcommand(1);
   std::string kb_dir;
   app.add_option("--kb", kb_dir,
@@ -90,8 +92,7 @@ int main(int argc, char** argv) {
   triage->add_flag("--could-not-rule-out", could_not_rule_out,
                    "JSON: also list the more urgent rules that unanswered "
                    "questions left open, with the findings they need");
-  triage->add_option("--threads", threads,
-                     "Worker threads (0 = one per core)")
+  triage->add_option("--threads", threads, "Worker threads (0 = one per core)")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
 
@@ -99,12 +100,18 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand(
       "validate",
       "Compare triage with each case's \"expected\": confusion matrix, exact "
-      "rate, under- and over-triage, condition recall. Exit status 1 on any "
-      "under-triage or unreadable case.");
-  std::string validate_input = "-";
+      "rate, under- and over-triage, self-care exact, condition recall. Exit "
+      "status 1 on any under-triage or unreadable case.");
+  std::vector<std::string> validate_inputs;
   std::string validate_format = "text";
-  validate->add_option("input", validate_input, "Cases file, or - for stdin")
-      ->capture_default_str();
+  bool validate_interview = false;
+  validate->add_option("input", validate_inputs,
+                       "Cases files (joined), or - for stdin (the default)");
+  validate->add_flag(
+      "--interview", validate_interview,
+      "The vignette-study protocol: answer the questionnaire from each "
+      "case (stated findings; the normal answer where the case is silent; "
+      "'not sure' where no option fits) and report the questions asked");
   validate->add_option("--format", validate_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
@@ -164,9 +171,10 @@ int main(int argc, char** argv) {
     backaid::BatchOptions options;
     options.threads = threads;
     options.could_not_rule_out = could_not_rule_out;
-    options.format = triage_format == "json"   ? backaid::OutputFormat::kJson
-                     : triage_format == "text" ? backaid::OutputFormat::kText
-                                               : backaid::OutputFormat::kMarkdown;
+    options.format = triage_format == "json" ? backaid::OutputFormat::kJson
+                     : triage_format == "text"
+                         ? backaid::OutputFormat::kText
+                         : backaid::OutputFormat::kMarkdown;
     if (options.format != backaid::OutputFormat::kJson) {
       std::string notice = std::string(backaid::NotADiagnosisNotice()) + "\n\n";
       if (::write(STDOUT_FILENO, notice.data(), notice.size()) < 0) return 2;
@@ -178,19 +186,40 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (stats->errors > 0) {
-      std::cerr << fmt::format("backaid triage: {} of {} cases could not be "
-                               "read\n",
-                               stats->errors, stats->cases);
+      std::cerr << fmt::format(
+          "backaid triage: {} of {} cases could not be "
+          "read\n",
+          stats->errors, stats->cases);
       return 1;
     }
     return 0;
   }
 
   if (validate->parsed()) {
-    const int fd = OpenInput(validate_input);
-    if (fd < 0) return 2;
-    auto report = backaid::Validate(*kb, fd);
-    if (fd != STDIN_FILENO) ::close(fd);
+    if (validate_inputs.empty()) validate_inputs.push_back("-");
+    std::string text;
+    for (const std::string& path : validate_inputs) {
+      const int fd = OpenInput(path);
+      if (fd < 0) return 2;
+      std::string chunk;
+      char buf[1 << 16];
+      ssize_t n;
+      while ((n = ::read(fd, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+          std::cerr << fmt::format("backaid validate: cannot read '{}': {}\n",
+                                   path, strerror(errno));
+          return 2;
+        }
+        chunk.append(buf, static_cast<size_t>(n));
+      }
+      if (fd != STDIN_FILENO) ::close(fd);
+      text += chunk;
+      if (!chunk.empty() && chunk.back() != '\n') text += '\n';
+    }
+    backaid::ValidateOptions vopts;
+    vopts.interview = validate_interview;
+    auto report = backaid::ValidateText(kb, text, vopts);
     if (!report.ok()) {
       std::cerr << "backaid validate: " << report.status().message() << "\n";
       return 2;

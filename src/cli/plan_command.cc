@@ -3,11 +3,11 @@
 //
 // Exit status: 0 on success; 2 if the knowledge base, the case file, the
 // options (--start, --tz, --awake) or the output file cannot be used.
+#include <fmt/format.h>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "backaid/calendar.h"
 #include "backaid/case_json.h"

@@ -162,9 +162,10 @@ std::vector<Undetermined> CouldNotRuleOut(const KnowledgeBase& kb,
     if (kb::Holds(p, r.when, values, true)) continue;   // fired or excepted
     Undetermined u;
     u.rule = static_cast<uint16_t>(i);
-    for (size_t f = 0; f < kb.findings().size(); ++f) {
-      if (r.when_findings.test(f) && values[f] == kUnknown)
-        u.missing.push_back(static_cast<FindingId>(f));
+    const FindingSet missing = r.when_findings & ~c.known;
+    for (size_t f = missing._Find_first(); f < missing.size();
+         f = missing._Find_next(f)) {
+      u.missing.push_back(static_cast<FindingId>(f));
     }
     out.push_back(std::move(u));
   }

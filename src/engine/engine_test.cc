@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "backaid/case_json.h"
+#include "backaid/report.h"
 #include "src/knowledge/program.h"
 #include "src/knowledge/test_kb.h"
 
@@ -147,7 +148,8 @@ TEST_F(EngineTest, ResultObjectIsReusable) {
   ASSERT_TRUE(reader_.Read(R"({"id":"1","findings":{"a":true}})", &c_).ok());
   Evaluate(*kb_, c_, &r);
   EXPECT_EQ(r.level, TriageLevel::kEmergency);
-  ASSERT_TRUE(reader_.Read(R"({"id":"2","findings":{"a":false,"b":false}})", &c_).ok());
+  ASSERT_TRUE(
+      reader_.Read(R"({"id":"2","findings":{"a":false,"b":false}})", &c_).ok());
   Evaluate(*kb_, c_, &r);
   EXPECT_EQ(r.level, TriageLevel::kSelfCare);
   EXPECT_TRUE(r.fired.empty());
@@ -160,11 +162,36 @@ TEST_F(EngineTest, ResultJsonHasEveryField) {
   AppendResultJson(*kb_, c_, r, &json);
   EXPECT_EQ(json,
             R"({"id":"t","triage":"emergency","conditions":["x"],)"
-            R"("red_flags":["a"],"not_assessed":[],"see":["er"],)"
+            R"("red_flags":["a"],"not_assessed":[],)"
+            R"("screen":{"complete":true,"open_questions":[]},"see":["er"],)"
             R"("explanation":[{"rule":"emergency_a","level":"emergency",)"
             R"("reason":"ra","sources":["S1"],"because":["a"]}],)"
-            R"("kb_version":")" +
+            R"("could_not_rule_out":[],"kb_version":")" +
                 kb_->version() + R"("})");
+}
+
+// An incomplete result says so and names what is open, unconditionally
+// (in the questionnaire's words where a question asks the finding).
+TEST_F(EngineTest, IncompleteScreenListsOpenQuestions) {
+  auto r = Run(R"({"b":false})");
+  std::string json;
+  AppendResultJson(*kb_, c_, r, &json);
+  EXPECT_NE(
+      json.find(R"("screen":{"complete":false,"open_questions":[)"
+                R"({"finding":"a","level":"emergency","question":"flags",)"
+                R"("text":"A"},{"finding":"walk","level":"routine",)"
+                R"("question":null,"text":"walk"})"),
+      std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("could_not_rule_out":[{"rule":"emergency_a")"),
+            std::string::npos)
+      << json;
+  std::string text;
+  AppendResultText(*kb_, c_, r, /*markdown=*/false, &text);
+  const size_t open = text.find("Answers to these could change");
+  ASSERT_NE(open, std::string::npos) << text;
+  EXPECT_LT(open, text.find("SELF CARE")) << text;
+  EXPECT_NE(text.find("(could make it EMERGENCY)"), std::string::npos) << text;
 }
 
 }  // namespace

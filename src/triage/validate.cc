@@ -1,14 +1,16 @@
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "backaid/assess.h"
 #include "backaid/batch.h"
 #include "backaid/case_json.h"
 #include "backaid/engine.h"
+#include "src/knowledge/program.h"
 
 namespace backaid {
 namespace {
@@ -28,7 +30,8 @@ Result<std::string> ReadAll(int fd) {
   return data;
 }
 
-std::vector<std::string> ConditionNames(const KnowledgeBase& kb, uint32_t bits) {
+std::vector<std::string> ConditionNames(const KnowledgeBase& kb,
+                                        uint32_t bits) {
   std::vector<std::string> out;
   for (; bits; bits &= bits - 1)
     out.push_back(kb.conditions()[__builtin_ctz(bits)].id);
@@ -38,15 +41,38 @@ std::vector<std::string> ConditionNames(const KnowledgeBase& kb, uint32_t bits) 
 }  // namespace
 
 Result<ValidationReport> Validate(const KnowledgeBase& kb, int in_fd) {
+  return Validate(std::shared_ptr<const KnowledgeBase>(
+                      std::shared_ptr<const KnowledgeBase>(), &kb),
+                  in_fd, ValidateOptions{});
+}
+
+Result<ValidationReport> Validate(std::shared_ptr<const KnowledgeBase> kbp,
+                                  int in_fd, const ValidateOptions& options) {
+  const KnowledgeBase& kb = *kbp;
+  if (options.interview && !kb.impl().questionnaire) {
+    return Status::FailedPrecondition(
+        "the interview protocol needs a questionnaire (questions.yaml)");
+  }
   auto data = ReadAll(in_fd);
   if (!data.ok()) return data.status();
+  return ValidateText(std::move(kbp), *data, options);
+}
+
+Result<ValidationReport> ValidateText(std::shared_ptr<const KnowledgeBase> kbp,
+                                      std::string_view text,
+                                      const ValidateOptions& options) {
+  const KnowledgeBase& kb = *kbp;
+  if (options.interview && !kb.impl().questionnaire) {
+    return Status::FailedPrecondition(
+        "the interview protocol needs a questionnaire (questions.yaml)");
+  }
   ValidationReport report;
+  report.interview = options.interview;
   CaseReader reader(kb);
   Case c = kb.NewCase();
   ExpectedOutcome expected;
   TriageResult result;
   size_t line_number = 0, start = 0;
-  const std::string& text = *data;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
@@ -66,8 +92,20 @@ Result<ValidationReport> Validate(const KnowledgeBase& kb, int in_fd) {
       ++report.no_expected;
       continue;
     }
+    if (options.interview && expected.as_given_only) {
+      ++report.as_given_only;
+      continue;
+    }
     ++report.total;
-    Evaluate(kb, c, &result);
+    if (options.interview) {
+      auto outcome = InterviewCase(kbp, c);
+      if (!outcome.ok()) return outcome.status();
+      result = outcome->result;
+      report.questions[static_cast<int>(result.level)].push_back(
+          outcome->questions);
+    } else {
+      Evaluate(kb, c, &result);
+    }
     const int e = static_cast<int>(expected.level);
     const int g = static_cast<int>(result.level);
     ++report.matrix[e][g];
@@ -92,12 +130,46 @@ Result<ValidationReport> Validate(const KnowledgeBase& kb, int in_fd) {
 
 namespace {
 double Rate(size_t a, size_t b) { return b ? 100.0 * a / b : 100.0; }
+size_t RowTotal(const ValidationReport& r, TriageLevel e) {
+  size_t n = 0;
+  for (size_t v : r.matrix[static_cast<int>(e)]) n += v;
+  return n;
+}
 }  // namespace
+
+double SelfCareExactRate(const ValidationReport& r) {
+  const size_t n = RowTotal(r, TriageLevel::kSelfCare);
+  return n ? static_cast<double>(r.matrix[0][0]) / n : 1.0;
+}
+
+int MedianQuestions(const std::vector<int>& counts) {
+  if (counts.empty()) return -1;
+  std::vector<int> v = counts;
+  std::sort(v.begin(), v.end());
+  // The upper median: a whole number of questions, never flattering.
+  return v[v.size() / 2];
+}
+
+int MaxQuestions(const std::vector<int>& counts) {
+  return counts.empty() ? -1 : *std::max_element(counts.begin(), counts.end());
+}
+
+std::vector<int> NonEmergencyQuestions(const ValidationReport& r) {
+  std::vector<int> v;
+  for (int l = 0; l < kLevelCount; ++l) {
+    if (l == static_cast<int>(TriageLevel::kEmergency)) continue;
+    v.insert(v.end(), r.questions[l].begin(), r.questions[l].end());
+  }
+  return v;
+}
 
 std::string RenderValidationText(const ValidationReport& r) {
   std::string s;
-  s += fmt::format("cases: {} validated, {} unreadable, {} without expected\n\n",
+  s += fmt::format("protocol: {}\n", r.interview ? "interview" : "as given");
+  s += fmt::format("cases: {} validated, {} unreadable, {} without expected",
                    r.total, r.errors, r.no_expected);
+  if (r.interview) s += fmt::format(", {} as given only", r.as_given_only);
+  s += "\n\n";
   s += "confusion matrix (rows: expected, columns: backaid)\n";
   s += fmt::format("{:>12}", "");
   for (int g = 0; g < kLevelCount; ++g)
@@ -105,13 +177,17 @@ std::string RenderValidationText(const ValidationReport& r) {
   s += "\n";
   for (int e = 0; e < kLevelCount; ++e) {
     s += fmt::format("{:>12}", LevelName(static_cast<TriageLevel>(e)));
-    for (int g = 0; g < kLevelCount; ++g) s += fmt::format("{:>11}", r.matrix[e][g]);
+    for (int g = 0; g < kLevelCount; ++g)
+      s += fmt::format("{:>11}", r.matrix[e][g]);
     s += "\n";
   }
   s += fmt::format("\nlevel exact:            {}/{} ({:.1f}%)\n", r.level_exact,
                    r.total, Rate(r.level_exact, r.total));
   s += fmt::format("level and conditions:   {}/{} ({:.1f}%)\n", r.fully_exact,
                    r.total, Rate(r.fully_exact, r.total));
+  s += fmt::format("self-care exact:        {}/{} ({:.1f}%)\n", r.matrix[0][0],
+                   RowTotal(r, TriageLevel::kSelfCare),
+                   100.0 * SelfCareExactRate(r));
   s += fmt::format("condition recall:       {}/{} ({:.1f}%), {} extra\n",
                    r.conditions_found, r.conditions_expected,
                    Rate(r.conditions_found, r.conditions_expected),
@@ -124,27 +200,45 @@ std::string RenderValidationText(const ValidationReport& r) {
   for (const auto& m : r.over)
     s += fmt::format("  {}: expected {}, got {}\n", m.id, LevelName(m.expected),
                      LevelName(m.got));
+  if (r.interview) {
+    s += "questions asked:        median / max by backaid's level\n";
+    for (int l = kLevelCount - 1; l >= 0; --l) {
+      s += fmt::format("  {:<12}{:>4} cases  median {:>3}  max {:>3}\n",
+                       LevelName(static_cast<TriageLevel>(l)),
+                       r.questions[l].size(), MedianQuestions(r.questions[l]),
+                       MaxQuestions(r.questions[l]));
+    }
+    const auto ne = NonEmergencyQuestions(r);
+    s += fmt::format("  {:<12}{:>4} cases  median {:>3}  max {:>3}\n",
+                     "not emergency", ne.size(), MedianQuestions(ne),
+                     MaxQuestions(ne));
+  }
   if (!r.condition_misses.empty()) {
     s += fmt::format("condition mismatches:   {}\n", r.condition_misses.size());
     for (const auto& m : r.condition_misses) {
       s += fmt::format("  {}:", m.id);
-      if (!m.missing.empty()) s += fmt::format(" missing {}", fmt::join(m.missing, ", "));
-      if (!m.extra.empty()) s += fmt::format(" extra {}", fmt::join(m.extra, ", "));
+      if (!m.missing.empty())
+        s += fmt::format(" missing {}", fmt::join(m.missing, ", "));
+      if (!m.extra.empty())
+        s += fmt::format(" extra {}", fmt::join(m.extra, ", "));
       s += "\n";
     }
   }
   if (!r.error_cases.empty()) {
     s += fmt::format("unreadable cases:       {}\n", r.error_cases.size());
-    for (const auto& [id, err] : r.error_cases) s += fmt::format("  {}: {}\n", id, err);
+    for (const auto& [id, err] : r.error_cases)
+      s += fmt::format("  {}: {}\n", id, err);
   }
   return s;
 }
 
 std::string RenderValidationJson(const ValidationReport& r) {
   nlohmann::ordered_json j;
+  j["protocol"] = r.interview ? "interview" : "as_given";
   j["validated"] = r.total;
   j["unreadable"] = r.errors;
   j["without_expected"] = r.no_expected;
+  if (r.interview) j["as_given_only"] = r.as_given_only;
   nlohmann::ordered_json matrix;
   for (int e = 0; e < kLevelCount; ++e) {
     nlohmann::ordered_json row;
@@ -155,7 +249,8 @@ std::string RenderValidationJson(const ValidationReport& r) {
   j["confusion_matrix"] = matrix;
   j["level_exact"] = r.level_exact;
   j["fully_exact"] = r.fully_exact;
-  j["exact_rate"] = r.total ? static_cast<double>(r.level_exact) / r.total : 1.0;
+  j["exact_rate"] =
+      r.total ? static_cast<double>(r.level_exact) / r.total : 1.0;
   auto misses = [](const std::vector<ValidationReport::Miss>& v) {
     nlohmann::ordered_json a = nlohmann::ordered_json::array();
     for (const auto& m : v)
@@ -171,6 +266,23 @@ std::string RenderValidationJson(const ValidationReport& r) {
           ? static_cast<double>(r.conditions_found) / r.conditions_expected
           : 1.0;
   j["conditions_extra"] = r.conditions_extra;
+  j["self_care_exact_rate"] = SelfCareExactRate(r);
+  j["fully_exact_rate"] =
+      r.total ? static_cast<double>(r.fully_exact) / r.total : 1.0;
+  if (r.interview) {
+    nlohmann::ordered_json q;
+    for (int l = kLevelCount - 1; l >= 0; --l) {
+      q[std::string(LevelName(static_cast<TriageLevel>(l)))] = {
+          {"cases", r.questions[l].size()},
+          {"median", MedianQuestions(r.questions[l])},
+          {"max", MaxQuestions(r.questions[l])}};
+    }
+    const auto ne = NonEmergencyQuestions(r);
+    q["not_emergency"] = {{"cases", ne.size()},
+                          {"median", MedianQuestions(ne)},
+                          {"max", MaxQuestions(ne)}};
+    j["questions"] = q;
+  }
   nlohmann::ordered_json cm = nlohmann::ordered_json::array();
   for (const auto& m : r.condition_misses)
     cm.push_back({{"id", m.id}, {"missing", m.missing}, {"extra", m.extra}});
