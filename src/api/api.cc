@@ -968,8 +968,12 @@ std::vector<std::pair<std::string, std::string>> RouteList() {
   };
 }
 
-void RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
-  if (sodium_init() < 0) std::abort();  // no safe randomness: cannot run
+Status RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
+  if ((ctx.crypto_init ? ctx.crypto_init() : sodium_init()) < 0) {
+    return Status::FailedPrecondition(
+        "libsodium failed to initialise (no safe source of randomness): "
+        "cannot issue tokens");
+  }
   ctx.http = &http;
   auto api = std::make_shared<Api>(std::move(ctx));
   api->LoadWebRoot();
@@ -995,6 +999,7 @@ void RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
   bind("GET", "/v1/episodes/{id}/summary.pdf", &Api::Summary);
   bind("GET", "/", &Api::WebIndex);
   bind("GET", "/assets/{file}", &Api::WebAsset);
+  return Status::Ok();
 }
 
 }  // namespace backaid::api

@@ -92,7 +92,10 @@ int Serve(const ServeOptions& o, const std::string& kb_dir) {
   ctx.storage = storage->get();
   ctx.web_root = o.web;
   ctx.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
-  api::RegisterRoutes(http, ctx);
+  if (const Status routes = api::RegisterRoutes(http, ctx); !routes.ok()) {
+    std::cerr << "backaid serve: " << routes.message() << "\n";
+    return 2;
+  }
   const Status started = http.Start();
   if (!started.ok()) {
     std::cerr << "backaid serve: " << started.message() << "\n";
