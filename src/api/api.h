@@ -45,6 +45,11 @@ struct ApiContext {
   // Initialises the cryptography (tokens, hashes, sealing): libsodium's
   // sodium_init unless a test replaces it; below 0 = failed.
   int (*crypto_init)() = nullptr;
+  // Bounds on one episode's diary (issue 12, finding 1): entries in all,
+  // and entries in any 24 hours. Over either, a write is refused with a
+  // problem that says why and what to do instead (0 = no bound).
+  int max_entries_per_episode = 1000;
+  int max_entries_per_day = 96;
 };
 
 // Registers every route on `http` (before it starts). Fails, registering

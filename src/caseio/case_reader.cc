@@ -206,6 +206,10 @@ struct CaseReader::Impl {
         } else if (auto e = v.get_double().get(d)) {
           return fmt::format("{}: {}", where(), Describe(e));
         }
+        // A literal such as 1e-400 underflows to 0: not the value sent.
+        if (d == 0 && NonZeroMantissa(v.raw_json_token()))
+          return fmt::format("{}: {} is too small to be a score", where(),
+                             Truncate(TrimRaw(v.raw_json_token())));
         const double lo = static_cast<double>(def.min) / def.scale;
         const double hi = static_cast<double>(def.max) / def.scale;
         if (def.type == FindingType::kInt && d != std::floor(d))
@@ -217,6 +221,21 @@ struct CaseReader::Impl {
       }
     }
     return fmt::format("{}: unsupported type", where());
+  }
+
+  // Whether a number's literal has a non-zero digit before its exponent.
+  static bool NonZeroMantissa(std::string_view raw) {
+    for (char ch : raw) {
+      if (ch == 'e' || ch == 'E') break;
+      if (ch >= '1' && ch <= '9') return true;
+    }
+    return false;
+  }
+  static std::string_view TrimRaw(std::string_view raw) {
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' ||
+                            raw.back() == '\r' || raw.back() == '\t'))
+      raw.remove_suffix(1);
+    return raw;
   }
 
   static std::string EnumList(const FindingDef& def) {
@@ -328,6 +347,8 @@ struct CaseReader::Impl {
         std::string_view s;
         if (v.get_string().get(s)) return "id: must be a string";
         if (s.empty()) return "id: must not be empty";
+        if (s.find('\0') != std::string_view::npos)
+          return "id: must not contain U+0000";
         if (s.size() > 200) return "id: longer than 200 characters";
         c->id.assign(s);
         has_id = true;

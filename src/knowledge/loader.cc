@@ -521,8 +521,10 @@ class Builder {
     load("sources.yaml", &Builder::LoadSources);
     load("findings.yaml", &Builder::LoadFindings);
     load("conditions.yaml", &Builder::LoadConditions);
-    for (auto& [path, doc] : rule_docs)
-      Guard(path, [&] { LoadRules(path, doc); });
+    for (const auto& rule_doc : rule_docs) {
+      Guard(rule_doc.first,
+            [&] { LoadRules(rule_doc.first, rule_doc.second); });
+    }
     load("conflicts.yaml", &Builder::LoadConflicts);
     // Definitions cut short by a wrong shape are not compiled.
     if (broken_) return nullptr;
