@@ -97,6 +97,13 @@ const char* JsonTypeName(od::json_type t) {
   return "a value";
 }
 
+// Whether `v` is the literal null; false for a malformed literal (`nul`,
+// `noroal`), never an exception (found by fuzz_case_reader).
+bool IsNull(od::value& v) {
+  bool is_null = false;
+  return !v.is_null().get(is_null) && is_null;
+}
+
 // Walks a value we otherwise ignore so malformed JSON inside it is caught.
 error_code Skip(od::value v, int depth) {
   if (depth > 64) return simdjson::DEPTH_ERROR;
@@ -138,7 +145,9 @@ error_code Skip(od::value v, int depth) {
       return v.get_bool().get(b);
     }
     case od::json_type::null:
-      return v.is_null() ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
+      // is_null() is a simdjson_result: its error must be read, not
+      // converted (that throws on a malformed literal such as `nul`).
+      return IsNull(v) ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
   }
   return simdjson::SUCCESS;
 }
@@ -163,7 +172,7 @@ struct CaseReader::Impl {
     od::json_type t;
     if (auto e = v.type().get(t)) return fmt::format("{}: {}", where(), Describe(e));
     if (t == od::json_type::null) {
-      if (!v.is_null()) return fmt::format("{}: malformed null", where());
+      if (!IsNull(v)) return fmt::format("{}: malformed null", where());
       *out = kUnknown;
       return {};
     }

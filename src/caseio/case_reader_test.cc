@@ -137,5 +137,17 @@ TEST_F(CaseReaderTest, UnderflowAndNulAreRefused) {
             "id: must not contain U+0000");
 }
 
+// Found by fuzz_case_reader (issue 12): a malformed literal that starts
+// like null, as a finding or in an ignored member, threw simdjson_error
+// through the reader (std::terminate). It is an error line like any other.
+TEST_F(CaseReaderTest, MalformedNullIsAnErrorNotAnException) {
+  EXPECT_NE(Read(R"({"id":"x","findings":{"saddle_numbness":noroal}})"), "");
+  EXPECT_NE(Read(R"({"id":"x","findings":{"saddle_numbness":nul}})"), "");
+  EXPECT_NE(Read(R"({"id":"x","narrative":nulx,"findings":{}})"), "");
+  EXPECT_NE(Read(R"({"id":"x","source":[1,nuLL],"findings":{}})"), "");
+  EXPECT_EQ(Read(R"({"id":"x","narrative":null,"findings":{"fever":null}})"),
+            "");
+}
+
 }  // namespace
 }  // namespace backaid
