@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 BIN    := $(BUILD)/backaid
 
-.PHONY: all deps build run test test-asan bench lint format clean deb deb-test ratchet
+.PHONY: all deps build run test test-asan test-fuzz fuzz bench lint format clean deb deb-test ratchet
 
 all: build
 
@@ -22,12 +22,28 @@ run: build
 test: build
 	ctest --preset $(PRESET) -j2
 	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory test-fuzz
 
 # Unit and vignette tests again under AddressSanitizer and UBSan.
 test-asan: deps
 	@[ -f build/asan-ubsan/build.ninja ] || cmake --preset asan-ubsan
 	cmake --build --preset asan-ubsan
 	ctest --preset asan-ubsan -j2
+
+# libFuzzer targets (fuzz/, clang-14): each runs FUZZ_SECONDS from its seed
+# corpus, two at a time; a crash fails the run and leaves its input in
+# build/fuzz/artifacts/. `make test` runs each for 30 s, `make fuzz` for
+# FUZZ_LONG (600 s).
+FUZZ_SECONDS ?= 30
+test-fuzz: deps
+	@[ -f build/fuzz/build.ninja ] || cmake --preset fuzz
+	cmake -DBACKAID_FUZZ_SECONDS=$(FUZZ_SECONDS) build/fuzz >/dev/null
+	cmake --build --preset fuzz
+	ctest --preset fuzz -j2
+
+FUZZ_LONG ?= 600
+fuzz:
+	$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=$(FUZZ_LONG)
 
 # The Debian package: build/release/backaid_<version>_amd64.deb (CPack).
 deb: build

@@ -89,6 +89,30 @@ check "kb lint reports file:line and exits 1" bash -c \
 check "triage refuses a knowledge base that does not lint" bash -c \
   "'$bin' --kb kbcopy triage '$shared/vignettes/public.jsonl' > r.txt 2> e.txt; test \$? -ne 0 && ! test -s r.txt && grep -q 'does not lint clean' e.txt"
 
+# A knowledge base with the wrong YAML shape in any kind of file is refused
+# with file:line and exit 1, never an abort (issue 12, finding 4).
+malformed() {  # name file perl-substitution expected-file-prefix
+  rm -rf "kbbad_$1" && cp -r "$src/knowledge" "kbbad_$1" &&
+    perl -0pi -e "$3" "kbbad_$1/$2" &&
+    ! cmp -s "$src/knowledge/$2" "kbbad_$1/$2" || { echo "no change: $1"; return 1; }
+  check "malformed $1: kb lint says $2:line, exit 1" bash -c \
+    "'$bin' --kb kbbad_$1 kb lint > m.txt 2>&1; test \$? -eq 1 && grep -q '^$2:[1-9][0-9]*:' m.txt && ! grep -q terminate m.txt"
+  check "malformed $1: triage refuses it, exit 2" bash -c \
+    "'$bin' --kb kbbad_$1 triage '$src/examples/cases.jsonl' > /dev/null 2> m.txt; test \$? -eq 2 && grep -q '$2:[1-9]' m.txt"
+}
+malformed levels_list kb.yaml 's/^levels:\n(  [^\n]*\n)+/levels: [a, b]\n/m'
+malformed level_scalar kb.yaml 's/^(  routine:)\n(    [^\n]*\n)+/$1 soon\n/m'
+malformed findings_scalar findings.yaml 's/^findings:.*\z/findings: none\n/ms'
+malformed finding_scalar findings.yaml 's/^  - key: age\n/  - just text\n  - key: age\n/m'
+malformed rule_list rules/nerves.yaml 's/^  - id: /  - [a, b]\n  - id: /m'
+malformed rules_file_list rules/course.yaml 's/\A.*\z/- a\n- b\n/s'
+malformed condition_scalar conditions.yaml 's/^  - id: /  - x\n  - id: /m'
+malformed source_list sources.yaml 's/^  - id: /  - [x]\n  - id: /m'
+malformed conflict_scalar conflicts.yaml 's/^  - id: /  - text\n  - id: /m'
+malformed plan_scalar plan.yaml 's/\A.*\z/just text\n/s'
+malformed questions_item questions.yaml 's/^  - id: /  - [x]\n  - id: /m'
+malformed diary_list diary.yaml 's/\A.*\z/- a\n/s'
+
 # Readable text output carries the notice once and every case.
 check "text format" bash -c "
   '$bin' triage --format text '$src/examples/cases.jsonl' > x.txt &&

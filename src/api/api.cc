@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -175,6 +176,20 @@ std::optional<HttpResponse> RequireJson(const HttpRequest& req) {
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
   std::string lower(type);
   for (char& c : lower) c = static_cast<char>(std::tolower(c));
+  // JSON is UTF-8 (RFC 8259): a charset parameter, if any, must say so.
+  std::string params(semi == std::string_view::npos ? "" : ct.substr(semi));
+  for (char& c : params) c = static_cast<char>(std::tolower(c));
+  std::erase(params, ' ');
+  const size_t cs = params.find(";charset=");
+  const bool utf8 = cs == std::string::npos ||
+                    params.compare(cs + 9, std::string::npos, "utf-8") == 0 ||
+                    params.compare(cs + 9, 6, "utf-8;") == 0 ||
+                    params.compare(cs + 9, std::string::npos, "\"utf-8\"") == 0;
+  if (!utf8) {
+    return Problem(415, "unsupported-media-type", "The body must be UTF-8",
+                   "a JSON body is UTF-8: send 'charset=utf-8' or no charset",
+                   req.request_id);
+  }
   if (lower == "application/json" || lower == "application/fhir+json") {
     return std::nullopt;
   }
@@ -359,6 +374,47 @@ class Api {
     return Json(200, std::move(body));
   }
 
+  // The diary's bounds: a 409 when the episode holds as many entries as it
+  // may, a 429 with Retry-After when the last 24 hours do. Both say that a
+  // change for the worse is not to wait: a new assessment, or the
+  // emergency number.
+  std::optional<HttpResponse> DiaryFull(const HttpRequest& req,
+                                        const std::vector<DiaryEntry>& entries,
+                                        int64_t now) {
+    constexpr std::string_view kWorse =
+        " If anything has changed or got worse, do not wait: start a new "
+        "assessment, and in an emergency call the emergency number.";
+    const int per_episode = ctx_.max_entries_per_episode;
+    if (per_episode > 0 && entries.size() >= static_cast<size_t>(per_episode)) {
+      return Problem(409, "diary-full", "This diary is full",
+                     fmt::format("an episode holds at most {} entries; "
+                                 "start a new episode to keep a diary.{}",
+                                 per_episode, kWorse),
+                     req.request_id);
+    }
+    const int per_day = ctx_.max_entries_per_day;
+    if (per_day <= 0) return std::nullopt;
+    constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
+    int recent = 0;
+    int64_t oldest = now;
+    for (const DiaryEntry& d : entries) {
+      if (d.at_ms > now - kDayMs) {
+        ++recent;
+        oldest = std::min(oldest, d.at_ms);
+      }
+    }
+    if (recent < per_day) return std::nullopt;
+    HttpResponse r = Problem(
+        429, "diary-day-full", "Too many diary entries today",
+        fmt::format("an episode takes at most {} entries in 24 hours.{}",
+                    per_day, kWorse),
+        req.request_id);
+    const int64_t wait_s =
+        std::max<int64_t>(1, (oldest + kDayMs - now) / 1000 + 1);
+    r.headers.emplace_back("Retry-After", std::to_string(wait_s));
+    return r;
+  }
+
   HttpResponse AddEntry(const HttpRequest& req) {
     if (auto r = RequireJson(req)) return *r;
     Loaded e;
@@ -379,6 +435,7 @@ class Api {
     if (!entry.ok()) return BadRequest(req, entry.status());
     auto entries = LoadEntries(req, e);
     if (!entries.ok()) return StorageProblem(req, entries.status());
+    if (auto full = DiaryFull(req, entries->entries, now)) return *full;
     entries->entries.push_back(*entry);
     auto review = ReviewEpisode(*kb_, e.stored.start, entries->entries, now);
     if (!review.ok()) {
@@ -706,9 +763,15 @@ class Api {
     const std::string& id = req.params.at(0);
     std::string_view auth = req.header("authorization");
     std::string_view token;
-    if (auth.size() > 7 &&
-        (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
-      token = auth.substr(7);
+    // The scheme is case-insensitive (RFC 9110 11.1): "BEARER" as "Bearer".
+    // A second Authorization header never gets here (400 in the server).
+    if (auth.size() > 7 && auth[6] == ' ') {
+      std::string scheme(auth.substr(0, 6));
+      for (char& c : scheme) c = static_cast<char>(std::tolower(c));
+      if (scheme == "bearer") {
+        token = auth.substr(7);
+        while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+      }
     }
     e->ref = EpisodeRef(id);
     e->token_ref = token.empty() ? "" : TokenRef(token);
@@ -810,8 +873,13 @@ class Api {
     std::string body = std::move(prefix);
     body += "{\"id\":";
     AppendJsonString(id, &body);
+    // The token is shown once (issue 12, finding 6): a replay of this request
+    // gets the same answer without it, marked "token_withheld", so that a
+    // client that knows the Idempotency-Key and body cannot obtain it.
+    const size_t token_at = body.size();
     body += ",\"token\":";
     AppendJsonString(token, &body);
+    const size_t token_end = body.size();
     body += ",\"created_at\":";
     AppendJsonString(FormatUtc(now), &body);
     body += ",\"time_zone\":";
@@ -833,7 +901,10 @@ class Api {
       idem_record.status = 201;
       idem_record.episode_id = id;
       idem_record.created_at = now;
-      idem_record.response = Seal(idem.key_material, body);
+      std::string replay = body.substr(0, token_at);
+      replay += ",\"token_withheld\":true";
+      replay.append(body, token_end);
+      idem_record.response = Seal(idem.key_material, replay);
     }
     const Status s = ctx_.storage->CreateEpisode(
         record, idem.present ? &idem_record : nullptr, &existing);
@@ -968,8 +1039,12 @@ std::vector<std::pair<std::string, std::string>> RouteList() {
   };
 }
 
-void RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
-  if (sodium_init() < 0) std::abort();  // no safe randomness: cannot run
+Status RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
+  if ((ctx.crypto_init ? ctx.crypto_init() : sodium_init()) < 0) {
+    return Status::FailedPrecondition(
+        "libsodium failed to initialise (no safe source of randomness): "
+        "cannot issue tokens");
+  }
   ctx.http = &http;
   auto api = std::make_shared<Api>(std::move(ctx));
   api->LoadWebRoot();
@@ -995,6 +1070,7 @@ void RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
   bind("GET", "/v1/episodes/{id}/summary.pdf", &Api::Summary);
   bind("GET", "/", &Api::WebIndex);
   bind("GET", "/assets/{file}", &Api::WebAsset);
+  return Status::Ok();
 }
 
 }  // namespace backaid::api

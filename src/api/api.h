@@ -42,10 +42,19 @@ struct ApiContext {
   // deleted from the write path, at most every min(60 s, ttl / 2); a record
   // is replayed for at least this long and forgotten at most that much later.
   int64_t idempotency_ttl_ms = int64_t{24} * 3600 * 1000;
+  // Initialises the cryptography (tokens, hashes, sealing): libsodium's
+  // sodium_init unless a test replaces it; below 0 = failed.
+  int (*crypto_init)() = nullptr;
+  // Bounds on one episode's diary (issue 12, finding 1): entries in all,
+  // and entries in any 24 hours. Over either, a write is refused with a
+  // problem that says why and what to do instead (0 = no bound).
+  int max_entries_per_episode = 1000;
+  int max_entries_per_day = 96;
 };
 
-// Registers every route on `http` (before it starts).
-void RegisterRoutes(server::HttpServer& http, ApiContext ctx);
+// Registers every route on `http` (before it starts). Fails, registering
+// nothing, when the cryptography cannot start (no safe randomness).
+[[nodiscard]] Status RegisterRoutes(server::HttpServer& http, ApiContext ctx);
 
 // Method and path template of every route RegisterRoutes adds, in order.
 // The OpenAPI document lists exactly these (a test checks it).

@@ -2,12 +2,12 @@
 // end-to-end test checks the running server against the same document).
 #include "src/api/api.h"
 
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <utility>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 namespace backaid::api {
 namespace {
@@ -34,6 +34,17 @@ TEST(OpenApi, ListsExactlyTheRegisteredRoutes) {
   std::set<std::pair<std::string, std::string>> routed;
   for (const auto& r : RouteList()) routed.insert(r);
   EXPECT_EQ(documented, routed);
+}
+
+// Issue 12 finding 4: when libsodium cannot start, the server reports it
+// like any other start failure instead of calling std::abort().
+TEST(RegisterRoutes, CryptoStartFailureIsAStatusNotAnAbort) {
+  server::HttpServer http(server::ServerOptions{});
+  ApiContext ctx;
+  ctx.crypto_init = [] { return -1; };
+  const Status s = RegisterRoutes(http, ctx);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("libsodium"), std::string::npos) << s.message();
 }
 
 TEST(OpenApi, EveryReferenceResolves) {

@@ -35,6 +35,11 @@ Status Walk(element e, const std::string& path, const JsonLimits& limits) {
               limits.max_members));
         }
         const std::string_view key = field.key;
+        if (key.find('\0') != std::string_view::npos) {
+          return Status::InvalidArgument(
+              fmt::format("{}: a member name contains U+0000",
+                          path.empty() ? "body" : path));
+        }
         if (key.size() > limits.max_string_bytes) {
           return Status::InvalidArgument(fmt::format(
               "{}: a member name is longer than {} bytes",
@@ -65,6 +70,11 @@ Status Walk(element e, const std::string& path, const JsonLimits& limits) {
       if (e.get_string().value_unsafe().size() > limits.max_string_bytes) {
         return Status::InvalidArgument(fmt::format(
             "{}: string longer than {} bytes", path, limits.max_string_bytes));
+      }
+      // U+0000 ends strings in C, logs and PDFs: never stored (issue 12).
+      if (e.get_string().value_unsafe().find('\0') != std::string_view::npos) {
+        return Status::InvalidArgument(
+            fmt::format("{}: must not contain U+0000", path));
       }
       return Status::Ok();
     default:

@@ -562,8 +562,7 @@ void LoadQuestions(const YAML::Node& doc, KnowledgeBase::Impl* impl,
     QuestionsLoader loader(*impl, issues);
     impl->questionnaire_ = loader.Load(doc);
   } catch (const std::exception& e) {
-    issues->push_back(LintIssue{SourceLocation{kFile, 0, 0},
-                                std::string("cannot read: ") + e.what()});
+    issues->push_back(IssueFromException(kFile, e));
   }
 }
 

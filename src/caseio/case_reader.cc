@@ -96,6 +96,13 @@ const char* JsonTypeName(od::json_type t) {
   return "a value";
 }
 
+// Whether `v` is the literal null; false for a malformed literal (`nul`,
+// `noroal`), never an exception (found by fuzz_case_reader).
+bool IsNull(od::value& v) {
+  bool is_null = false;
+  return !v.is_null().get(is_null) && is_null;
+}
+
 // Walks a value we otherwise ignore so malformed JSON inside it is caught.
 error_code Skip(od::value v, int depth) {
   if (depth > 64) return simdjson::DEPTH_ERROR;
@@ -137,7 +144,9 @@ error_code Skip(od::value v, int depth) {
       return v.get_bool().get(b);
     }
     case od::json_type::null:
-      return v.is_null() ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
+      // is_null() is a simdjson_result: its error must be read, not
+      // converted (that throws on a malformed literal such as `nul`).
+      return IsNull(v) ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
   }
   return simdjson::SUCCESS;
 }
@@ -162,7 +171,7 @@ struct CaseReader::Impl {
     if (auto e = v.type().get(t))
       return fmt::format("{}: {}", where(), Describe(e));
     if (t == od::json_type::null) {
-      if (!v.is_null()) return fmt::format("{}: malformed null", where());
+      if (!IsNull(v)) return fmt::format("{}: malformed null", where());
       *out = kUnknown;
       return {};
     }
@@ -205,6 +214,10 @@ struct CaseReader::Impl {
         } else if (auto e = v.get_double().get(d)) {
           return fmt::format("{}: {}", where(), Describe(e));
         }
+        // A literal such as 1e-400 underflows to 0: not the value sent.
+        if (d == 0 && NonZeroMantissa(v.raw_json_token()))
+          return fmt::format("{}: {} is too small to be a score", where(),
+                             Truncate(TrimRaw(v.raw_json_token())));
         const double lo = static_cast<double>(def.min) / def.scale;
         const double hi = static_cast<double>(def.max) / def.scale;
         if (def.type == FindingType::kInt && d != std::floor(d))
@@ -217,6 +230,21 @@ struct CaseReader::Impl {
       }
     }
     return fmt::format("{}: unsupported type", where());
+  }
+
+  // Whether a number's literal has a non-zero digit before its exponent.
+  static bool NonZeroMantissa(std::string_view raw) {
+    for (char ch : raw) {
+      if (ch == 'e' || ch == 'E') break;
+      if (ch >= '1' && ch <= '9') return true;
+    }
+    return false;
+  }
+  static std::string_view TrimRaw(std::string_view raw) {
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' ||
+                            raw.back() == '\r' || raw.back() == '\t'))
+      raw.remove_suffix(1);
+    return raw;
   }
 
   static std::string EnumList(const FindingDef& def) {
@@ -344,6 +372,8 @@ struct CaseReader::Impl {
         std::string_view s;
         if (v.get_string().get(s)) return "id: must be a string";
         if (s.empty()) return "id: must not be empty";
+        if (s.find('\0') != std::string_view::npos)
+          return "id: must not contain U+0000";
         if (s.size() > 200) return "id: longer than 200 characters";
         c->id.assign(s);
         has_id = true;

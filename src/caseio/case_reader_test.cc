@@ -124,5 +124,31 @@ TEST_F(CaseReaderTest, WholeNumberWrittenWithDecimalsIsAccepted) {
   EXPECT_EQ(Value("pain_score"), 7);
 }
 
+// Issue 12, finding 7: a literal that underflows to 0 is not a score of 0,
+// and U+0000 never enters a case id.
+TEST_F(CaseReaderTest, UnderflowAndNulAreRefused) {
+  EXPECT_NE(
+      Read(R"({"id":"x","findings":{"pain_score":1e-400}})").find("too small"),
+      std::string::npos);
+  EXPECT_NE(Read(R"({"id":"x","findings":{"temperature_c":-5e-999}})"), "");
+  EXPECT_EQ(Read(R"({"id":"x","findings":{"pain_score":0e5}})"), "");
+  EXPECT_EQ(Value("pain_score"), 0);
+  EXPECT_EQ(Read(R"({"id":"x","findings":{"pain_score":0.0}})"), "");
+  EXPECT_EQ(Read(R"({"id":"a\u0000b","findings":{}})"),
+            "id: must not contain U+0000");
+}
+
+// Found by fuzz_case_reader (issue 12): a malformed literal that starts
+// like null, as a finding or in an ignored member, threw simdjson_error
+// through the reader (std::terminate). It is an error line like any other.
+TEST_F(CaseReaderTest, MalformedNullIsAnErrorNotAnException) {
+  EXPECT_NE(Read(R"({"id":"x","findings":{"saddle_numbness":noroal}})"), "");
+  EXPECT_NE(Read(R"({"id":"x","findings":{"saddle_numbness":nul}})"), "");
+  EXPECT_NE(Read(R"({"id":"x","narrative":nulx,"findings":{}})"), "");
+  EXPECT_NE(Read(R"({"id":"x","source":[1,nuLL],"findings":{}})"), "");
+  EXPECT_EQ(Read(R"({"id":"x","narrative":null,"findings":{"fever":null}})"),
+            "");
+}
+
 }  // namespace
 }  // namespace backaid

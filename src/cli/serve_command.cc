@@ -1,6 +1,7 @@
 // `backaid serve`: the HTTP API over the built-in (or --kb) knowledge base
 // and a storage backend. Decodes options, wires the parts, runs until
 // SIGTERM or SIGINT, then drains in-flight requests and exits 0.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
@@ -34,6 +35,8 @@ struct ServeOptions {
   double burst = 100;
   int header_timeout_ms = 10'000;
   int64_t idempotency_ttl_s = 24 * 3600;
+  int max_entries = 1000;        // per episode
+  int max_entries_per_day = 96;  // per episode, in any 24 hours
   std::string access_log;  // file; empty = stderr
   std::string web;         // directory of the built web page
   std::string ready_file;  // written with the port once listening
@@ -73,6 +76,12 @@ int Serve(const ServeOptions& o, const std::string& kb_dir) {
   options.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
   std::shared_ptr<std::ofstream> log_file;
   if (!o.access_log.empty()) {
+    // Created 0600 whatever the umask (request times and routes of people).
+    if (const int fd = ::open(o.access_log.c_str(),
+                              O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        fd >= 0) {
+      ::close(fd);
+    }
     log_file = std::make_shared<std::ofstream>(o.access_log, std::ios::app);
     if (!*log_file) {
       std::cerr << "backaid serve: cannot open the access log '" << o.access_log
@@ -92,7 +101,12 @@ int Serve(const ServeOptions& o, const std::string& kb_dir) {
   ctx.storage = storage->get();
   ctx.web_root = o.web;
   ctx.idempotency_ttl_ms = o.idempotency_ttl_s * 1000;
-  api::RegisterRoutes(http, ctx);
+  ctx.max_entries_per_episode = o.max_entries;
+  ctx.max_entries_per_day = o.max_entries_per_day;
+  if (const Status routes = api::RegisterRoutes(http, ctx); !routes.ok()) {
+    std::cerr << "backaid serve: " << routes.message() << "\n";
+    return 2;
+  }
   const Status started = http.Start();
   if (!started.ok()) {
     std::cerr << "backaid serve: " << started.message() << "\n";
@@ -199,6 +213,14 @@ void RegisterServeCommand(CLI::App& app, CommandContext ctx) {
                   "Seconds a write's Idempotency-Key is remembered (its "
                   "response is replayed to a retry), then forgotten")
       ->check(CLI::Range(int64_t{1}, int64_t{30} * 24 * 3600))
+      ->capture_default_str();
+  cmd->add_option("--max-entries", opts->max_entries,
+                  "Diary entries an episode holds at most (then 409)")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  cmd->add_option("--max-entries-per-day", opts->max_entries_per_day,
+                  "Diary entries an episode takes in any 24 hours (then 429)")
+      ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
   cmd->add_option("--access-log", opts->access_log,
                   "Append the JSON-lines access log to FILE (default stderr)");

@@ -232,8 +232,7 @@ void LoadDiary(const YAML::Node& doc, KnowledgeBase::Impl* impl,
     DiaryLinter linter(*impl, issues);
     impl->diary_ = linter.Run(doc);
   } catch (const std::exception& e) {
-    issues->push_back(LintIssue{SourceLocation{kFile, 0, 0},
-                                std::string("cannot read: ") + e.what()});
+    issues->push_back(IssueFromException(kFile, e));
   }
 }
 

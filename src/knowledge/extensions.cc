@@ -1,5 +1,7 @@
 #include "src/knowledge/extensions.h"
 
+#include "src/knowledge/yaml_lint.h"
+
 namespace backaid::kb {
 namespace {
 
@@ -49,7 +51,13 @@ void LoadExtensions(const std::vector<KbFile>& files,
     } catch (const YAML::Exception&) {
       continue;  // reported by the core loader
     }
-    e.load(doc, impl, issues);
+    // The module's loader checks each node's kind; an exception that one
+    // check missed becomes an issue at its mark, never an abort.
+    try {
+      e.load(doc, impl, issues);
+    } catch (const std::exception& ex) {
+      issues->push_back(IssueFromException(e.path, ex));
+    }
   }
 }
 

@@ -42,6 +42,20 @@ class Reporter {
   std::vector<LintIssue>* issues_;
 };
 
+const char* KindName(const YAML::Node& node) {
+  if (!node.IsDefined()) return "missing";
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a value";
+    default:
+      return "empty";
+  }
+}
+
 SourceLocation Where(const std::string& file, const YAML::Node& node) {
   return YamlLint(file, nullptr).Where(node);
 }
@@ -533,14 +547,22 @@ class Builder {
     if (rule_docs.empty()) {
       r_.At(SourceLocation{"rules/", 0, 0}, "no rule files (rules/*.yaml)");
     }
-    if (docs.count("kb.yaml")) LoadManifest(docs["kb.yaml"].second);
-    if (docs.count("sources.yaml")) LoadSources(docs["sources.yaml"].second);
-    if (docs.count("findings.yaml")) LoadFindings(docs["findings.yaml"].second);
-    if (docs.count("conditions.yaml"))
-      LoadConditions(docs["conditions.yaml"].second);
-    for (auto& [path, doc] : rule_docs) LoadRules(path, doc);
-    if (docs.count("conflicts.yaml"))
-      LoadConflicts(docs["conflicts.yaml"].second);
+    auto load = [&](const char* path, void (Builder::*fn)(const YAML::Node&)) {
+      if (!docs.count(path)) return;
+      const YAML::Node& doc = docs[path].second;
+      Guard(path, [&] { (this->*fn)(doc); });
+    };
+    load("kb.yaml", &Builder::LoadManifest);
+    load("sources.yaml", &Builder::LoadSources);
+    load("findings.yaml", &Builder::LoadFindings);
+    load("conditions.yaml", &Builder::LoadConditions);
+    for (const auto& rule_doc : rule_docs) {
+      Guard(rule_doc.first,
+            [&] { LoadRules(rule_doc.first, rule_doc.second); });
+    }
+    load("conflicts.yaml", &Builder::LoadConflicts);
+    // Definitions cut short by a wrong shape are not compiled.
+    if (broken_) return nullptr;
     CheckRedFlagsUsed();
     Compile();
     impl_->version =
@@ -551,6 +573,31 @@ class Builder {
 
  private:
   const std::vector<SourceDef>& sources() { return impl_->sources; }
+
+  // Reports `node` unless it is a mapping (indexing a scalar throws in
+  // yaml-cpp, and indexing a list finds nothing).
+  bool IsMapping(const std::string& file, const YAML::Node& node,
+                 std::string_view what) {
+    if (node.IsMap()) return true;
+    SourceLocation w = Where(file, node);
+    if (w.line == 0) w = SourceLocation{file, 1, 1};  // an empty file
+    r_.At(w, fmt::format("{} must be a mapping (key: value), not {}", what,
+                         KindName(node)));
+    return false;
+  }
+
+  // Runs one file's loader. A yaml-cpp exception (a node of a kind that no
+  // check expected) becomes an issue at its mark instead of ending the
+  // program; the definitions are then refused, not compiled.
+  template <typename F>
+  void Guard(const std::string& file, F&& load) {
+    try {
+      load();
+    } catch (const std::exception& e) {
+      issues_->push_back(IssueFromException(file, e));
+      broken_ = true;
+    }
+  }
 
   std::vector<uint16_t> ResolveSources(const std::string& file,
                                        const YAML::Node& map,
@@ -575,12 +622,14 @@ class Builder {
 
   void LoadManifest(const YAML::Node& doc) {
     const std::string file = "kb.yaml";
+    if (!IsMapping(file, doc, "kb.yaml")) return;
     CheckKeys(r_, file, doc, {"name", "version", "levels", "services"},
               "kb.yaml");
     GetString(r_, file, doc, "name", &impl_->name, true, "kb.yaml");
     GetString(r_, file, doc, "version", &impl_->semver, true, "kb.yaml");
     const YAML::Node levels = doc["levels"];
-    for (int i = 0; i < kLevelCount; ++i) {
+    for (int i = 0; i < kLevelCount && IsMapping(file, levels, "'levels'");
+         ++i) {
       const auto level = static_cast<TriageLevel>(i);
       const std::string name(LevelName(level));
       impl_->levels[i].name = name;
@@ -589,6 +638,7 @@ class Builder {
         r_.At(file, levels, fmt::format("level '{}' is missing", name));
         continue;
       }
+      if (!IsMapping(file, l, "a level")) continue;
       CheckKeys(r_, file, l, {"meaning"}, "a level");
       GetString(r_, file, l, "meaning", &impl_->levels[i].meaning, true,
                 fmt::format("level '{}'", name));
@@ -607,6 +657,7 @@ class Builder {
       return;
     }
     for (const auto& s : services) {
+      if (!IsMapping(file, s, "a service")) continue;
       CheckKeys(r_, file, s, {"id", "name"}, "a service");
       ServiceDef def;
       if (!GetString(r_, file, s, "id", &def.id, true, "a service")) continue;
@@ -626,6 +677,7 @@ class Builder {
 
   void LoadSources(const YAML::Node& doc) {
     const std::string file = "sources.yaml";
+    if (!IsMapping(file, doc, "sources.yaml")) return;
     CheckKeys(r_, file, doc, {"sources"}, "sources.yaml");
     const YAML::Node list = doc["sources"];
     if (!list.IsSequence()) {
@@ -633,6 +685,7 @@ class Builder {
       return;
     }
     for (const auto& s : list) {
+      if (!IsMapping(file, s, "a source")) continue;
       CheckKeys(r_, file, s,
                 {"id", "kind", "title", "cite", "publisher", "year", "file",
                  "note"},
@@ -663,6 +716,7 @@ class Builder {
 
   void LoadFindings(const YAML::Node& doc) {
     const std::string file = "findings.yaml";
+    if (!IsMapping(file, doc, "findings.yaml")) return;
     CheckKeys(r_, file, doc, {"findings"}, "findings.yaml");
     const YAML::Node list = doc["findings"];
     if (!list.IsSequence()) {
@@ -670,6 +724,7 @@ class Builder {
       return;
     }
     for (const auto& n : list) {
+      if (!IsMapping(file, n, "a finding")) continue;
       CheckKeys(r_, file, n,
                 {"key", "type", "range", "values", "normal", "red_flag",
                  "group", "meaning"},
@@ -733,7 +788,8 @@ class Builder {
         def.normal = EncodeYamlValue(def, normal, file, what + " normal");
       } else if (def.type == FindingType::kBool) {
         def.normal = 0;
-      } else if (def.type == FindingType::kEnum && def.values[0] == "none") {
+      } else if (def.type == FindingType::kEnum && !def.values.empty() &&
+                 def.values[0] == "none") {
         def.normal = 0;
       }
       const YAML::Node red = n["red_flag"];
@@ -798,6 +854,7 @@ class Builder {
 
   void LoadConditions(const YAML::Node& doc) {
     const std::string file = "conditions.yaml";
+    if (!IsMapping(file, doc, "conditions.yaml")) return;
     CheckKeys(r_, file, doc, {"conditions"}, "conditions.yaml");
     const YAML::Node list = doc["conditions"];
     if (!list.IsSequence()) {
@@ -806,6 +863,7 @@ class Builder {
     }
     std::vector<std::vector<std::pair<std::string, YAML::Node>>> covered;
     for (const auto& n : list) {
+      if (!IsMapping(file, n, "a condition")) continue;
       CheckKeys(r_, file, n,
                 {"id", "name", "description", "covered_by", "sources"},
                 "a condition");
@@ -865,6 +923,7 @@ class Builder {
   }
 
   void LoadRules(const std::string& file, const YAML::Node& doc) {
+    if (!IsMapping(file, doc, file)) return;
     CheckKeys(r_, file, doc, {"rules"}, file);
     const YAML::Node list = doc["rules"];
     if (!list.IsSequence()) {
@@ -872,6 +931,7 @@ class Builder {
       return;
     }
     for (const auto& n : list) {
+      if (!IsMapping(file, n, "a rule")) continue;
       CheckKeys(r_, file, n,
                 {"id", "when", "unless", "level", "conditions", "see",
                  "reason", "sources"},
@@ -954,6 +1014,7 @@ class Builder {
 
   void LoadConflicts(const YAML::Node& doc) {
     const std::string file = "conflicts.yaml";
+    if (!IsMapping(file, doc, "conflicts.yaml")) return;
     CheckKeys(r_, file, doc, {"conflicts"}, "conflicts.yaml");
     const YAML::Node list = doc["conflicts"];
     if (!list.IsSequence()) {
@@ -962,6 +1023,7 @@ class Builder {
     }
     std::set<std::string> ids;
     for (const auto& n : list) {
+      if (!IsMapping(file, n, "a conflict")) continue;
       CheckKeys(r_, file, n, {"id", "topic", "positions", "decision", "sources"},
                 "a conflict");
       ConflictDef def;
@@ -975,6 +1037,7 @@ class Builder {
         r_.At(file, n, fmt::format("{} needs at least two positions", what));
       } else {
         for (const auto& p : positions) {
+          if (!IsMapping(file, p, "a position")) continue;
           CheckKeys(r_, file, p, {"source", "says"}, "a position");
           std::string source, says;
           GetString(r_, file, p, "source", &source, true, what + " position");
@@ -1100,6 +1163,7 @@ class Builder {
   std::unordered_map<std::string, uint16_t> service_index_;
   std::unordered_map<std::string, SourceLocation> rule_index_;
   bool lint_ = true;  // false: FromDefinitions (linted when made)
+  bool broken_ = false;  // a loader stopped on an exception
 };
 
 }  // namespace

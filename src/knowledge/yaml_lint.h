@@ -68,6 +68,26 @@ class YamlLint {
   std::vector<LintIssue>* issues_;
 };
 
+// An exception thrown while a loader read `file` (yaml-cpp's BadSubscript,
+// InvalidNode, ...: a node of a kind that no check expected), as an issue
+// at the exception's mark, or at the start of the file when it has none.
+// Loaders catch at their edge with this, so a malformed knowledge base is
+// refused with `file:line: message` and never ends the program.
+inline LintIssue IssueFromException(const std::string& file,
+                                    const std::exception& e) {
+  LintIssue issue{SourceLocation{file, 1, 1}, ""};
+  if (const auto* y = dynamic_cast<const YAML::Exception*>(&e)) {
+    if (y->mark.line >= 0) {
+      issue.where.line = y->mark.line + 1;
+      issue.where.column = y->mark.column + 1;
+    }
+    issue.message = "wrong YAML shape: " + y->msg;
+  } else {
+    issue.message = std::string("cannot load: ") + e.what();
+  }
+  return issue;
+}
+
 }  // namespace backaid::kb
 
 #endif  // BACKAID_SRC_KNOWLEDGE_YAML_LINT_H_

@@ -573,9 +573,7 @@ void LoadPlan(const YAML::Node& doc, KnowledgeBase::Impl* impl,
     PlanLinter linter(*impl, issues);
     impl->plan_ = std::shared_ptr<const plan::PlanModel>(linter.Run(doc));
   } catch (const std::exception& e) {
-    issues->push_back(
-        LintIssue{SourceLocation{kFile, 0, 0},
-                  std::string("could not read plan.yaml: ") + e.what()});
+    issues->push_back(IssueFromException(kFile, e));
   }
 }
 

@@ -203,6 +203,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(opts().max_body_bytes);
     bytes_in_ = 0;
     header_seen_ = false;
+    obs_fold_ = false;
     ExpiresAfter(opts().header_timeout);
     Parse();
   }
@@ -218,6 +219,15 @@ class Session : public std::enable_shared_from_this<Session> {
         busy_ = true;  // a request is in flight: Stop() lets it finish
         start_ = std::chrono::steady_clock::now();
         auto& req = parser_->get();
+        // Strict framing (RFC 9112), before any body is read or answered.
+        std::vector<std::pair<std::string_view, std::string_view>> fields;
+        for (const auto& f : req)
+          fields.emplace_back(f.name_string(), f.value());
+        if (const FramingProblem p =
+                CheckFraming(fields, req.version(), obs_fold_);
+            p.status != 0) {
+          return SendError(p.status, p.slug, "Bad request framing", p.detail);
+        }
         if (!parser_->is_done() &&
             beast::iequals(req[http::field::expect], "100-continue")) {
           auto cont = std::make_shared<http::response<http::empty_body>>(
@@ -234,7 +244,13 @@ class Session : public std::enable_shared_from_this<Session> {
       if (parser_->is_done()) return Process();
       if (buffer_.size() == 0) return ReadMore();
       beast::error_code ec;
+      const bool header_before = parser_->is_header_done();
       size_t n = parser_->put(buffer_.data(), ec);
+      if (!header_before && parser_->is_header_done()) {
+        // Beast unfolds obs-fold silently: look at the raw header block.
+        obs_fold_ = HasObsFold(std::string_view(
+            static_cast<const char*>(buffer_.data().data()), n));
+      }
       buffer_.consume(n);
       bytes_in_ += n;
       if (ec == http::error::need_more) return ReadMore();
@@ -482,6 +498,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;
   bool head_ = false;
   bool header_seen_ = false;
+  bool obs_fold_ = false;  // the header block had a folded line
   bool stopping_ = false;
 };
 

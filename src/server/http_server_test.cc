@@ -276,6 +276,50 @@ TEST_F(HttpServerTest, BadTargetsAndSyntax) {
   }
 }
 
+// Issue 12, finding 5: lenient framing is refused and the connection
+// closed (RFC 9112 6.3: Transfer-Encoding with Content-Length is 400 and
+// close), never answered 200.
+TEST_F(HttpServerTest, StrictFraming) {
+  Launch();
+  const std::string chunked = "3\r\nabc\r\n0\r\n\r\n";
+  struct Case {
+    std::string raw;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"POST /v1/echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, "
+       "identity\r\nContent-Length: " +
+           std::to_string(chunked.size()) + "\r\n\r\n" + chunked,
+       400},
+      {"POST /v1/echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+       "gzip\r\n\r\nabc",
+       400},
+      {"POST /v1/echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, "
+       "chunked\r\n\r\n" +
+           chunked,
+       400},
+      {"GET /livez HTTP/1.1\r\n\r\n", 400},
+      {"GET /livez HTTP/1.1\r\nHost: t\r\nX-A: one\r\n two\r\n\r\n", 400},
+      {"GET /livez HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
+       "a\r\nAuthorization: Bearer b\r\n\r\n",
+       400},
+  };
+  for (const Case& k : cases) {
+    Client c(port_);
+    Response r = c.Call(k.raw);
+    ExpectProblem(r, k.status);
+    EXPECT_EQ(r.header("connection"), "close") << k.raw;
+    EXPECT_TRUE(c.ClosedWithin(2000ms)) << k.raw;
+  }
+  Client ok(port_);
+  Response r = ok.Call(
+      "POST /v1/echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n" +
+      chunked);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "abc");
+}
+
 TEST_F(HttpServerTest, BodyTooLargeByContentLength) {
   ServerOptions o;
   o.max_body_bytes = 1000;

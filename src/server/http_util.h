@@ -33,6 +33,29 @@ void AppendJsonStringSafe(std::string_view s, std::string* out);
 // by two hex digits, and no decoded byte may be a control character (< 0x20
 // or 0x7F). `segments` are the decoded parts between '/' ("/" gives one empty
 // segment); an encoded "%2F" stays inside its segment.
+// The framing of a request's header block (RFC 9112), checked as soon as
+// the header is complete and before the body is read. Lenient framing is
+// how requests get smuggled past a proxy, so every doubt is refused and
+// the connection closed:
+//  - Transfer-Encoding together with Content-Length: 400;
+//  - Transfer-Encoding whose final coding is not chunked, or chunked
+//    applied twice, or any coding other than chunked: 400;
+//  - HTTP/1.1 without exactly one Host: 400;
+//  - obs-fold (a header line continued on the next line): 400;
+//  - more than one Authorization: 400 (which one would count?).
+// `fields` are the header fields as received (names in any case).
+struct FramingProblem {
+  int status = 0;  // 0 = the framing is acceptable
+  std::string_view slug, detail;
+};
+FramingProblem CheckFraming(
+    const std::vector<std::pair<std::string_view, std::string_view>>& fields,
+    unsigned version, bool obs_fold);
+
+// Whether the raw header block (up to and including the blank line) holds
+// an obs-fold: a line that starts with a space or a tab.
+bool HasObsFold(std::string_view header_block);
+
 struct Target {
   std::string path;
   std::string query;

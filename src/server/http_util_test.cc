@@ -188,5 +188,77 @@ TEST(RequestId, SixteenHexAndDistinct) {
   EXPECT_NE(a, b);
 }
 
+// Issue 12, finding 5: strict request framing (RFC 9112).
+using Fields = std::vector<std::pair<std::string_view, std::string_view>>;
+
+int FramingStatus(const Fields& f, unsigned version = 11,
+                  bool obs_fold = false) {
+  return CheckFraming(f, version, obs_fold).status;
+}
+
+TEST(CheckFraming, AcceptsOrdinaryRequests) {
+  EXPECT_EQ(FramingStatus({{"Host", "x"}}), 0);
+  EXPECT_EQ(FramingStatus({{"host", "x"}, {"Content-Length", "3"}}), 0);
+  EXPECT_EQ(FramingStatus({{"Host", "x"}, {"Transfer-Encoding", "chunked"}}),
+            0);
+  EXPECT_EQ(FramingStatus({{"Host", "x"}, {"Transfer-Encoding", " CHUNKED "}}),
+            0);
+  EXPECT_EQ(FramingStatus({{"Host", "x"}, {"Authorization", "Bearer a"}}), 0);
+  EXPECT_EQ(FramingStatus({}, /*version=*/10), 0);  // HTTP/1.0: Host optional
+}
+
+TEST(CheckFraming, TransferEncodingWithContentLengthIs400) {
+  EXPECT_EQ(FramingStatus({{"Host", "x"},
+                           {"Transfer-Encoding", "chunked, identity"},
+                           {"Content-Length", "10"}}),
+            400);
+  EXPECT_EQ(FramingStatus({{"Host", "x"},
+                           {"Content-Length", "10"},
+                           {"Transfer-Encoding", "chunked"}}),
+            400);
+}
+
+TEST(CheckFraming, CodingsOtherThanChunkedAreRefused) {
+  EXPECT_EQ(FramingStatus({{"Host", "x"}, {"Transfer-Encoding", "gzip"}}), 400);
+  EXPECT_EQ(FramingStatus({{"Host", "x"}, {"Transfer-Encoding", "identity"}}),
+            400);
+  EXPECT_EQ(FramingStatus({{"Host", "x"}, {"Transfer-Encoding", ""}}), 400);
+  EXPECT_EQ(FramingStatus(
+                {{"Host", "x"}, {"Transfer-Encoding", "chunked, identity"}}),
+            400);
+  EXPECT_EQ(
+      FramingStatus({{"Host", "x"}, {"Transfer-Encoding", "chunked, chunked"}}),
+      400);
+  EXPECT_EQ(FramingStatus({{"Host", "x"},
+                           {"Transfer-Encoding", "chunked"},
+                           {"Transfer-Encoding", "chunked"}}),
+            400);
+  EXPECT_EQ(
+      FramingStatus({{"Host", "x"}, {"Transfer-Encoding", "gzip, chunked"}}),
+      400);
+  EXPECT_EQ(FramingStatus({{"Host", "x"},
+                           {"Transfer-Encoding", "gzip"},
+                           {"Transfer-Encoding", "chunked"}}),
+            400);
+}
+
+TEST(CheckFraming, HostAuthorizationAndObsFold) {
+  EXPECT_EQ(FramingStatus({}), 400);
+  EXPECT_EQ(FramingStatus({{"Host", "a"}, {"HOST", "b"}}), 400);
+  EXPECT_EQ(FramingStatus({{"Host", "x"},
+                           {"Authorization", "Bearer a"},
+                           {"authorization", "Bearer b"}}),
+            400);
+  EXPECT_EQ(FramingStatus({{"Host", "x"}}, 11, /*obs_fold=*/true), 400);
+}
+
+TEST(HasObsFold, FindsAContinuedLineInTheHeaderOnly) {
+  EXPECT_FALSE(HasObsFold("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_TRUE(HasObsFold("GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n c\r\n\r\n"));
+  EXPECT_TRUE(HasObsFold("GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n\tc\r\n\r\n"));
+  // A body that starts with a space after the blank line is not a fold.
+  EXPECT_FALSE(HasObsFold("POST / HTTP/1.1\r\nHost: x\r\n\r\n x\n y"));
+}
+
 }  // namespace
 }  // namespace backaid::server::internal

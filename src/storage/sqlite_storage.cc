@@ -15,7 +15,9 @@
 // never has to be upgraded from read to write (the case SQLite answers
 // with SQLITE_BUSY without waiting).
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -604,6 +606,17 @@ Result<std::unique_ptr<Storage>> OpenSqlite(const std::string& path) {
       return Status::IoError("sqlite: cannot create directory " +
                              parent.string() + ": " + ec.message());
     }
+  }
+  // Health data: the file is created 0600 whatever the umask, and SQLite
+  // gives its -wal and -shm files the database file's mode.
+  if (path != ":memory:" && path.rfind("file:", 0) != 0) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return Status::IoError(
+          "sqlite: cannot create " + path + ": " +
+          std::error_code(errno, std::generic_category()).message());
+    }
+    ::close(fd);
   }
   return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(path));
 }

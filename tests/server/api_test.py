@@ -17,6 +17,10 @@ import uuid
 sys.path.insert(0, os.path.dirname(__file__))
 from server_lib import Server, check, db_check, finish, pg_url  # noqa: E402
 
+# A permissive umask, so that the 0600 checks below test the server, not this
+# process's umask.
+os.umask(0o022)
+
 BIN, SRC, BACKEND = sys.argv[1], sys.argv[2], sys.argv[3]
 work = tempfile.mkdtemp(prefix="backaid-api-")
 if BACKEND == "sqlite":
@@ -172,6 +176,23 @@ st, _, e = srv.json("GET", f"/v1/episodes/{eid}", token=token)
 check(st == 200 and e["entries"] == [] and "token" not in e,
       "episode read; the token is never shown again")
 
+# Issue 12, finding 6: a replayed episode creation never shows the token
+# again (same Idempotency-Key and body, from any client): the same episode,
+# "token_withheld" instead of the token.
+ikey = {"Idempotency-Key": str(uuid.uuid4())}
+start = {"findings": findings, "time_zone": "Europe/London"}
+st1, h1, first = srv.json("POST", "/v1/episodes", start, headers=ikey)
+st2, h2, again = srv.json("POST", "/v1/episodes", start, headers=ikey)
+check(st1 == 201 and len(first.get("token", "")) >= 40 and
+      "token_withheld" not in first, f"first answer has the token: {st1}")
+check(st2 == 201 and h2.get("idempotent-replayed") == "true" and
+      again["id"] == first["id"] and "token" not in again and
+      again.get("token_withheld") is True and
+      first["token"] not in json.dumps(again),
+      f"replay: same episode, token withheld: {st2} {sorted(again)}")
+st, _, _ = srv.json("GET", f"/v1/episodes/{first['id']}", token=first["token"])
+check(st == 200, f"the first answer's token still works: {st}")
+
 # Diary entries, with an idempotent retry.
 key = str(uuid.uuid4())
 entry = {"pain": 5, "done": ["ice", "walk"], "note": "a bit better"}
@@ -300,6 +321,16 @@ srv.json("GET", f"/v1/episodes/{eid}?q={canary2}", token=token)
 rc = srv.stop()
 check(rc == 0, f"SIGTERM: clean exit ({rc})")
 logs = srv.logs()
+# Issue 12, finding 7: the access log and the SQLite files are 0600 (the
+# server runs here with the usual umask 022).
+mode = os.stat(srv.log_path).st_mode & 0o777
+check(mode == 0o600, f"access log mode {mode:o}, want 600")
+if BACKEND == "sqlite":
+    dbfile = DB.split(":", 1)[1]
+    for f in (dbfile, dbfile + "-wal", dbfile + "-shm"):
+        if os.path.exists(f):
+            mode = os.stat(f).st_mode & 0o777
+            check(mode == 0o600, f"{os.path.basename(f)} mode {mode:o}, want 600")
 check(len(logs) > 0 and '"route":"/v1/episodes/{id}/entries"' in logs,
       "the access log has the requests (by route template)")
 for secret in (canary, canary2, token, eid):

@@ -210,6 +210,19 @@ for bad_id in ["x", "A" * 100, "..", "AAAAAAAA.AAAA", "AAAAAAAAAAAAAAAAAAAAAA"]:
     add(f"episode id {bad_id[:14]} ({len(bad_id)})", "GET", f"/v1/episodes/{bad_id}", None,
         AUTH, 404)
 
+# Issue 12, finding 7: U+0000, underflowing numbers, other charsets.
+add("U+0000 in a note", "POST", ENTRIES, '{"note":"a\\u0000b"}', AUTH, 400)
+add("U+0000 in a case id", "POST", "/v1/triage",
+    '{"id":"a\\u0000","findings":{}}', None, 400)
+add("U+0000 in a member name", "POST", "/v1/triage",
+    '{"id":"a","findings":{"x\\u0000":true}}', None, 400)
+add("pain score 1e-400", "POST", "/v1/triage",
+    '{"id":"a","findings":{"pain_score":1e-400}}', None, 400)
+add("diary pain 1e-400", "POST", ENTRIES, '{"pain":1e-400}', AUTH, 400)
+for cs in ["utf-16", "UTF-16LE", "latin1", "utf-8x"]:
+    add(f"charset={cs}", "POST", "/v1/triage", '{"id":"a","findings":{}}',
+        {"Content-Type": f"application/json; charset={cs}"}, 415)
+
 # 10. Oversize bodies.
 add("body over the limit", "POST", "/v1/triage", b" " * (70 * 1024), None,
     413)
@@ -254,6 +267,57 @@ for raw in [b"GET /v1/\x01 HTTP/1.1\r\nHost: x\r\n\r\n",
     s.close()
     line = data.split(b"\r\n", 1)[0]
     check(line.startswith(b"HTTP/1.1 4"), f"raw {raw[:30]!r}: {line!r}")
+
+# Strict framing (issue 12, finding 5): each is refused and the connection
+# closed, never answered 200.
+TE = b"POST /v1/triage HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+CASE = b'{"id":"f","findings":{}}'
+CHUNK = b"%x\r\n%s\r\n0\r\n\r\n" % (len(CASE), CASE)
+framing = [
+    ("TE chunked, identity with Content-Length", TE +
+     b"Transfer-Encoding: chunked, identity\r\nContent-Length: %d\r\n\r\n"
+     % len(CHUNK) + CHUNK, b"400"),
+    ("TE chunked with Content-Length", TE +
+     b"Transfer-Encoding: chunked\r\nContent-Length: %d\r\n\r\n" % len(CHUNK) +
+     CHUNK, b"400"),
+    ("TE gzip", TE + b"Transfer-Encoding: gzip\r\n\r\n" + CASE, b"400"),
+    ("TE gzip, chunked", TE + b"Transfer-Encoding: gzip, chunked\r\n\r\n" + CHUNK,
+     b"400"),
+    ("no Host", b"GET /livez HTTP/1.1\r\n\r\n", b"400"),
+    ("two Host", b"GET /livez HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", b"400"),
+    ("obs-fold", b"GET /livez HTTP/1.1\r\nHost: x\r\nX-A: one\r\n two\r\n\r\n",
+     b"400"),
+    ("two Authorization", b"GET /v1/episodes/" + EID.encode() +
+     b" HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN.encode() +
+     b"\r\nAuthorization: Bearer wrong\r\n\r\n", b"400"),
+]
+for name, raw, want in framing:
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+    s.sendall(raw)
+    data = b""
+    try:
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        pass
+    s.close()
+    line = data.split(b"\r\n", 1)[0]
+    check(line.startswith(b"HTTP/1.1 " + want) and
+          b"connection: close" in data.lower(),
+          f"framing: {name}: {line!r}, want {want!r} and close")
+for ct in ["application/json; charset=UTF-8", "application/json;charset=utf-8",
+           'application/json; charset="utf-8"']:
+    st, _, _ = srv.request("POST", "/v1/triage", '{"id":"a","findings":{}}',
+                           {"Content-Type": ct})
+    check(st == 200, f"{ct}: {st}, want 200")
+# The auth scheme is case-insensitive (RFC 9110).
+for scheme in ["BEARER", "bearer", "bEaReR"]:
+    st, _, _ = srv.request("GET", f"/v1/episodes/{EID}", None,
+                           {"Authorization": f"{scheme} {TOKEN}"})
+    check(st == 200, f"scheme {scheme}: {st}, want 200")
 
 st, _, _ = srv.json("GET", "/livez")
 check(st == 200, "the server is still alive")

@@ -33,7 +33,11 @@ FINDINGS = {"onset_days": 0, "pain_score": 6, "bladder_dysfunction": False,
             "toe_walk": "normal"}
 WRITERS = 4
 
-srv = Server(BIN, DB, work, extra=["--rate", "0", "--threads", "2"]).start()
+# Hundreds of entries per episode within seconds: lift the diary's bounds
+# (HAZ-051), which api_limits tests.
+srv = Server(BIN, DB, work, extra=["--rate", "0", "--threads", "2",
+                                   "--max-entries", "1000000",
+                                   "--max-entries-per-day", "1000000"]).start()
 episodes = []
 for _ in range(2):
     st, _, ep = srv.json("POST", "/v1/episodes", {"findings": FINDINGS})

@@ -213,4 +213,37 @@ r = subprocess.run([BIN, "serve", "--idempotency-ttl", "0", "--db", DB],
                    capture_output=True, text=True, timeout=30)
 check(r.returncode != 0 and "idempotency-ttl" in r.stderr,
       f"--idempotency-ttl 0 refused naming the option ({r.returncode})")
+# ---- a diary is bounded (issue 12, finding 1) -------------------------------
+# Over the per-day bound: 429 with Retry-After; over the per-episode bound:
+# 409; both say not to wait if anything got worse. Nothing more is stored.
+srv = Server(BIN, DB, work, extra=["--rate", "0", "--max-entries", "5",
+                                   "--max-entries-per-day", "3"])
+srv.start()
+st, _, p = srv.json("POST", "/v1/episodes", {"findings": FINDINGS})
+eid, token = p["id"], p["token"]
+path = f"/v1/episodes/{eid}/entries"
+codes = [srv.json("POST", path, {"pain": 3}, token=token)[0] for _ in range(3)]
+st, h, prob = srv.json("POST", path, {"pain": 3}, token=token)
+check(codes == [201] * 3 and st == 429 and
+      int(h.get("retry-after", "0")) > 23 * 3600 and
+      prob.get("type") == "urn:backaid:problem:diary-day-full" and
+      "emergency" in prob.get("detail", ""),
+      f"entry 4 in a day: 429 diary-day-full with Retry-After ({codes} {st} "
+      f"{h.get('retry-after')} {prob.get('type')})")
+st, _, e = srv.json("GET", f"/v1/episodes/{eid}", token=token)
+check(st == 200 and len(e["entries"]) == 3, "the refused entry is not stored")
+srv.stop()
+# The next day (the server's clock is not settable: age the stored entries
+# by restarting with a larger per-day bound) the per-episode bound holds.
+srv = Server(BIN, DB, work, extra=["--rate", "0", "--max-entries", "5",
+                                   "--max-entries-per-day", "100"])
+srv.start()
+codes = [srv.json("POST", path, {"pain": 3}, token=token)[0] for _ in range(2)]
+st, _, prob = srv.json("POST", path, {"pain": 3}, token=token)
+check(codes == [201] * 2 and st == 409 and
+      prob.get("type") == "urn:backaid:problem:diary-full" and
+      "new assessment" in prob.get("detail", ""),
+      f"entry 6 of 5: 409 diary-full ({codes} {st} {prob.get('type')})")
+srv.stop()
+
 finish("limits_test")
