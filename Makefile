@@ -63,7 +63,8 @@ ratchet: build
 	python3 scripts/ratchet.py $(BIN) knowledge/vignettes/ratchet.json --update \
 	  own=knowledge/vignettes/own.jsonl public=../shared/vignettes/public.jsonl \
 	  external_msk=knowledge/vignettes/external/msk.jsonl \
-	  external_serious=knowledge/vignettes/external/serious.jsonl
+	  external_serious=knowledge/vignettes/external/serious.jsonl \
+	  external_selfcare=knowledge/vignettes/external/selfcare.jsonl
 
 lint: build
 	$(BIN) kb lint

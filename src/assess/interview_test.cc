@@ -34,7 +34,7 @@ Case Read(std::string_view json) {
 }
 
 const Question& Q(std::string_view id) {
-  const auto& m = *Kb()->impl().questionnaire;
+  const auto& m = *Kb()->impl().questionnaire();
   return m.questions[m.index.at(std::string(id))].view;
 }
 

@@ -20,7 +20,7 @@ std::vector<OpenQuestion> OpenQuestions(const KnowledgeBase& kb,
                      return kb.rules()[a->rule].level >
                             kb.rules()[b->rule].level;
                    });
-  const assess::Questionnaire* model = kb.impl().questionnaire.get();
+  const assess::Questionnaire* model = kb.impl().questionnaire().get();
   std::vector<OpenQuestion> out;
   FindingSet seen;
   for (const Undetermined* x : open) {

@@ -324,7 +324,7 @@ TEST_F(PlanTest, OneTimetableCountedFromTheOnset) {
 // would raise this person's level, under the heading of the level the
 // rules would then give, so it never disagrees with the triage.
 TEST_F(PlanTest, DerivedSafetyNetAgreesWithTheTriage) {
-  const auto& model = *kb_->impl().plan;
+  const auto& model = *kb_->impl().plan();
   const std::vector<std::string> lines = VignetteLinesForNet();
   ASSERT_GT(lines.size(), 30u);
   int derived = 0;
@@ -379,7 +379,7 @@ TEST_F(PlanTest, DerivedSafetyNetAgreesWithTheTriage) {
 // Every red-flag sign that alone raises a plain spasm to urgent or
 // emergency has words in the derived safety net.
 TEST_F(PlanTest, EveryRaisingRedFlagHasASign) {
-  const auto& model = *kb_->impl().plan;
+  const auto& model = *kb_->impl().plan();
   const Case base = Read(kClear);
   const TriageLevel level = Evaluate(*kb_, base).level;
   ASSERT_EQ(level, TriageLevel::kSelfCare);
@@ -468,7 +468,7 @@ TEST_F(PlanTest, PropertiesOverEveryVignette) {
   // Every contraindication of the NSAID item (its `unless` decides, per
   // person, whether one can apply at all).
   const plan::ItemModel* nsaid_model = nullptr;
-  for (const auto& m : kb_->impl().plan->items)
+  for (const auto& m : kb_->impl().plan()->items)
     if (m.id == "medicines.nsaid") nsaid_model = &m;
   ASSERT_NE(nsaid_model, nullptr);
   const FindingId pain = *kb_->FindFinding("pain_score");
