@@ -29,6 +29,7 @@
 #include "backaid/report.h"
 #include "backaid/vocabulary.h"
 #include "src/api/json_check.h"
+#include "src/fhir/fhir.h"
 
 namespace backaid::api {
 namespace {
@@ -947,7 +948,7 @@ class Api {
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> RouteList() {
-  return {
+  std::vector<std::pair<std::string, std::string>> routes = {
       {"GET", "/livez"},
       {"GET", "/readyz"},
       {"GET", "/metrics"},
@@ -966,11 +967,16 @@ std::vector<std::pair<std::string, std::string>> RouteList() {
       {"GET", "/"},
       {"GET", "/assets/{file}"},
   };
+  // The FHIR front (src/fhir) registers its own routes.
+  for (auto& r : fhir::RouteList()) routes.push_back(std::move(r));
+  return routes;
 }
 
 void RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
   if (sodium_init() < 0) std::abort();  // no safe randomness: cannot run
   ctx.http = &http;
+  const auto api_kb = ctx.kb;
+  const auto api_now = ctx.now_ms;
   auto api = std::make_shared<Api>(std::move(ctx));
   api->LoadWebRoot();
   using Method = HttpResponse (Api::*)(const HttpRequest&);
@@ -995,6 +1001,7 @@ void RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
   bind("GET", "/v1/episodes/{id}/summary.pdf", &Api::Summary);
   bind("GET", "/", &Api::WebIndex);
   bind("GET", "/assets/{file}", &Api::WebAsset);
+  fhir::RegisterRoutes(http, fhir::FhirContext{api_kb, api_now});
 }
 
 }  // namespace backaid::api

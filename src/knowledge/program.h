@@ -32,6 +32,10 @@ namespace backaid::diary {
 struct DiaryModel;  // src/diary/diary_model.h
 }  // namespace backaid::diary
 
+namespace backaid::fhir {
+struct CodeMap;  // src/fhir/fhir_codes.h
+}  // namespace backaid::fhir
+
 namespace backaid::kb {
 
 inline constexpr uint32_t kNoNode = 0xffffffffu;
@@ -205,6 +209,7 @@ struct KnowledgeBase::Impl {
   std::shared_ptr<const plan::PlanModel> plan;
   std::shared_ptr<const assess::Questionnaire> questionnaire;
   std::shared_ptr<const diary::DiaryModel> diary;  // null without diary.yaml
+  std::shared_ptr<const fhir::CodeMap> fhir_codes;  // null without fhir.yaml
   // The ahead-of-time compiled triggers for this exact version, if the
   // binary has them; resolved on first use (see src/engine/engine.cc).
   mutable std::once_flag compiled_once;
