@@ -29,6 +29,7 @@
 #include "backaid/report.h"
 #include "backaid/vocabulary.h"
 #include "src/api/json_check.h"
+#include "src/cdshooks/cdshooks.h"
 #include "src/fhir/fhir.h"
 
 namespace backaid::api {
@@ -967,8 +968,10 @@ std::vector<std::pair<std::string, std::string>> RouteList() {
       {"GET", "/"},
       {"GET", "/assets/{file}"},
   };
-  // The FHIR front (src/fhir) registers its own routes.
+  // The FHIR and CDS Hooks fronts (src/fhir, src/cdshooks) register their
+  // own routes.
   for (auto& r : fhir::RouteList()) routes.push_back(std::move(r));
+  for (auto& r : cdshooks::RouteList()) routes.push_back(std::move(r));
   return routes;
 }
 
@@ -1002,6 +1005,9 @@ void RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
   bind("GET", "/", &Api::WebIndex);
   bind("GET", "/assets/{file}", &Api::WebAsset);
   fhir::RegisterRoutes(http, fhir::FhirContext{api_kb, api_now});
+  cdshooks::CdsContext cds{api_kb, api_now, {}, {}, {}, {}};
+  cdshooks::ConfigureFromEnvironment(&cds);
+  cdshooks::RegisterRoutes(http, std::move(cds));
 }
 
 }  // namespace backaid::api

@@ -965,6 +965,24 @@ class FhirFront {
 
 }  // namespace
 
+Result<ResponseTriage> TriageQuestionnaireResponse(
+    const std::shared_ptr<const KnowledgeBase>& kb, std::string_view qr_json,
+    int64_t now_ms) {
+  json qr = json::parse(qr_json, nullptr, false);
+  if (qr.is_discarded()) return Status::InvalidArgument("not JSON");
+  Decoded d = DecodeResponse(kb, qr, now_ms);
+  if (d.error.has_value()) {
+    json oo = json::parse(d.error->body, nullptr, false);
+    std::string msg = "invalid QuestionnaireResponse";
+    if (!oo.is_discarded()) msg = oo["issue"][0].value("diagnostics", msg);
+    return Status::InvalidArgument(msg);
+  }
+  ResponseTriage out;
+  out.start = std::move(d.start);
+  out.result = Evaluate(*kb, out.start.initial);
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> RouteList() {
   return {
       {"GET", "/fhir/metadata"},

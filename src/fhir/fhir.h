@@ -19,7 +19,10 @@
 #include <utility>
 #include <vector>
 
+#include "backaid/diary.h"
+#include "backaid/engine.h"
 #include "backaid/knowledge_base.h"
+#include "backaid/status.h"
 #include "src/server/http_server.h"
 
 namespace backaid::fhir {
@@ -38,6 +41,16 @@ std::vector<std::pair<std::string, std::string>> RouteList();
 
 // Registers the FHIR routes on `http` (before it starts).
 void RegisterRoutes(server::HttpServer& http, FhirContext ctx);
+
+// A QuestionnaireResponse (JSON text) to backaid-assessment, decoded as
+// $triage decodes it and triaged by the core. For the CDS Hooks front.
+struct ResponseTriage {
+  EpisodeStart start;
+  TriageResult result;
+};
+Result<ResponseTriage> TriageQuestionnaireResponse(
+    const std::shared_ptr<const KnowledgeBase>& kb, std::string_view qr_json,
+    int64_t now_ms);
 
 // The generated resources (for tests and the CLI).
 std::string QuestionnaireJson(const KnowledgeBase& kb);
