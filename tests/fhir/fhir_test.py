@@ -11,11 +11,17 @@ inside the Bundle, that pain is LOINC 72514-3, and that an emergency (and
 only an emergency) has a DetectedIssue and a Communication. Then the
 errors: each an OperationOutcome with the right status, never a 5xx.
 
-Usage: fhir_test.py BACKAID_BINARY SOURCE_DIR
+Every resource received (the Questionnaire, the CapabilityStatement, a
+sample of Bundles including emergencies, the OperationOutcomes) is then
+validated against the FHIR R4 JSON schema by a pinned npm package
+(tests/fhir/node/validate.cjs).
+
+Usage: fhir_test.py BACKAID_BINARY SOURCE_DIR NODE_MODULES_DIR
 """
 
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import urllib.parse
@@ -177,6 +183,14 @@ def main():
             if line.strip():
                 cases.append(json.loads(line))
     work = tempfile.mkdtemp(prefix="backaid-fhir-")
+    saved = []
+
+    def save(resource):
+        path = os.path.join(work, f"r{len(saved):04d}.json")
+        with open(path, "w") as f:
+            json.dump(resource, f)
+        saved.append(path)
+
     srv = Server(binary, "sqlite:" + os.path.join(work, "db.sqlite"),
                  extra=["--rate", "0"]).start()
     try:
@@ -187,6 +201,8 @@ def main():
         st, _, meta = srv.json("GET", "/fhir/metadata")
         check(st == 200 and meta["resourceType"] == "CapabilityStatement" and
               meta["fhirVersion"] == "4.0.1", "metadata: CapabilityStatement")
+        save(questionnaire)
+        save(meta)
         q = urllib.parse.quote(questionnaire["url"], safe="")
         st, _, found = srv.json("GET", f"/fhir/Questionnaire?url={q}")
         check(st == 200 and found["total"] == 1, "search by url finds it")
@@ -224,6 +240,8 @@ def main():
             if not check(st == 200 and hdrs["content-type"].startswith(FHIR),
                          f"{case['id']}: $triage {st} {bundle}"):
                 continue
+            if level == "emergency" or len(saved) < 30:
+                save(bundle)
             got = bundle_triage(bundle)
             check(got == (level, conditions),
                   f"{case['id']}: $triage {got} == /v1/assessments "
@@ -260,6 +278,8 @@ def main():
                 parsed = json.loads(data)
             except ValueError:
                 parsed = {}
+            if parsed.get("resourceType") == "OperationOutcome":
+                save(parsed)
             check(st == status and parsed.get("resourceType") ==
                   "OperationOutcome" and
                   hdrs.get("content-type", "").startswith(FHIR),
@@ -298,6 +318,17 @@ def main():
                 what="$extract of a Patient")
     finally:
         srv.stop()
+    if len(sys.argv) > 3:
+        run = subprocess.run(["node", os.path.join(src, "tests", "fhir", "node",
+                                                   "validate.cjs"),
+                              sys.argv[3]] + saved,
+                             capture_output=True, text=True)
+        sys.stdout.write(run.stdout)
+        sys.stderr.write(run.stderr[-6000:])
+        check(run.returncode == 0 and len(saved) > 40,
+              f"{len(saved)} resources valid against the R4 JSON schema")
+    else:
+        check(False, "no NODE_MODULES_DIR: the schema validation did not run")
     finish("fhir_e2e")
 
 
