@@ -228,6 +228,8 @@ Status JwtVerifier::Verify(std::string_view jwt, int64_t now) {
   for (auto it = seen_jti_.begin(); it != seen_jti_.end();) {
     it = it->second <= now ? seen_jti_.erase(it) : std::next(it);
   }
+  // Bounded memory: tokens live minutes; this many at once is an attack.
+  if (seen_jti_.size() >= 100000) return bad("too many live tokens");
   if (!seen_jti_.emplace(claims["jti"].get<std::string>(), exp).second)
     return bad("jti was already used (replay)");
   return Status::Ok();
