@@ -16,7 +16,7 @@ add_library(backaid_api STATIC
   "${OPENAPI_CC}")
 target_include_directories(backaid_api PRIVATE "${CMAKE_SOURCE_DIR}")
 target_link_libraries(backaid_api
-  PUBLIC backaid_http backaid_storage backaid_core
+  PUBLIC backaid_http backaid_storage backaid_cdshooks backaid_fhir backaid_core
   PRIVATE simdjson::simdjson PkgConfig::SODIUM fmt::fmt)
 list(APPEND BACKAID_FRONT_LIBS backaid_api)
 list(APPEND BACKAID_MODULE_TEST_SOURCES

@@ -30,6 +30,8 @@
 #include "backaid/report.h"
 #include "backaid/vocabulary.h"
 #include "src/api/json_check.h"
+#include "src/cdshooks/cdshooks.h"
+#include "src/fhir/fhir.h"
 
 namespace backaid::api {
 namespace {
@@ -1018,7 +1020,7 @@ class Api {
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> RouteList() {
-  return {
+  std::vector<std::pair<std::string, std::string>> routes = {
       {"GET", "/livez"},
       {"GET", "/readyz"},
       {"GET", "/metrics"},
@@ -1037,6 +1039,11 @@ std::vector<std::pair<std::string, std::string>> RouteList() {
       {"GET", "/"},
       {"GET", "/assets/{file}"},
   };
+  // The FHIR and CDS Hooks fronts (src/fhir, src/cdshooks) register their
+  // own routes.
+  for (auto& r : fhir::RouteList()) routes.push_back(std::move(r));
+  for (auto& r : cdshooks::RouteList()) routes.push_back(std::move(r));
+  return routes;
 }
 
 Status RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
@@ -1046,6 +1053,8 @@ Status RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
         "cannot issue tokens");
   }
   ctx.http = &http;
+  const auto api_kb = ctx.kb;
+  const auto api_now = ctx.now_ms;
   auto api = std::make_shared<Api>(std::move(ctx));
   api->LoadWebRoot();
   using Method = HttpResponse (Api::*)(const HttpRequest&);
@@ -1070,6 +1079,10 @@ Status RegisterRoutes(server::HttpServer& http, ApiContext ctx) {
   bind("GET", "/v1/episodes/{id}/summary.pdf", &Api::Summary);
   bind("GET", "/", &Api::WebIndex);
   bind("GET", "/assets/{file}", &Api::WebAsset);
+  fhir::RegisterRoutes(http, fhir::FhirContext{api_kb, api_now});
+  cdshooks::CdsContext cds{api_kb, api_now, {}, {}, {}, {}};
+  cdshooks::ConfigureFromEnvironment(&cds);
+  cdshooks::RegisterRoutes(http, std::move(cds));
   return Status::Ok();
 }
 

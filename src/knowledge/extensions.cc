@@ -21,6 +21,8 @@ constexpr Extension kExtensions[] = {
     // Optional so that knowledge bases without a diary (the small test
     // knowledge bases, older reviewer copies) still load.
     {"diary.yaml", "the follow-up diary", &LoadDiary, false},
+    // Standard codes for the FHIR front (src/fhir/fhir_codes_loader.cc).
+    {"fhir.yaml", "FHIR codes for findings", &LoadFhirCodes, false},
 };
 
 }  // namespace

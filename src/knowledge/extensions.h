@@ -35,6 +35,9 @@ void LoadQuestions(const YAML::Node& doc, KnowledgeBase::Impl* impl,
                    std::vector<LintIssue>* issues);
 void LoadDiary(const YAML::Node& doc, KnowledgeBase::Impl* impl,
                std::vector<LintIssue>* issues);
+// fhir.yaml: standard codes for findings (src/fhir/fhir_codes_loader.cc).
+void LoadFhirCodes(const YAML::Node& doc, KnowledgeBase::Impl* impl,
+                   std::vector<LintIssue>* issues);
 
 }  // namespace backaid::kb
 

@@ -32,6 +32,10 @@ namespace backaid::diary {
 struct DiaryModel;  // src/diary/diary_model.h
 }  // namespace backaid::diary
 
+namespace backaid::fhir {
+struct CodeMap;  // src/fhir/fhir_codes.h
+}  // namespace backaid::fhir
+
 namespace backaid::kb {
 
 inline constexpr uint32_t kNoNode = 0xffffffffu;
@@ -209,6 +213,7 @@ struct KnowledgeBase::Impl {
   std::shared_ptr<const plan::PlanModel> plan_;
   std::shared_ptr<const assess::Questionnaire> questionnaire_;
   std::shared_ptr<const diary::DiaryModel> diary_;  // null without diary.yaml
+  std::shared_ptr<const fhir::CodeMap> fhir_codes_;  // null without fhir.yaml
   bool extensions_lazy = false;  // set before the Impl is shared
   mutable std::once_flag extensions_once;
   void EnsureExtensions() const;  // src/knowledge/extensions.cc
@@ -223,6 +228,10 @@ struct KnowledgeBase::Impl {
   const std::shared_ptr<const diary::DiaryModel>& diary() const {
     EnsureExtensions();
     return diary_;
+  }
+  const std::shared_ptr<const fhir::CodeMap>& fhir_codes() const {
+    EnsureExtensions();
+    return fhir_codes_;
   }
   // The ahead-of-time compiled triggers for this exact version, if the
   // binary has them; resolved on first use (see src/engine/engine.cc).

@@ -1,0 +1,348 @@
+#include "src/cdshooks/cdshooks.h"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "backaid/case.h"
+#include "backaid/engine.h"
+#include "backaid/report.h"
+#include "src/cdshooks/jwt.h"
+#include "src/fhir/fhir.h"
+
+namespace backaid::cdshooks {
+namespace {
+
+using json = nlohmann::ordered_json;
+using server::HttpRequest;
+using server::HttpResponse;
+
+constexpr const char* kServiceId = "backaid-back-pain";
+constexpr size_t kMaxSummary = 140;
+
+std::string Dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void Cors(HttpResponse* r) {
+  r->headers.emplace_back("Access-Control-Allow-Origin", "*");
+  r->headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+  r->headers.emplace_back("Access-Control-Allow-Headers",
+                          "Content-Type, Authorization");
+  r->headers.emplace_back("Access-Control-Max-Age", "600");
+}
+
+HttpResponse JsonResponse(int status, const json& j) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = Dump(j);
+  Cors(&r);
+  return r;
+}
+
+HttpResponse Error(int status, std::string_view msg) {
+  return JsonResponse(status, {{"error", msg}});
+}
+
+// At most `n` bytes, cut at a UTF-8 character boundary, with "…" if cut.
+std::string Clip(const std::string& s, size_t n) {
+  if (s.size() <= n) return s;
+  size_t end = n - 3;  // room for "…" (3 bytes)
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end) + "\xE2\x80\xA6";
+}
+
+std::string Uuid() {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  std::string hex(33, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), b, sizeof b);
+  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4),
+                     hex.substr(12, 4), hex.substr(16, 4), hex.substr(20, 12));
+}
+
+class Cds {
+ public:
+  Cds(CdsContext ctx, std::unique_ptr<JwtVerifier> verifier, bool broken)
+      : ctx_(std::move(ctx)), verifier_(std::move(verifier)), broken_(broken) {
+    if (!ctx_.now_ms) {
+      ctx_.now_ms = [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+      };
+    }
+  }
+
+  HttpResponse Discovery(const HttpRequest&) {
+    const std::string qn =
+        std::string(fhir::kCanonicalBase) + "/Questionnaire/backaid-assessment";
+    json service = {
+        {"hook", "patient-view"},
+        {"id", kServiceId},
+        {"title", "backaid back pain triage"},
+        {"description",
+         "Triage of an acute back spasm from the patient's latest backaid "
+         "assessment (a QuestionnaireResponse): level, red flags, reasons "
+         "and sources. Not a diagnosis."},
+        {"prefetch",
+         {{"assessment",
+           "QuestionnaireResponse?subject={{context.patientId}}"
+           "&questionnaire=" +
+               qn + "&_sort=-authored&_count=1"},
+          {"painScore",
+           "Observation?subject={{context.patientId}}&code=http://loinc.org|"
+           "72514-3&_sort=-date&_count=1"}}},
+        {"usageRequirements", "Prefetch the latest QuestionnaireResponse to " +
+                                  qn +
+                                  "; backaid never queries the fhirServer."}};
+    return JsonResponse(200, {{"services", json::array({service})}});
+  }
+
+  HttpResponse Preflight(const HttpRequest&) {
+    HttpResponse r;
+    r.status = 204;
+    r.content_type = "text/plain";
+    Cors(&r);
+    return r;
+  }
+
+  HttpResponse Call(const HttpRequest& req) {
+    if (req.params.at(0) != kServiceId) return Error(404, "no such service");
+    if (broken_) return Error(503, "JWT verification is misconfigured");
+    if (verifier_ != nullptr) {
+      std::string_view auth = req.header("authorization");
+      if (auth.size() < 8 ||
+          (auth.substr(0, 7) != "Bearer " && auth.substr(0, 7) != "bearer ")) {
+        return Error(401, "a JWT (Authorization: Bearer) is required");
+      }
+      Status s = verifier_->Verify(auth.substr(7), ctx_.now_ms() / 1000);
+      if (!s.ok()) return Error(401, s.message());
+    }
+    json in = json::parse(req.body, nullptr, false);
+    if (in.is_discarded() || !in.is_object())
+      return Error(400, "the body must be a JSON object");
+    if (!in.contains("hook") || !in["hook"].is_string() ||
+        in["hook"] != "patient-view")
+      return Error(400, "hook must be patient-view");
+    if (!in.contains("hookInstance") || !in["hookInstance"].is_string())
+      return Error(400, "hookInstance is required");
+    if (!in.contains("context") || !in["context"].is_object())
+      return Error(400, "context is required");
+    // The latest QuestionnaireResponse: a resource or a searchset Bundle.
+    const json* qr = nullptr;
+    if (in.contains("prefetch") && in["prefetch"].is_object() &&
+        in["prefetch"].contains("assessment")) {
+      const json& a = in["prefetch"]["assessment"];
+      if (a.is_object() &&
+          a.value("resourceType", "") == "QuestionnaireResponse") {
+        qr = &a;
+      } else if (a.is_object() && a.value("resourceType", "") == "Bundle" &&
+                 a.contains("entry") && a["entry"].is_array()) {
+        for (const json& e : a["entry"]) {
+          if (e.is_object() && e.contains("resource") &&
+              e["resource"].is_object() &&
+              e["resource"].value("resourceType", "") ==
+                  "QuestionnaireResponse") {
+            qr = &e["resource"];
+            break;
+          }
+        }
+      } else if (!a.is_null()) {
+        return Cards({AskCard(req,
+                              "The prefetched assessment could not be "
+                              "read (not a QuestionnaireResponse).")});
+      }
+    }
+    if (qr == nullptr) {
+      return Cards({AskCard(req,
+                            "No backaid assessment was prefetched for "
+                            "this patient.")});
+    }
+    auto t =
+        fhir::TriageQuestionnaireResponse(ctx_.kb, Dump(*qr), ctx_.now_ms());
+    if (!t.ok()) {
+      return Cards({AskCard(req,
+                            "The prefetched assessment could not be "
+                            "used: " +
+                                t.status().message())});
+    }
+    return Cards({TriageCard(*t)});
+  }
+
+ private:
+  HttpResponse Cards(json cards) {
+    return JsonResponse(200, {{"cards", cards}});
+  }
+
+  json Source() const {
+    return {{"label", "backaid " + ctx_.kb->version()},
+            {"topic",
+             {{"system",
+               std::string(fhir::kCanonicalBase) + "/CodeSystem/backaid-topic"},
+              {"code", "back-pain-triage"}}}};
+  }
+
+  std::string WebUrl(const HttpRequest& req) const {
+    if (!ctx_.public_url.empty()) return ctx_.public_url;
+    std::string host(req.header("host"));
+    for (char c : host) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+            c == '-' || c == ':' || c == '[' || c == ']')) {
+        host = "localhost";
+        break;
+      }
+    }
+    return "http://" + (host.empty() ? std::string("localhost") : host) + "/";
+  }
+
+  json AskCard(const HttpRequest& req, const std::string& why) {
+    return {{"uuid", Uuid()},
+            {"summary",
+             "No back pain assessment yet: ask the patient to "
+             "complete the backaid assessment"},
+            {"indicator", "info"},
+            {"detail", why + " Ask the patient to complete the assessment; "
+                             "the triage appears here once it is recorded."},
+            {"source", Source()},
+            {"links", json::array({{{"label", "Open the backaid assessment"},
+                                    {"url", WebUrl(req)},
+                                    {"type", "absolute"}}})}};
+  }
+
+  json TriageCard(const fhir::ResponseTriage& t) {
+    const KnowledgeBase& kb = *ctx_.kb;
+    const TriageResult& r = t.result;
+    const char* indicator = r.level == TriageLevel::kEmergency ? "critical"
+                            : r.level == TriageLevel::kUrgent  ? "warning"
+                                                               : "info";
+    std::string conditions;
+    for (size_t i = 0; i < kb.conditions().size(); ++i) {
+      if ((r.conditions >> i) & 1u) {
+        conditions +=
+            (conditions.empty() ? "" : ", ") + kb.conditions()[i].name;
+      }
+    }
+    std::string summary =
+        "Back pain triage: " + std::string(LevelName(r.level)) +
+        (conditions.empty() ? "" : " (check: " + conditions + ")");
+    std::string md = "**" + std::string(LevelName(r.level)) +
+                     "**: " + kb.level(r.level).meaning + "\n\n";
+    if (!conditions.empty())
+      md += "Conditions to check: " + conditions + "\n\n";
+    if (!r.fired.empty()) md += "Reasons:\n\n";
+    for (uint16_t i : r.fired) {
+      const RuleDef& rd = kb.rules()[i];
+      std::string cites;
+      for (uint16_t s : rd.sources)
+        cites += (cites.empty() ? "" : "; ") + kb.sources()[s].cite;
+      md += "- " + rd.reason + " (" + std::string(LevelName(rd.level)) +
+            "; sources: " + cites + ")\n";
+    }
+    const auto open = CouldNotRuleOut(kb, t.start.initial, r);
+    if (!open.empty()) {
+      md += "\nCould not rule out (unanswered):\n\n";
+      for (const auto& u : open) {
+        std::string missing;
+        for (FindingId f : u.missing)
+          missing += (missing.empty() ? "" : ", ") + kb.findings()[f].key;
+        md += "- " + kb.rules()[u.rule].id + " (" +
+              std::string(LevelName(kb.rules()[u.rule].level)) +
+              "): " + missing + "\n";
+      }
+    }
+    md += "\nbackaid gives triage, not a diagnosis.";
+    json card = {{"uuid", Uuid()},
+                 {"summary", Clip(summary, kMaxSummary)},
+                 {"indicator", indicator},
+                 {"detail", md},
+                 {"source", Source()}};
+    if (r.level == TriageLevel::kEmergency) {
+      card["suggestions"] = json::array(
+          {{{"label",
+             "Send to emergency care now (call " +
+                 std::string(EmergencyNumber(t.start.region).value_or("112")) +
+                 ")"},
+            {"uuid", Uuid()},
+            {"isRecommended", true}}});
+    }
+    return card;
+  }
+
+  CdsContext ctx_;
+  std::unique_ptr<JwtVerifier> verifier_;
+  bool broken_ = false;
+};
+
+std::vector<std::string> SplitComma(const char* s) {
+  std::vector<std::string> out;
+  if (s == nullptr) return out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+void ConfigureFromEnvironment(CdsContext* ctx) {
+  if (const char* p = std::getenv("BACKAID_CDS_JWKS")) ctx->jwks_path = p;
+  ctx->issuers = SplitComma(std::getenv("BACKAID_CDS_ISSUERS"));
+  if (const char* a = std::getenv("BACKAID_CDS_AUDIENCE")) ctx->audience = a;
+  if (const char* u = std::getenv("BACKAID_PUBLIC_URL")) ctx->public_url = u;
+}
+
+std::vector<std::pair<std::string, std::string>> RouteList() {
+  return {{"GET", "/cds-services"},
+          {"OPTIONS", "/cds-services"},
+          {"POST", "/cds-services/{id}"},
+          {"OPTIONS", "/cds-services/{id}"}};
+}
+
+void RegisterRoutes(server::HttpServer& http, CdsContext ctx) {
+  if (sodium_init() < 0) std::abort();
+  std::unique_ptr<JwtVerifier> verifier;
+  std::string broken;
+  if (!ctx.jwks_path.empty()) {
+    std::ifstream in(ctx.jwks_path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (!in) {
+      broken = "cannot read " + ctx.jwks_path;
+    } else {
+      auto v = JwtVerifier::Create(ss.str(), ctx.issuers, ctx.audience);
+      if (v.ok()) {
+        verifier = std::move(*v);
+      } else {
+        broken = v.status().message();
+      }
+    }
+    if (!broken.empty()) {
+      std::cerr << "backaid serve: CDS Hooks JWT verification is not usable ("
+                << broken << "); every CDS Hooks call is refused with 503\n";
+    }
+  }
+  auto cds = std::make_shared<Cds>(std::move(ctx), std::move(verifier),
+                                   !broken.empty());
+  using Method = HttpResponse (Cds::*)(const HttpRequest&);
+  auto bind = [&](const char* method, const char* path, Method m) {
+    http.Route(method, path,
+               [cds, m](const HttpRequest& req) { return ((*cds).*m)(req); });
+  };
+  bind("GET", "/cds-services", &Cds::Discovery);
+  bind("OPTIONS", "/cds-services", &Cds::Preflight);
+  bind("POST", "/cds-services/{id}", &Cds::Call);
+  bind("OPTIONS", "/cds-services/{id}", &Cds::Preflight);
+}
+
+}  // namespace backaid::cdshooks
