@@ -70,3 +70,6 @@ set_tests_properties(web_browser PROPERTIES TIMEOUT 600
 add_test(NAME web_node_engines
   COMMAND "${BACKAID_NODE}" "${CMAKE_SOURCE_DIR}/tests/web/engines_test.mjs"
           "${CMAKE_SOURCE_DIR}/web/package-lock.json" 18.20.4)
+add_test(NAME fhir_node_engines
+  COMMAND "${BACKAID_NODE}" "${CMAKE_SOURCE_DIR}/tests/web/engines_test.mjs"
+          "${CMAKE_SOURCE_DIR}/tests/fhir/node/package-lock.json" 18.20.4)

@@ -7,6 +7,7 @@
 #include "src/fhir/fhir_codes.h"
 #include "src/knowledge/extensions.h"
 #include "src/knowledge/program.h"
+#include "src/knowledge/yaml_lint.h"
 
 namespace backaid::fhir {
 
@@ -73,6 +74,10 @@ void LoadFhirCodes(const YAML::Node& doc, KnowledgeBase::Impl* impl,
     issues->push_back(
         LintIssue{SourceLocation{kFile, m.line + 1, m.column + 1}, msg});
   };
+  if (!doc.IsMap()) {
+    issue(doc, "the file must be a map with 'systems' and 'findings'");
+    return;
+  }
   try {
     auto out = std::make_shared<fhir::CodeMap>();
     std::map<std::string, std::string> systems;
@@ -142,8 +147,9 @@ void LoadFhirCodes(const YAML::Node& doc, KnowledgeBase::Impl* impl,
     }
     impl->fhir_codes_ = std::move(out);
   } catch (const std::exception& e) {
-    issues->push_back(LintIssue{SourceLocation{kFile, 0, 0},
-                                std::string("cannot read: ") + e.what()});
+    // A node of the wrong kind that a check above missed: an issue at its
+    // mark (yaml_lint.h), never an abort.
+    issues->push_back(IssueFromException(kFile, e));
   }
 }
 
