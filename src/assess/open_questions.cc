@@ -20,7 +20,8 @@ std::vector<OpenQuestion> OpenQuestions(const KnowledgeBase& kb,
                      return kb.rules()[a->rule].level >
                             kb.rules()[b->rule].level;
                    });
-  const assess::Questionnaire* model = kb.impl().questionnaire().get();
+  // asked_as, not questionnaire(): a triage must not parse questions.yaml.
+  const auto& asked_as = kb.impl().asked_as;
   std::vector<OpenQuestion> out;
   FindingSet seen;
   for (const Undetermined* x : open) {
@@ -31,14 +32,9 @@ std::vector<OpenQuestion> OpenQuestions(const KnowledgeBase& kb,
       q.finding = f;
       q.level = kb.rules()[x->rule].level;
       q.text = kb.findings()[f].meaning;
-      if (model != nullptr && f < model->asked_by.size() &&
-          model->asked_by[f].first >= 0) {
-        const auto [qi, oi] = model->asked_by[f];
-        const Question& view = model->questions[qi].view;
-        q.question = view.id;
-        q.text = oi >= 0 && view.kind == QuestionKind::kChecklist
-                     ? std::string_view(view.options[oi].label)
-                     : std::string_view(view.text);
+      if (f < asked_as.size() && !asked_as[f].question.empty()) {
+        q.question = asked_as[f].question;
+        q.text = asked_as[f].text;
       }
       out.push_back(q);
     }

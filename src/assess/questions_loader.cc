@@ -561,6 +561,23 @@ void LoadQuestions(const YAML::Node& doc, KnowledgeBase::Impl* impl,
   try {
     QuestionsLoader loader(*impl, issues);
     impl->questionnaire_ = loader.Load(doc);
+    // The built-in knowledge base got asked_as from backaid_kbc before it
+    // was shared; it is read without a lock, so it is never written here.
+    if (!impl->extensions_lazy && impl->questionnaire_ != nullptr) {
+      const Questionnaire& model = *impl->questionnaire_;
+      impl->asked_as.assign(impl->findings.size(), {});
+      for (size_t f = 0; f < model.asked_by.size() && f < impl->findings.size();
+           ++f) {
+        const auto [qi, oi] = model.asked_by[f];
+        if (qi < 0) continue;
+        const Question& view = model.questions[qi].view;
+        impl->asked_as[f].question = std::string(view.id);
+        impl->asked_as[f].text =
+            oi >= 0 && view.kind == QuestionKind::kChecklist
+                ? std::string(view.options[oi].label)
+                : std::string(view.text);
+      }
+    }
   } catch (const std::exception& e) {
     issues->push_back(IssueFromException(kFile, e));
   }

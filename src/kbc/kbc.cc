@@ -205,6 +205,14 @@ std::string GenDefinitions(const backaid::KnowledgeBase::Impl& m) {
         Lit(d.id), Lit(d.topic), Strings(d.positions), Lit(d.decision),
         U16s(d.sources), Where(d.where));
   }
+  // How the questionnaire asks each finding (OpenQuestions), so that a
+  // triage never parses questions.yaml.
+  c += fmt::format("  m.asked_as.resize({});\n", m.asked_as.size());
+  for (size_t f = 0; f < m.asked_as.size(); ++f) {
+    if (m.asked_as[f].question.empty()) continue;
+    c += fmt::format("  m.asked_as[{}] = {{{}, {}}};\n", f,
+                     Lit(m.asked_as[f].question), Lit(m.asked_as[f].text));
+  }
   return c + "  return impl;\n}\n\n";
 }
 

@@ -434,6 +434,17 @@ TEST(Loader, EmbeddedDefinitionsBuildWhatTheYamlBuilds) {
   EXPECT_EQ(a.service_json, b.service_json);
   EXPECT_EQ(a.rule_json, b.rule_json);
   EXPECT_EQ(a.version_json, b.version_json);
+  // How each finding is asked: from questions.yaml on the YAML path, from
+  // backaid_kbc's table here (without parsing questions.yaml).
+  ASSERT_EQ(a.asked_as.size(), b.asked_as.size());
+  size_t asked = 0;
+  for (size_t f = 0; f < a.asked_as.size(); ++f) {
+    EXPECT_EQ(a.asked_as[f].question, b.asked_as[f].question) << f;
+    EXPECT_EQ(a.asked_as[f].text, b.asked_as[f].text) << f;
+    asked += !a.asked_as[f].question.empty();
+  }
+  EXPECT_GT(asked, 20u);
+  EXPECT_EQ(b.questionnaire_, nullptr);  // still not parsed
   // The extensions: loaded at once by the YAML path, on first use here.
   EXPECT_FALSE(a.extensions_lazy);
   EXPECT_TRUE(b.extensions_lazy);

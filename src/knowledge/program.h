@@ -214,6 +214,19 @@ struct KnowledgeBase::Impl {
   std::shared_ptr<const assess::Questionnaire> questionnaire_;
   std::shared_ptr<const diary::DiaryModel> diary_;  // null without diary.yaml
   std::shared_ptr<const fhir::CodeMap> fhir_codes_;  // null without fhir.yaml
+  // How the questionnaire asks each finding (by FindingId; an empty
+  // `question` when no question asks it): the question id and the words a
+  // person reads (a checklist option's label, else the question's text).
+  // Every result names the questions that would decide what is still open
+  // (OpenQuestions), so this small table is kept outside the lazily parsed
+  // questionnaire: the built-in knowledge base has it from backaid_kbc (no
+  // YAML parsed for a triage); one read from files fills it when
+  // questions.yaml is loaded.
+  struct AskedAs {
+    std::string question;
+    std::string text;
+  };
+  std::vector<AskedAs> asked_as;
   bool extensions_lazy = false;  // set before the Impl is shared
   mutable std::once_flag extensions_once;
   void EnsureExtensions() const;  // src/knowledge/extensions.cc
