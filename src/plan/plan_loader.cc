@@ -61,7 +61,11 @@ class PlanLinter : public YamlLint {
         for (const auto& n : acts) LoadActivity(n, model.get());
       }
     }
-    for (const auto& [id, node] : schedule_refs_) {
+    for (const auto& ref : schedule_refs_) {
+      // Not a structured binding: clang 14 (the fuzz build) cannot capture
+      // one in a lambda.
+      const auto& id = ref.first;
+      const auto& node = ref.second;
       const bool found =
           std::any_of(model->activities.begin(), model->activities.end(),
                       [&](const plan::ActivityModel& a) { return a.id == id; });
