@@ -34,7 +34,7 @@ test-asan: deps
 # build/fuzz/artifacts/. `make test-fuzz` runs each for 30 s, `make fuzz`
 # for FUZZ_LONG (600 s). Not part of `make test` until the clang build of
 # the merged tree links again (the on-demand modules' --no-undefined with
-# clang's sanitizer runtimes; see SAFETY.md HAZ-049 and issue 12).
+# clang's sanitizer runtimes; see SAFETY.md HAZ-011 and issue 12).
 FUZZ_SECONDS ?= 30
 test-fuzz: deps
 	@[ -f build/fuzz/build.ninja ] || cmake --preset fuzz
