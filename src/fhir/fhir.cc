@@ -1154,8 +1154,9 @@ std::vector<std::pair<std::string, std::string>> RouteList() {
   };
 }
 
+// Called by api::RegisterRoutes after it has started libsodium (whose
+// failure it reports as a Status), so randombytes_buf is ready here.
 void RegisterRoutes(server::HttpServer& http, FhirContext ctx) {
-  if (sodium_init() < 0) std::abort();
   auto f = std::make_shared<FhirFront>(std::move(ctx));
   using Method = HttpResponse (FhirFront::*)(const HttpRequest&);
   auto bind = [&](const char* method, const char* path, Method m) {
