@@ -19,7 +19,8 @@ from server_lib import Server, check, finish  # noqa: E402
 
 BIN, SRC, INSTALL_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 BUILD = os.path.dirname(os.path.abspath(BIN))
-MODULES = ["backaid_pdf.so", "backaid_pg.so", "backaid_calendar.so"]
+MODULES = ["backaid_pdf.so", "backaid_pg.so", "backaid_calendar.so",
+           "backaid_jwt.so"]
 
 installed = [m for m in MODULES if os.path.exists(os.path.join(INSTALL_DIR, m))]
 if installed:
@@ -108,5 +109,28 @@ if st == 201:
 st, _, _ = srv.json("GET", "/readyz")
 check(st == 200, "the server still serves after the failed summary")
 check(srv.stop() == 0, "the server stops cleanly")
+
+# CDS Hooks JWT verification (libcrypto): with a JWKS configured and no
+# backaid_jwt.so, the server starts, says why on stderr, and refuses every
+# CDS Hooks call (503, never open); the rest of the API still serves.
+jwks = os.path.join(work, "jwks.json")
+with open(jwks, "w") as f:
+    f.write('{"keys": [{"kty": "EC", "crv": "P-384", "kid": "k1", '
+            '"x": "AAAA", "y": "AAAA"}]}')
+env = dict(os.environ, BACKAID_CDS_JWKS=jwks,
+           BACKAID_CDS_ISSUERS="https://ehr.example.org",
+           BACKAID_CDS_AUDIENCE="https://backaid.example.org/cds-services")
+srv = Server(lone, f"sqlite:{work}/data/j.sqlite", work,
+             extra=["--rate", "0"], env=env).start()
+st, _, _ = srv.json("POST", "/cds-services/backaid-back-pain",
+                    {"hook": "patient-view", "hookInstance": "x",
+                     "context": {}})
+check(st == 503, f"CDS Hooks call without the JWT module: 503 (got {st})")
+st, _, _ = srv.json("GET", "/readyz")
+check(st == 200, f"/readyz without the JWT module: {st}")
+check(srv.stop() == 0, "the server stops cleanly")
+err = open(srv.err_path).read()
+check("backaid_jwt.so" in err,
+      f"stderr names backaid_jwt.so: {err[-400:]!r}")
 shutil.rmtree(work, ignore_errors=True)
 finish("modules_test")

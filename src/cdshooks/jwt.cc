@@ -1,22 +1,42 @@
 #include "src/cdshooks/jwt.h"
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ecdsa.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
+#include <atomic>
 
 #include <nlohmann/json.hpp>
+
+#include "src/cdshooks/jwt_crypto.h"
+#include "src/loadable/loadable.h"
 
 namespace backaid::cdshooks {
 
 using json = nlohmann::json;
 
+namespace {
+
+// The signature module, loaded by the first JwtVerifier::Create.
+Result<const CryptoApi*> Crypto() {
+  static std::atomic<const CryptoApi*> cached{nullptr};
+  if (const CryptoApi* api = cached.load(std::memory_order_acquire)) {
+    return api;
+  }
+  auto fn = loadable::Symbol(loadable::kJwtModule, kCryptoModuleSymbol,
+                             "CDS Hooks JWT verification (OpenSSL)");
+  if (!fn.ok()) return fn.status();
+  const CryptoApi* api = reinterpret_cast<CryptoModuleFn>(*fn)();
+  cached.store(api, std::memory_order_release);
+  return api;
+}
+
+}  // namespace
+
 struct JwtVerifier::Key {
   std::string kid;
   std::string alg;  // ES384 or RS384
-  EVP_PKEY* pkey = nullptr;
-  ~Key() { EVP_PKEY_free(pkey); }
+  const CryptoApi* crypto = nullptr;
+  PublicKey* pkey = nullptr;
+  ~Key() {
+    if (pkey != nullptr) crypto->free_key(pkey);
+  }
 };
 
 JwtVerifier::~JwtVerifier() = default;
@@ -49,96 +69,6 @@ bool Base64UrlDecode(std::string_view in, std::string* out) {
   return bits < 6;
 }
 
-namespace {
-
-EVP_PKEY* FromData(const char* type, OSSL_PARAM_BLD* bld) {
-  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr);
-  EVP_PKEY* pkey = nullptr;
-  if (params != nullptr && ctx != nullptr && EVP_PKEY_fromdata_init(ctx) > 0) {
-    if (EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
-      pkey = nullptr;
-    }
-  }
-  EVP_PKEY_CTX_free(ctx);
-  OSSL_PARAM_free(params);
-  return pkey;
-}
-
-EVP_PKEY* EcKey(const std::string& x, const std::string& y) {
-  if (x.size() != 48 || y.size() != 48) return nullptr;
-  std::string point = "\x04" + x + y;
-  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
-  EVP_PKEY* pkey = nullptr;
-  if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-                                      "secp384r1", 0) &&
-      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-                                       point.data(), point.size())) {
-    pkey = FromData("EC", bld);
-  }
-  OSSL_PARAM_BLD_free(bld);
-  return pkey;
-}
-
-EVP_PKEY* RsaKey(const std::string& n, const std::string& e) {
-  BIGNUM* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()),
-                           static_cast<int>(n.size()), nullptr);
-  BIGNUM* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()),
-                           static_cast<int>(e.size()), nullptr);
-  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
-  EVP_PKEY* pkey = nullptr;
-  if (bn_n && bn_e && n.size() >= 256 &&
-      OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) &&
-      OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e)) {
-    pkey = FromData("RSA", bld);
-  }
-  OSSL_PARAM_BLD_free(bld);
-  BN_free(bn_n);
-  BN_free(bn_e);
-  return pkey;
-}
-
-bool VerifySignature(EVP_PKEY* pkey, const std::string& alg,
-                     std::string_view signed_part, const std::string& sig) {
-  std::string der;
-  if (alg == "ES384") {
-    // JWS carries r || s (48 bytes each); libcrypto wants DER.
-    if (sig.size() != 96) return false;
-    ECDSA_SIG* es = ECDSA_SIG_new();
-    BIGNUM* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()),
-                          48, nullptr);
-    BIGNUM* s = BN_bin2bn(
-        reinterpret_cast<const unsigned char*>(sig.data() + 48), 48, nullptr);
-    if (es == nullptr || r == nullptr || s == nullptr ||
-        ECDSA_SIG_set0(es, r, s) != 1) {
-      BN_free(r);
-      BN_free(s);
-      ECDSA_SIG_free(es);
-      return false;
-    }
-    unsigned char* p = nullptr;
-    const int len = i2d_ECDSA_SIG(es, &p);
-    ECDSA_SIG_free(es);
-    if (len <= 0) return false;
-    der.assign(reinterpret_cast<char*>(p), len);
-    OPENSSL_free(p);
-  } else {
-    der = sig;
-  }
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
-  bool ok =
-      md != nullptr &&
-      EVP_DigestVerifyInit(md, nullptr, EVP_sha384(), nullptr, pkey) == 1 &&
-      EVP_DigestVerify(
-          md, reinterpret_cast<const unsigned char*>(der.data()), der.size(),
-          reinterpret_cast<const unsigned char*>(signed_part.data()),
-          signed_part.size()) == 1;
-  EVP_MD_CTX_free(md);
-  return ok;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(
     std::string_view jwks_json, std::vector<std::string> issuers,
     std::string audience) {
@@ -147,10 +77,13 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(
       !jwks["keys"].is_array()) {
     return Status::InvalidArgument("JWKS: expected {\"keys\": [...]}");
   }
+  auto crypto = Crypto();
+  if (!crypto.ok()) return crypto.status();
   std::unique_ptr<JwtVerifier> v(new JwtVerifier());
   for (const json& k : jwks["keys"]) {
     if (!k.is_object()) continue;
     auto key = std::make_unique<Key>();
+    key->crypto = *crypto;
     key->kid = k.value("kid", "");
     const std::string kty = k.value("kty", "");
     std::string a, b;
@@ -158,11 +91,11 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(
         Base64UrlDecode(k.value("x", ""), &a) &&
         Base64UrlDecode(k.value("y", ""), &b)) {
       key->alg = "ES384";
-      key->pkey = EcKey(a, b);
+      key->pkey = key->crypto->ec_p384_key(a, b);
     } else if (kty == "RSA" && Base64UrlDecode(k.value("n", ""), &a) &&
                Base64UrlDecode(k.value("e", ""), &b)) {
       key->alg = "RS384";
-      key->pkey = RsaKey(a, b);
+      key->pkey = key->crypto->rsa_key(a, b);
     }
     if (key->pkey != nullptr) v->keys_.push_back(std::move(key));
   }
@@ -199,7 +132,7 @@ Status JwtVerifier::Verify(std::string_view jwt, int64_t now) {
   for (const auto& k : keys_) {
     if (k->alg != alg || (!kid.empty() && !k->kid.empty() && k->kid != kid))
       continue;
-    if (VerifySignature(k->pkey, alg, jwt.substr(0, d2), sig)) {
+    if (k->crypto->verify_sha384(k->pkey, alg, jwt.substr(0, d2), sig)) {
       verified = true;
       break;
     }

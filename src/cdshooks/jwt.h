@@ -2,7 +2,8 @@
 // (Authorization: Bearer <jwt>): ES384 or RS384 signature against a JWKS,
 // `iss` on an allow-list, `aud` = this service's URL, `exp` in the future,
 // `jti` never seen before (replay). OpenSSL's libcrypto does the signature
-// arithmetic.
+// arithmetic, in the backaid_jwt.so module (jwt_crypto.h) loaded by the
+// first Create.
 #ifndef BACKAID_SRC_CDSHOOKS_JWT_H_
 #define BACKAID_SRC_CDSHOOKS_JWT_H_
 
@@ -23,7 +24,8 @@ class JwtVerifier {
  public:
   // `jwks_json`: {"keys":[{"kty":"EC","crv":"P-384","x","y","kid"},
   // {"kty":"RSA","n","e","kid"}]}. Fails on a malformed set or no usable
-  // key.
+  // key. kFailedPrecondition naming backaid_jwt.so when the signature
+  // module cannot be loaded.
   static Result<std::unique_ptr<JwtVerifier>> Create(
       std::string_view jwks_json, std::vector<std::string> issuers,
       std::string audience);

@@ -1,7 +1,7 @@
 // Loadable modules: parts of backaid that pull in large libraries most
 // commands never use (the handover PDF: cairo, pango, glib, X11; the
 // PostgreSQL backend: libpqxx, libpq, Kerberos, LDAP; the calendar:
-// libical and ICU) are built as shared
+// libical and ICU; CDS Hooks JWT signatures: libcrypto) are built as shared
 // objects (CMake MODULE libraries) and dlopen'ed the first time they are
 // needed, so `backaid --version` or `backaid triage` never loads them.
 //
@@ -43,6 +43,7 @@ namespace backaid::loadable {
 inline constexpr std::string_view kPdfModule = "backaid_pdf.so";
 inline constexpr std::string_view kPostgresModule = "backaid_pg.so";
 inline constexpr std::string_view kCalendarModule = "backaid_calendar.so";
+inline constexpr std::string_view kJwtModule = "backaid_jwt.so";
 
 // The directories searched, in order (see above).
 std::vector<std::string> ModuleDirs();
