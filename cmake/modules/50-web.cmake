@@ -73,3 +73,25 @@ add_test(NAME web_node_engines
 add_test(NAME fhir_node_engines
   COMMAND "${BACKAID_NODE}" "${CMAKE_SOURCE_DIR}/tests/web/engines_test.mjs"
           "${CMAKE_SOURCE_DIR}/tests/fhir/node/package-lock.json" 18.20.4)
+
+# LHC-Forms (NLM's SDC form renderer), pinned by version and sha512 in
+# tests/fhir/lforms/lforms.pin, fetched once with `npm pack` (fetch.sh).
+# The test serves it with the real `backaid serve --web`, fills our
+# Questionnaire in Debian's Chromium and triages the QuestionnaireResponse
+# that LHC-Forms builds. Screenshots go to <build>/lforms-test/.
+set(BACKAID_LFORMS_DIR "${CMAKE_BINARY_DIR}/lforms")
+add_custom_command(
+  OUTPUT "${BACKAID_LFORMS_DIR}/stamp"
+  COMMAND bash "${CMAKE_SOURCE_DIR}/tests/fhir/lforms/fetch.sh"
+          "${CMAKE_SOURCE_DIR}" "${BACKAID_LFORMS_DIR}"
+  DEPENDS "${CMAKE_SOURCE_DIR}/tests/fhir/lforms/lforms.pin"
+          "${CMAKE_SOURCE_DIR}/tests/fhir/lforms/fetch.sh"
+  COMMENT "Fetching LHC-Forms (npm pack, pinned sha512)"
+  VERBATIM)
+add_custom_target(backaid_lforms ALL DEPENDS "${BACKAID_LFORMS_DIR}/stamp")
+add_test(NAME fhir_lforms
+  COMMAND python3 "${CMAKE_SOURCE_DIR}/tests/fhir/lforms/lforms_test.py"
+          $<TARGET_FILE:backaid> "${CMAKE_SOURCE_DIR}" "${BACKAID_LFORMS_DIR}"
+          "${BACKAID_WEB_NODE}/node_modules" "${CMAKE_BINARY_DIR}/lforms-test")
+set_tests_properties(fhir_lforms PROPERTIES TIMEOUT 900
+  ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/pg/lsan.supp:print_suppressions=0")

@@ -14,7 +14,8 @@ errors: each an OperationOutcome with the right status, never a 5xx.
 Every resource received (the Questionnaire, the CapabilityStatement, a
 sample of Bundles including emergencies, the OperationOutcomes) is then
 validated against the FHIR R4 JSON schema by a pinned npm package
-(tests/fhir/node/validate.cjs).
+(tests/fhir/node/validate.cjs), and R4's FHIRPath invariants are evaluated
+over them by the `fhirpath` package (tests/fhir/node/invariants.cjs).
 
 Usage: fhir_test.py BACKAID_BINARY SOURCE_DIR NODE_MODULES_DIR
 """
@@ -364,6 +365,15 @@ def main():
         sys.stderr.write(run.stderr[-6000:])
         check(run.returncode == 0 and len(saved) > 40,
               f"{len(saved)} resources valid against the R4 JSON schema")
+        run = subprocess.run(["node", os.path.join(src, "tests", "fhir", "node",
+                                                   "invariants.cjs"),
+                              sys.argv[3]] + saved,
+                             capture_output=True, text=True)
+        sys.stdout.write(run.stdout)
+        sys.stderr.write(run.stderr[-6000:])
+        check(run.returncode == 0 and len(saved) > 40,
+              f"{len(saved)} resources hold R4's FHIRPath invariants "
+              "(que-*, qrs-*, bdl-*, references resolve in the Bundle)")
     else:
         check(False, "no NODE_MODULES_DIR: the schema validation did not run")
     finish("fhir_e2e")
