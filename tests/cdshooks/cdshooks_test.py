@@ -1,7 +1,8 @@
 """CDS Hooks 2.0 end to end, over the real `backaid serve` binary.
 
 A client of our own that sends what the CDS Hooks sandbox sends: an ES384
-JWT signed with a key from a JWKS file (made with the openssl CLI), a
+(and an RS384) JWT signed with a key from a JWKS file (made with the
+openssl CLI), a
 hookInstance, fhirServer + fhirAuthorization, context and prefetch. The
 answers are checked against the card and discovery schemas transcribed from
 the CDS Hooks 2.0 specification; then the bad cases: no, expired,
@@ -49,6 +50,36 @@ def der_to_raw(der):
         out += v.rjust(48, b"\x00")
         i += 2 + n
     return out
+
+
+class RsaSigner:
+    """RS384 (RSASSA-PKCS1-v1_5 with SHA-384) with a 2048-bit key."""
+
+    def __init__(self, work, kid="k2"):
+        self.kid = kid
+        self.key = os.path.join(work, f"rsa-{kid}.pem")
+        subprocess.run(["openssl", "genrsa", "-out", self.key, "2048"],
+                       check=True, capture_output=True)
+        modulus = subprocess.run(["openssl", "rsa", "-in", self.key, "-noout",
+                                  "-modulus"], check=True, capture_output=True,
+                                 text=True).stdout.strip().split("=", 1)[1]
+        self.jwk = {"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS384",
+                    "n": b64u(bytes.fromhex(modulus)),
+                    "e": b64u((65537).to_bytes(3, "big"))}
+
+    def token(self, aud, iss=ISS, exp_in=300, jti=None, alg="RS384",
+              kid=None):
+        header = {"alg": alg, "typ": "JWT", "kid": kid or self.kid,
+                  "jku": ISS + "/jwks"}
+        claims = {"iss": iss, "sub": "client", "aud": aud,
+                  "exp": int(time.time()) + exp_in, "iat": int(time.time()),
+                  "jti": jti or str(uuid.uuid4())}
+        signing = (b64u(json.dumps(header).encode()) + "." +
+                   b64u(json.dumps(claims).encode()))
+        sig = subprocess.run(["openssl", "dgst", "-sha384", "-sign",
+                              self.key], input=signing.encode(), check=True,
+                             capture_output=True).stdout
+        return signing + "." + b64u(sig)
 
 
 class Signer:
@@ -135,9 +166,11 @@ def main():
     binary = sys.argv[1]
     work = tempfile.mkdtemp(prefix="backaid-cds-")
     signer = Signer(work)
+    rsa = RsaSigner(work)
+    stranger = RsaSigner(work, kid="k9")  # a key the JWKS does not hold
     jwks = os.path.join(work, "jwks.json")
     with open(jwks, "w") as f:
-        json.dump({"keys": [signer.jwk]}, f)
+        json.dump({"keys": [signer.jwk, rsa.jwk]}, f)
     env = dict(os.environ, BACKAID_CDS_JWKS=jwks, BACKAID_CDS_ISSUERS=ISS,
                BACKAID_PUBLIC_URL="https://backaid.example.org/",
                BACKAID_CDS_AUDIENCE=AUD)
@@ -261,13 +294,30 @@ def main():
         replay = signer.token(aud)
         st, _, _ = call(base, replay)
         check(st == 200, "first use of a token: 200")
+        # RS384 with the JWKS's RSA key: accepted like ES384.
+        st, _, out = call(base, rsa.token(aud))
+        check(st == 200 and valid_card((out or {}).get("cards", [{}])[0]),
+              f"RS384 token: 200 with a card ({st} {out})")
+        rsa_replay = rsa.token(aud)
+        check(call(base, rsa_replay)[0] == 200, "RS384: first use 200")
+        unknown_kid = stranger.token(aud)
+        # The stranger's signature under the JWKS's kid: verified against
+        # k2's key, so it fails.
+        forged_kid = stranger.token(aud, kid="k2")
+        wrong_alg = rsa.token(aud, alg="ES384", kid="k1")
         for what, tok in (("no token", None),
                           ("expired", signer.token(aud, exp_in=-10)),
                           ("wrong audience", signer.token(aud + "x")),
                           ("wrong issuer",
                            signer.token(aud, iss="https://evil.example")),
                           ("tampered", tampered), ("alg none", none_alg),
-                          ("replayed jti", replay), ("garbage", "a.b.c")):
+                          ("replayed jti", replay), ("garbage", "a.b.c"),
+                          ("RS384 replayed jti", rsa_replay),
+                          ("RS384 key not in the JWKS", unknown_kid),
+                          ("RS384 signed by another key", forged_kid),
+                          ("RSA signature sent as ES384", wrong_alg),
+                          ("RS384 expired", rsa.token(aud, exp_in=-10)),
+                          ("RS384 wrong audience", rsa.token(aud + "x"))):
             st, _, out = call(base, tok)
             check(st == 401, f"{what}: 401 (got {st} {out})")
     finally:
