@@ -1,6 +1,8 @@
 #include "src/cdshooks/jwt.h"
 
 #include <atomic>
+#include <cstdint>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +27,14 @@ Result<const CryptoApi*> Crypto() {
   const CryptoApi* api = reinterpret_cast<CryptoModuleFn>(*fn)();
   cached.store(api, std::memory_order_release);
   return api;
+}
+
+// The string member `key` of `object`, or "" when it is absent or not a
+// string. nlohmann's value() throws on a member of another type, and a
+// token's header and a JWKS come from outside.
+std::string StringMember(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 }  // namespace
@@ -84,16 +94,16 @@ Result<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(
     if (!k.is_object()) continue;
     auto key = std::make_unique<Key>();
     key->crypto = *crypto;
-    key->kid = k.value("kid", "");
-    const std::string kty = k.value("kty", "");
+    key->kid = StringMember(k, "kid");
+    const std::string kty = StringMember(k, "kty");
     std::string a, b;
-    if (kty == "EC" && k.value("crv", "") == "P-384" &&
-        Base64UrlDecode(k.value("x", ""), &a) &&
-        Base64UrlDecode(k.value("y", ""), &b)) {
+    if (kty == "EC" && StringMember(k, "crv") == "P-384" &&
+        Base64UrlDecode(StringMember(k, "x"), &a) &&
+        Base64UrlDecode(StringMember(k, "y"), &b)) {
       key->alg = "ES384";
       key->pkey = key->crypto->ec_p384_key(a, b);
-    } else if (kty == "RSA" && Base64UrlDecode(k.value("n", ""), &a) &&
-               Base64UrlDecode(k.value("e", ""), &b)) {
+    } else if (kty == "RSA" && Base64UrlDecode(StringMember(k, "n"), &a) &&
+               Base64UrlDecode(StringMember(k, "e"), &b)) {
       key->alg = "RS384";
       key->pkey = key->crypto->rsa_key(a, b);
     }
@@ -124,10 +134,12 @@ Status JwtVerifier::Verify(std::string_view jwt, int64_t now) {
   json header = json::parse(header_raw, nullptr, false);
   json claims = json::parse(payload_raw, nullptr, false);
   if (!header.is_object() || !claims.is_object()) return bad("bad JSON");
-  const std::string alg = header.value("alg", "");
+  const std::string alg = StringMember(header, "alg");
   if (alg != "ES384" && alg != "RS384")
     return bad("alg must be ES384 or RS384");
-  const std::string kid = header.value("kid", "");
+  if (header.contains("kid") && !header["kid"].is_string())
+    return bad("kid must be a string");
+  const std::string kid = StringMember(header, "kid");
   bool verified = false;
   for (const auto& k : keys_) {
     if (k->alg != alg || (!kid.empty() && !k->kid.empty() && k->kid != kid))
@@ -152,7 +164,22 @@ Status JwtVerifier::Verify(std::string_view jwt, int64_t now) {
   if (!aud_ok) return bad("aud is not this service");
   if (!claims.contains("exp") || !claims["exp"].is_number())
     return bad("exp is required");
-  const int64_t exp = claims["exp"].get<int64_t>();
+  // NumericDate: seconds, possibly fractional (RFC 7519 2). Out of the
+  // int64 range it is refused, never converted (that would be undefined).
+  const json& exp_claim = claims["exp"];
+  int64_t exp = 0;
+  if (exp_claim.is_number_unsigned()) {
+    if (exp_claim.get<uint64_t>() >
+        static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return bad("exp is out of range");
+    exp = static_cast<int64_t>(exp_claim.get<uint64_t>());
+  } else if (exp_claim.is_number_integer()) {
+    exp = exp_claim.get<int64_t>();
+  } else {
+    const double d = exp_claim.get<double>();
+    if (!(d > -9.0e18 && d < 9.0e18)) return bad("exp is out of range");
+    exp = static_cast<int64_t>(d);
+  }
   if (exp <= now) return bad("the token has expired");
   if (!claims.contains("jti") || !claims["jti"].is_string() ||
       claims["jti"].get<std::string>().empty())

@@ -96,12 +96,15 @@ class Signer:
                     "alg": "ES384", "x": b64u(point[1:49]),
                     "y": b64u(point[49:])}
 
-    def token(self, aud, iss=ISS, exp_in=300, jti=None, alg="ES384"):
+    def token(self, aud, iss=ISS, exp_in=300, jti=None, alg="ES384",
+              header_extra=None, claims_extra=None):
         header = {"alg": alg, "typ": "JWT", "kid": "k1",
                   "jku": ISS + "/jwks"}
+        header.update(header_extra or {})
         claims = {"iss": iss, "sub": "client", "aud": aud,
                   "exp": int(time.time()) + exp_in, "iat": int(time.time()),
                   "jti": jti or str(uuid.uuid4())}
+        claims.update(claims_extra or {})
         signing = (b64u(json.dumps(header).encode()) + "." +
                    b64u(json.dumps(claims).encode()))
         der = subprocess.run(["openssl", "dgst", "-sha384", "-sign",
@@ -317,7 +320,22 @@ def main():
                           ("RS384 signed by another key", forged_kid),
                           ("RSA signature sent as ES384", wrong_alg),
                           ("RS384 expired", rsa.token(aud, exp_in=-10)),
-                          ("RS384 wrong audience", rsa.token(aud + "x"))):
+                          ("RS384 wrong audience", rsa.token(aud + "x")),
+                          # Members of the wrong type, signed correctly.
+                          ("alg a number",
+                           signer.token(aud, header_extra={"alg": 5})),
+                          ("kid an object",
+                           signer.token(aud, header_extra={"kid": {}})),
+                          ("exp 1e300",
+                           signer.token(aud, claims_extra={"exp": 1e300})),
+                          ("exp 2^64",
+                           signer.token(aud, claims_extra={"exp": 2**64})),
+                          ("exp a string",
+                           signer.token(aud, claims_extra={"exp": "soon"})),
+                          ("iss a list",
+                           signer.token(aud, claims_extra={"iss": [ISS]})),
+                          ("jti a number",
+                           signer.token(aud, claims_extra={"jti": 7}))):
             st, _, out = call(base, tok)
             check(st == 401, f"{what}: 401 (got {st} {out})")
     finally:
