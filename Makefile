@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 BIN    := $(BUILD)/backaid
 
-.PHONY: all deps build run test test-asan test-fuzz fuzz bench lint format clean deb deb-test ratchet
+.PHONY: all deps build run test test-asan test-tsan test-fuzz fuzz bench lint format clean deb deb-test ratchet
 
 all: build
 
@@ -22,12 +22,20 @@ run: build
 test: build
 	ctest --preset $(PRESET) -j2
 	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory test-tsan
 
 # Unit and vignette tests again under AddressSanitizer and UBSan.
 test-asan: deps
 	@[ -f build/asan-ubsan/build.ninja ] || cmake --preset asan-ubsan
 	cmake --build --preset asan-ubsan
 	ctest --preset asan-ubsan -j2
+
+# The server, API and storage tests again under ThreadSanitizer (the
+# binary, its modules and the two test programs; the test preset's filter).
+test-tsan: deps
+	@[ -f build/tsan/build.ninja ] || cmake --preset tsan
+	cmake --build --preset tsan
+	ctest --preset tsan -j2
 
 # libFuzzer targets (fuzz/, clang-14): each runs FUZZ_SECONDS from its seed
 # corpus, two at a time; a crash fails the run and leaves its input in

@@ -20,6 +20,9 @@ set(BACKAID_MODULE_ABI_TAG
 if(BACKAID_SANITIZE)
   string(APPEND BACKAID_MODULE_ABI_TAG "/asan-ubsan")
 endif()
+if(BACKAID_TSAN)
+  string(APPEND BACKAID_MODULE_ABI_TAG "/tsan")
+endif()
 add_library(backaid_module_abi INTERFACE)
 target_compile_definitions(backaid_module_abi INTERFACE
   BACKAID_MODULE_ABI="${BACKAID_MODULE_ABI_TAG}")
