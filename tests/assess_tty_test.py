@@ -187,7 +187,7 @@ def main():
     for number, text in [
             (4, "8"),       # nerve signs: none
             (5, "8"),       # illness: none
-            (6, "9"),       # health history: none
+            (6, "10"),      # health history: none
             (7, "6"),       # pain 6/10
             (8, "7"),       # pain pattern: none
             (9, "2"),       # some movements limited
