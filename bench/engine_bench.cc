@@ -123,7 +123,7 @@ constexpr int32_t kTemp35_0 = 350, kTemp38_0 = 380, kTemp39_1 = 391;
 
 enum RuleTag : int {
   // course.yaml
-  kSpasmMechanicalPattern, kScreenIncomplete, kCourseNotSettling,
+  kSpasmMechanicalPattern, kCourseNotSettling,
   kCoursePersistent, kCourseWorsening, kCourseRecurrent, kPainUncontrolled,
   kPainVerySevere, kAgeChild, kHistoryRecentSpinalProcedure,
   // lookalikes.yaml
@@ -168,7 +168,6 @@ using L = TriageLevel;
 const std::vector<RuleSpec>& RuleSpecs() {
   static const std::vector<RuleSpec> specs = {
       {kSpasmMechanicalPattern, "spasm.mechanical_pattern", L::kSelfCare, {}, {"pharmacist"}},
-      {kScreenIncomplete, "screen.incomplete", L::kRoutine, {}, {"gp"}},
       {kCourseNotSettling, "course.not_settling", L::kRoutine, {}, {"gp", "physiotherapist"}},
       {kCoursePersistent, "course.persistent", L::kRoutine, {}, {"gp", "physiotherapist"}},
       {kCourseWorsening, "course.worsening", L::kRoutine, {}, {"gp", "physiotherapist"}},
@@ -422,15 +421,9 @@ void Yardstick(const Case& c, YardstickResult* out) {
       x.T(F.pain_worse_with_movement)) {
     fire(kSpasmMechanicalPattern);
   }
-  if (x.Unk(F.bladder_dysfunction) || x.Unk(F.bowel_dysfunction) ||
-      x.Unk(F.saddle_numbness) ||
-      (x.Unk(F.leg_weakness) && x.Unk(F.heel_walk) && x.Unk(F.toe_walk) &&
-       x.Unk(F.foot_drop))) {
-    // An unanswered question is never a red flag that is present, so
-    // unknown(f) atoms give no red-flag evidence.
-    fire(kScreenIncomplete);
-  }
-  if ((x.Ge(F.self_care_days, 7) || x.Ge(F.onset_days, 7)) && !x.T(F.improving))
+  // No rule turns an unanswered question into a level any more (the
+  // former screen.incomplete; conflicts.yaml unanswered_screen).
+  if ((x.Ge(F.self_care_days, 7) || x.Ge(F.onset_days, 21)) && !x.T(F.improving))
     fire(kCourseNotSettling);
   if (x.Ge(F.onset_days, 42)) fire(kCoursePersistent);
   if (x.T(F.worsening)) fire(kCourseWorsening);

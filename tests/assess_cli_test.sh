@@ -67,7 +67,34 @@ PY"
 check "piped interactive answers" bash -c \
   "printf '40\n2\n1\n' | '$bin' assess --region uk > p.txt; grep -q 'STOP: this needs help now. Call 999.' p.txt && grep -q '^EMERGENCY:' p.txt"
 check "questions fit 80 columns" bash -c \
-  "printf '34\n2\n8\n8\n8\n10\n6\n7\n2\n2\n1\n1\n1\n5\n0\n1\n2\n1\n4\n7\n9\n7\n2\n1 5\n1 2\n3\n1\n' | '$bin' assess > w.txt && grep -q '^SELF CARE' w.txt && sed '/Thank you/q' w.txt | awk 'length > 80 { exit 1 }'"
+  "printf '34
+2
+8
+0
+9
+8
+10
+6
+8
+2
+2
+1
+1
+1
+5
+1
+2
+1
+4
+7
+9
+7
+2
+1 5
+1 2
+3
+1
+' | '$bin' assess > w.txt && grep -q '^SELF CARE' w.txt && sed '/Thank you/q' w.txt | awk 'length > 80 { exit 1 }'"
 
 # Bad input: a clear error naming the problem, non-zero exit.
 bad() {  # bad NAME JSON EXPECTED-TEXT

@@ -181,25 +181,25 @@ def main():
               run.term.screen().count("Question 2 of") > before)
     run.term.type("2\r")                    # male
     run.answer(3, "8")                      # emergency signs: none
-    run.term.wait_for("Question 4 of")
+    run.answer(4, "0")                      # started today
+    run.term.wait_for("Question 5 of")
     run.term.type("?\r")
     run.expect("help explains the saddle area", 'saddle area" is the skin')
     for number, text in [
-            (4, "8"),       # nerve signs: none
-            (5, "8"),       # illness: none
-            (6, "10"),      # health history: none
-            (7, "6"),       # pain 6/10
-            (8, "7"),       # pain pattern: none
-            (9, "2"),       # some movements limited
-            (10, "2")]:     # walks, slowed by pain
+            (5, "9"),       # nerve signs: none
+            (6, "8"),       # illness: none
+            (7, "10"),      # health history: none
+            (8, "6"),       # pain 6/10
+            (9, "8"),       # pain pattern: none
+            (10, "2"),      # some movements limited
+            (11, "2")]:     # walks, slowed by pain
         run.answer(number, text)
     run.expect("heel walk help offered", "walk 4 or 5 small steps on your heels")
     for number, text in [
-            (11, "1"),      # heel walk normal
-            (12, "1"),      # toe walk normal
-            (13, "1"),      # no leg pain
-            (14, "5"),      # feeling: none
-            (15, "0"),      # started today
+            (12, "1"),      # heel walk normal
+            (13, "1"),      # toe walk normal
+            (14, "1"),      # no leg pain
+            (15, "5"),      # feeling: none
             (16, "1"),      # lifting
             (17, "2"),      # no fall
             (18, "1"),      # first time

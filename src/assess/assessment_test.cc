@@ -46,6 +46,7 @@ void AnswerSelfCare(Assessment& a) {
   Say(a, "age", Reply::Number(34));
   Say(a, "sex", Reply::Option("male"));
   Say(a, "emergency_signs", Reply::Option("none"));
+  Say(a, "onset_days", Reply::Number(0));
   Say(a, "nerve_signs", Reply::Option("none"));
   Say(a, "illness_signs", Reply::Option("none"));
   Say(a, "health_history", Reply::Option("none"));
@@ -57,7 +58,6 @@ void AnswerSelfCare(Assessment& a) {
   Say(a, "toe_walk", Reply::Option("normal"));
   Say(a, "leg_pain", Reply::Option("no"));
   Say(a, "feeling", Reply::Option("none"));
-  Say(a, "onset_days", Reply::Number(0));
   Say(a, "how_started", Reply::Option("movement"));
   Say(a, "small_fall", Reply::Option("no"));
   Say(a, "before", Reply::Option("no"));
@@ -128,6 +128,7 @@ TEST(Assessment, NotSureLeavesFindingsUnknown) {
   EXPECT_EQ(Value(a, "age"), kUnknown);
   Say(a, "sex", Reply::Option("unsure"));
   Say(a, "emergency_signs", Reply::Option("unsure"));
+  Say(a, "onset_days", Reply::NotSure());
   EXPECT_EQ(Value(a, "chest_pain"), kUnknown);
   EXPECT_EQ(Value(a, "fainting"), kUnknown);
   // Ticks with "not sure": the ticked item is set, the others stay unknown.
@@ -144,6 +145,7 @@ TEST(Assessment, NotSureToNerveSignsAsksAConcreteCheck) {
   Say(a, "age", Reply::Number(40));
   Say(a, "sex", Reply::Option("male"));
   Say(a, "emergency_signs", Reply::Option("none"));
+  Say(a, "onset_days", Reply::Number(0));
   Say(a, "nerve_signs", Reply::Option("unsure"));
   EXPECT_EQ(Value(a, "unsure_nerve_signs"), 1);
   EXPECT_EQ(Value(a, "bladder_dysfunction"), kUnknown);
@@ -168,6 +170,7 @@ TEST(Assessment, NerveCheckIsAskedOnlyAfterNotSure) {
   Say(a, "age", Reply::Number(40));
   Say(a, "sex", Reply::Option("male"));
   Say(a, "emergency_signs", Reply::Option("none"));
+  Say(a, "onset_days", Reply::Number(0));
   Say(a, "nerve_signs", Reply::Option("none"));
   EXPECT_EQ(a.NextQuestion()->id, "illness_signs");
 }
@@ -177,6 +180,7 @@ TEST(Assessment, UntickedItemsAreNoWithoutNotSure) {
   Say(a, "age", Reply::Number(30));
   Say(a, "sex", Reply::Option("female"));
   Say(a, "emergency_signs", Reply::Option("none"));
+  Say(a, "onset_days", Reply::Number(0));
   Say(a, "nerve_signs", Reply::Option("none"));
   Say(a, "illness_signs", Reply::Options({"fever"}));
   EXPECT_EQ(Value(a, "fever"), 1);

@@ -121,12 +121,15 @@ Reply InterviewReply(const KnowledgeBase& kb, const Question& q,
     return Reply::Option(OptionWithRole(q, OptionRole::kUnsure));
   }
   // Checklist: tick what the case states; the rest is the normal answer
-  // (unticked), as a person who has none of the others would answer.
+  // (unticked), as a person who has none of the others would answer. An
+  // option that says more than the case states (an abnormal setting the
+  // case is silent on) is not ticked: the silent part takes its normal
+  // answer, so the option as a whole is not true for this person.
   std::vector<std::string> ticks;
   for (size_t i = 0; i < def.options.size(); ++i) {
     if (q.options[i].role != OptionRole::kAnswer) continue;
     const Fit f = FitOf(kb, def.options[i], truth);
-    if (!f.contradicts && f.matched_abnormal > 0)
+    if (!f.contradicts && f.matched_abnormal > 0 && f.unstated_abnormal == 0)
       ticks.push_back(q.options[i].id);
   }
   if (!ticks.empty()) return Reply::Options(std::move(ticks));

@@ -90,6 +90,47 @@ TEST(InterviewReply, ChecklistTicksWhatIsStatedElseNone) {
       std::vector<std::string>{"none"});
 }
 
+TEST(InterviewReply, ChecklistOptionSayingMoreThanTheCaseIsNotTicked) {
+  // Both legs tingle, nothing said about walking: the plain option only,
+  // never the long-standing-claudication one (that would claim a pattern
+  // the case does not state, and could hide cauda equina).
+  EXPECT_EQ(Ticks("nerve_signs",
+                  R"({"id":"c","age":50,"findings":{
+                      "leg_numbness_tingling":"both"}})"),
+            std::vector<std::string>{"both_legs_numb"});
+  EXPECT_EQ(Ticks("nerve_signs",
+                  R"({"id":"c","age":70,"findings":{
+                      "leg_numbness_tingling":"both",
+                      "neurogenic_claudication":true}})"),
+            (std::vector<std::string>{"both_legs_numb", "both_legs_walking"}));
+}
+
+TEST(Interview, LongStandingStenosisIsNotSentToEmergency) {
+  // Months of both-leg tingling on walking, eased by sitting: stenosis
+  // (NICE CKS, NASS), routine; the same tingling when new is cauda equina
+  // until proven otherwise (GIRFT), emergency.
+  const Case old_c = Read(
+      R"({"id":"s","age":68,"sex":"male","findings":{"onset_days":400,
+          "leg_numbness_tingling":"both","neurogenic_claudication":true,
+          "bladder_dysfunction":false,"bowel_dysfunction":false,
+          "saddle_numbness":false}})");
+  auto out = InterviewCase(Kb(), old_c);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->result.level, TriageLevel::kRoutine);
+  const Case new_c = Read(
+      R"({"id":"n","age":68,"sex":"male","findings":{"onset_days":3,
+          "leg_numbness_tingling":"both","neurogenic_claudication":true}})");
+  out = InterviewCase(Kb(), new_c);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->result.level, TriageLevel::kEmergency);
+  const Case silent = Read(
+      R"({"id":"u","age":68,"sex":"male","findings":{
+          "leg_numbness_tingling":"both"}})");
+  out = InterviewCase(Kb(), silent);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ(out->result.level, TriageLevel::kEmergency);
+}
+
 TEST(InterviewReply, StatedNotSureIsNotSure) {
   EXPECT_EQ(
       Ticks("nerve_signs",

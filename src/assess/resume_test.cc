@@ -60,7 +60,7 @@ TEST(ResumeAssessment, PicksUpWhereTheAnswersStop) {
       Kb(), R"({"sex":"male","age":34,"emergency_signs":"none"})");
   ASSERT_TRUE(a.ok()) << a.status().message();
   ASSERT_NE(a->NextQuestion(), nullptr);
-  EXPECT_EQ(a->NextQuestion()->id, "nerve_signs");
+  EXPECT_EQ(a->NextQuestion()->id, "onset_days");
   EXPECT_EQ(a->progress().answered, 3);
   const auto answers = a->answers();
   ASSERT_EQ(answers.size(), 3u);

@@ -133,7 +133,7 @@ st, _, a = srv.json("POST", "/v1/assessments", {"answers": {}})
 check(st == 200 and a["finished"] is False and
       a["next_question"]["id"] == first, f"empty answers: first question "
       f"next ({st})")
-answers = {"age": 35, "sex": "male", "emergency_signs": ["none"],
+answers = {"age": 35, "sex": "male", "emergency_signs": ["none"], "onset_days": 2,
            "nerve_signs": ["bladder"]}
 st, _, a = srv.json("POST", "/v1/assessments", {"answers": answers})
 check(st == 200 and a["triage"]["triage"] == "emergency" and a["finished"],
