@@ -19,6 +19,10 @@
 
 namespace backaid {
 
+namespace kb {
+struct Access;  // src/knowledge/program.h
+}  // namespace kb
+
 struct SourceLocation {
   std::string file;  // relative to the knowledge directory
   int line = 0;      // 1-based; 0 when unknown
@@ -122,12 +126,12 @@ class KnowledgeBase {
   // Sets (or, with kUnknown, clears) a finding and keeps Case::abnormal true.
   void SetFinding(FindingId f, int32_t encoded, Case* c) const;
 
-  // Internal: the compiled program (src/knowledge/program.h).
+  // The compiled program (src/knowledge/program.h); internal.
   struct Impl;
-  const Impl& impl() const { return *impl_; }
 
  private:
   friend class KnowledgeBaseBuilder;
+  friend struct kb::Access;
   explicit KnowledgeBase(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -90,47 +90,13 @@ void KnowledgeBase::SetFinding(FindingId f, int32_t encoded, Case* c) const {
   c->known.set(f, encoded != kUnknown);
 }
 
-Result<std::shared_ptr<const KnowledgeBase>> KnowledgeBaseBuilder::Make(
-    const std::vector<kb::KbFile>& files) {
-  kb::BuildOutput out = kb::Build(files);
-  if (!out.issues.empty() || !out.impl) {
-    std::string msg = fmt::format(
-        "the knowledge base does not lint clean ({} problem{}):",
-        out.issues.size(), out.issues.size() == 1 ? "" : "s");
-    for (const auto& i : out.issues) msg += "\n  " + i.ToString();
-    return Status::FailedPrecondition(msg);
-  }
-  return Wrap(std::move(out.impl));
-}
-
 std::shared_ptr<const KnowledgeBase> KnowledgeBaseBuilder::Wrap(
     std::unique_ptr<KnowledgeBase::Impl> impl) {
   return std::shared_ptr<const KnowledgeBase>(
       new KnowledgeBase(std::move(impl)));
 }
 
-// LoadEmbeddedKnowledgeBase: src/knowledge/embedded.cc (in backaid_core,
-// beside the definitions backaid_kbc generates).
-
-Result<std::shared_ptr<const KnowledgeBase>> LoadKnowledgeBase(
-    const std::string& dir) {
-  auto files = kb::ReadKnowledgeDir(dir);
-  if (!files.ok()) return files.status();
-  return KnowledgeBaseBuilder::Make(*files);
-}
-
-std::vector<LintIssue> LintKnowledgeBase(const std::string& dir) {
-  std::vector<kb::KbFile> files;
-  if (dir.empty()) {
-    files = kb::EmbeddedFiles();
-  } else {
-    auto read = kb::ReadKnowledgeDir(dir);
-    if (!read.ok()) {
-      return {LintIssue{SourceLocation{dir, 0, 0}, read.status().message()}};
-    }
-    files = std::move(*read);
-  }
-  return kb::Build(files).issues;
-}
+// Make, LoadKnowledgeBase, LoadEmbeddedKnowledgeBase and LintKnowledgeBase
+// compose the core with the modules' extensions: src/bundle/.
 
 }  // namespace backaid

@@ -1,22 +1,21 @@
 #include "src/knowledge/loader.h"
 
+#include <fmt/format.h>
 #include <sodium.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
-#include <fstream>
 #include <set>
-#include <tuple>
 #include <sstream>
-
-#include <fmt/format.h>
+#include <tuple>
 
 #include "src/knowledge/eval.h"
-#include "src/knowledge/extensions.h"
+#include "src/knowledge/extension.h"
 #include "src/knowledge/yaml_lint.h"
 
 namespace backaid::kb {
@@ -468,8 +467,9 @@ std::string JsonString(std::string_view s) {
 
 class Builder {
  public:
-  Builder(const std::vector<KbFile>& files, std::vector<LintIssue>* issues)
-      : files_(files), r_(issues), issues_(issues) {}
+  Builder(const std::vector<KbFile>& files, Extensions extensions,
+          std::vector<LintIssue>* issues)
+      : files_(files), extensions_(extensions), r_(issues), issues_(issues) {}
 
   // The fast path for definitions that linted clean when they were made
   // (the built-in knowledge base, see EmbeddedDefinitions): indexes, parses
@@ -529,8 +529,8 @@ class Builder {
                  f.path == "conditions.yaml" || f.path == "sources.yaml" ||
                  f.path == "conflicts.yaml") {
         docs[f.path] = {f.path, doc};
-      } else if (IsExtensionFile(f.path)) {
-        // Loaded by its own module after the core (see extensions.h).
+      } else if (IsExtensionFile(extensions_, f.path)) {
+        // Loaded by its own module after the core (see extension.h).
       } else {
         r_.At(SourceLocation{f.path, 0, 0},
               "unexpected file: the knowledge base has kb.yaml, "
@@ -1156,6 +1156,7 @@ class Builder {
   }
 
   const std::vector<KbFile>& files_;
+  Extensions extensions_;
   Reporter r_;
   std::vector<LintIssue>* issues_;
   std::unique_ptr<KnowledgeBase::Impl> impl_;
@@ -1168,7 +1169,7 @@ class Builder {
 
 }  // namespace
 
-BuildOutput Build(const std::vector<KbFile>& files) {
+BuildOutput Build(const std::vector<KbFile>& files, Extensions extensions) {
   BuildOutput out;
   if (sodium_init() < 0) {
     LintIssue issue;
@@ -1177,9 +1178,12 @@ BuildOutput Build(const std::vector<KbFile>& files) {
     out.issues.push_back(std::move(issue));
     return out;
   }
-  Builder b(files, &out.issues);
+  Builder b(files, extensions, &out.issues);
   out.impl = b.Run();
-  if (out.impl) LoadExtensions(files, out.impl.get(), &out.issues);
+  if (out.impl) {
+    out.impl->extensions = extensions;
+    LoadExtensions(files, *out.impl, out.impl.get(), &out.issues);
+  }
   std::stable_sort(out.issues.begin(), out.issues.end(),
                    [](const LintIssue& a, const LintIssue& b) {
                      return std::tie(a.where.file, a.where.line) <
@@ -1188,12 +1192,16 @@ BuildOutput Build(const std::vector<KbFile>& files) {
   return out;
 }
 
-BuildOutput BuildFromDefinitions(std::unique_ptr<KnowledgeBase::Impl> defs) {
+BuildOutput BuildFromDefinitions(std::unique_ptr<KnowledgeBase::Impl> defs,
+                                 Extensions extensions) {
   BuildOutput out;
   static const std::vector<KbFile> kNoFiles;
-  Builder b(kNoFiles, &out.issues);
+  Builder b(kNoFiles, extensions, &out.issues);
   out.impl = b.FromDefinitions(std::move(defs));
-  if (out.impl) out.impl->extensions_lazy = true;
+  if (out.impl) {
+    out.impl->extensions = extensions;
+    out.impl->extensions_lazy = true;
+  }
   return out;
 }
 

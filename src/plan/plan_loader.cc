@@ -16,7 +16,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "src/knowledge/extensions.h"
+#include "src/knowledge/extension.h"
 #include "src/knowledge/program.h"
 #include "src/knowledge/yaml_lint.h"
 #include "src/plan/plan_model.h"
@@ -571,14 +571,30 @@ class PlanLinter : public YamlLint {
 
 }  // namespace
 
-void LoadPlan(const YAML::Node& doc, KnowledgeBase::Impl* impl,
-              std::vector<LintIssue>* issues) {
+namespace {
+
+std::shared_ptr<const void> LoadPlan(const YAML::Node& doc,
+                                     const ExtensionContext& ctx) {
   try {
-    PlanLinter linter(*impl, issues);
-    impl->plan_ = std::shared_ptr<const plan::PlanModel>(linter.Run(doc));
+    PlanLinter linter(ctx.core, ctx.issues);
+    return std::shared_ptr<const plan::PlanModel>(linter.Run(doc));
   } catch (const std::exception& e) {
-    issues->push_back(IssueFromException(kFile, e));
+    ctx.issues->push_back(IssueFromException(kFile, e));
+    return nullptr;
   }
 }
 
+}  // namespace
 }  // namespace backaid::kb
+
+namespace backaid::plan {
+
+extern const kb::Extension kPlanExtension;
+const kb::Extension kPlanExtension{kb::kFile, "the care plan's advice",
+                                   /*required=*/true, &kb::LoadPlan};
+
+const PlanModel* PlanModelOf(const KnowledgeBase& kb) {
+  return kb::ModelOf<PlanModel>(kb, kb::kFile);
+}
+
+}  // namespace backaid::plan
