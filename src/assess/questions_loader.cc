@@ -104,19 +104,6 @@ class QuestionsLoader : public YamlLint {
     return true;
   }
 
-  static std::optional<double> Number(const YAML::Node& n) {
-    if (!n.IsScalar()) return std::nullopt;
-    try {
-      const std::string& s = n.Scalar();
-      size_t used = 0;
-      const double v = std::stod(s, &used);
-      if (used != s.size() || !std::isfinite(v)) return std::nullopt;
-      return v;
-    } catch (...) {
-      return std::nullopt;
-    }
-  }
-
   // The encoded value of `n` for finding `def`, or a lint issue.
   std::optional<int32_t> Encode(const FindingDef& def, const YAML::Node& n,
                                 std::string_view what) {
@@ -133,7 +120,7 @@ class QuestionsLoader : public YamlLint {
           break;
         case FindingType::kInt:
         case FindingType::kNumber:
-          if (auto d = Number(n)) {
+          if (auto d = YamlNumber(n)) {
             const double scaled = *d * def.scale;
             const auto v = static_cast<int32_t>(std::lround(scaled));
             if (std::fabs(scaled - v) < 1e-6 && v >= def.min && v <= def.max)

@@ -156,18 +156,9 @@ class DiaryLinter : public YamlLint {
       model->pain_score = id;
     }
     const YAML::Node mc = pain["meaningful_change"];
-    int points = 0;
-    bool ok = false;
-    if (mc.IsDefined() && mc.IsScalar()) {
-      try {
-        size_t used = 0;
-        points = std::stoi(mc.Scalar(), &used);
-        ok = used == mc.Scalar().size();
-      } catch (const std::exception&) {
-        ok = false;
-      }
-    }
-    if (!ok || points < 1 || points > 10) {
+    const std::optional<int> parsed = YamlInt(mc);
+    const int points = parsed.value_or(0);
+    if (!parsed || points < 1 || points > 10) {
       At(mc.IsDefined() ? mc : pain,
          "pain: 'meaningful_change' must be a whole number from 1 to 10");
     } else {

@@ -147,16 +147,12 @@ class PlanLinter : public YamlLint {
       if (required) At(map, fmt::format("{} is missing '{}'", what, key));
       return std::nullopt;
     }
-    int v = 0;
-    try {
-      if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "not a scalar");
-      size_t used = 0;
-      v = std::stoi(n.Scalar(), &used);
-      if (used != n.Scalar().size()) throw YAML::Exception(n.Mark(), "");
-    } catch (const std::exception&) {
+    const std::optional<int> parsed = YamlInt(n);
+    if (!parsed) {
       At(n, fmt::format("'{}' in {} must be a whole number", key, what));
       return std::nullopt;
     }
+    const int v = *parsed;
     if (v < min || v > max) {
       At(n, fmt::format("'{}' in {} must be between {} and {}", key, what, min,
                         max));
