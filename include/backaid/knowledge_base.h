@@ -123,6 +123,11 @@ class KnowledgeBase {
 
   // A case with every finding unknown, sized for this knowledge base.
   Case NewCase() const;
+  // True if `encoded` is a known answer to finding `f` other than its
+  // normal answer (any known answer when the finding has none). The one
+  // definition of "abnormal": Case::abnormal, the red flags a handover
+  // lists, ... all use it.
+  bool IsAbnormal(FindingId f, int32_t encoded) const;
   // Sets (or, with kUnknown, clears) a finding and keeps Case::abnormal true.
   void SetFinding(FindingId f, int32_t encoded, Case* c) const;
 

@@ -83,10 +83,14 @@ Case KnowledgeBase::NewCase() const {
   return c;
 }
 
+bool KnowledgeBase::IsAbnormal(FindingId f, int32_t encoded) const {
+  const auto& normal = impl_->findings[f].normal;
+  return encoded != kUnknown && (!normal || encoded != *normal);
+}
+
 void KnowledgeBase::SetFinding(FindingId f, int32_t encoded, Case* c) const {
   c->values[f] = encoded;
-  const auto& normal = impl_->findings[f].normal;
-  c->abnormal.set(f, encoded != kUnknown && (!normal || encoded != *normal));
+  c->abnormal.set(f, IsAbnormal(f, encoded));
   c->known.set(f, encoded != kUnknown);
 }
 
