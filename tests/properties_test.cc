@@ -119,7 +119,7 @@ TEST_F(PropertiesTest, UnknownNeverLowersLevel) {
 }
 
 TEST_F(PropertiesTest, PrefilterNeverSkipsAFiringRule) {
-  const kb::Program& p = kb_->impl().program;
+  const kb::Program& p = kb::Internal(*kb_).program;
   for (int i = 0; i < kCases; ++i) {
     Case c = RandomCase();
     TriageResult r;

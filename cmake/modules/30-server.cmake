@@ -6,12 +6,14 @@ add_library(backaid_http STATIC
   src/server/http_server.cc
   src/server/http_util.cc)
 target_include_directories(backaid_http
-  PUBLIC "${CMAKE_SOURCE_DIR}"
+  PUBLIC "${CMAKE_SOURCE_DIR}" "${CMAKE_SOURCE_DIR}/include"
   PRIVATE ${Boost_INCLUDE_DIRS})
 target_compile_definitions(backaid_http PRIVATE
   BOOST_BEAST_USE_STD_STRING_VIEW
   BOOST_ASIO_NO_DEPRECATED)
-target_link_libraries(backaid_http PUBLIC backaid_core Threads::Threads)
+# The transport knows nothing of the core: it is linked to no backaid
+# library (the API, which uses both, links both).
+target_link_libraries(backaid_http PUBLIC Threads::Threads)
 
 list(APPEND BACKAID_FRONT_LIBS backaid_http)
 list(APPEND BACKAID_MODULE_TEST_SOURCES

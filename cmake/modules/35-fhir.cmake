@@ -2,7 +2,7 @@
 # the knowledge base, $triage and QuestionnaireResponse/$extract. Routes
 # are registered by the API (src/api/api.cc) through fhir::RegisterRoutes.
 # Its knowledge file loader (src/fhir/fhir_codes_loader.cc) is part of
-# backaid_kb (the *_loader.cc glob in CMakeLists.txt).
+# the knowledge bundle, backaid_knowledge (CMakeLists.txt).
 add_library(backaid_fhir STATIC src/fhir/fhir.cc)
 target_include_directories(backaid_fhir PRIVATE "${CMAKE_SOURCE_DIR}")
 target_link_libraries(backaid_fhir

@@ -19,6 +19,10 @@
 
 namespace backaid {
 
+namespace kb {
+struct Access;  // src/knowledge/program.h
+}  // namespace kb
+
 struct SourceLocation {
   std::string file;  // relative to the knowledge directory
   int line = 0;      // 1-based; 0 when unknown
@@ -119,15 +123,20 @@ class KnowledgeBase {
 
   // A case with every finding unknown, sized for this knowledge base.
   Case NewCase() const;
+  // True if `encoded` is a known answer to finding `f` other than its
+  // normal answer (any known answer when the finding has none). The one
+  // definition of "abnormal": Case::abnormal, the red flags a handover
+  // lists, ... all use it.
+  bool IsAbnormal(FindingId f, int32_t encoded) const;
   // Sets (or, with kUnknown, clears) a finding and keeps Case::abnormal true.
   void SetFinding(FindingId f, int32_t encoded, Case* c) const;
 
-  // Internal: the compiled program (src/knowledge/program.h).
+  // The compiled program (src/knowledge/program.h); internal.
   struct Impl;
-  const Impl& impl() const { return *impl_; }
 
  private:
   friend class KnowledgeBaseBuilder;
+  friend struct kb::Access;
   explicit KnowledgeBase(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -21,7 +21,7 @@ using assess::Questionnaire;
 using assess::Setting;
 
 const Questionnaire& Model(const KnowledgeBase& kb) {
-  return *kb.impl().questionnaire();
+  return *assess::QuestionnaireOf(kb);
 }
 
 int FindOption(const Question& q, std::string_view id) {
@@ -185,8 +185,8 @@ Assessment::Assessment(std::shared_ptr<const KnowledgeBase> kb)
 }
 
 Result<Assessment> Assessment::Start(std::shared_ptr<const KnowledgeBase> kb) {
-  if (!kb || !kb->impl().questionnaire() ||
-      kb->impl().questionnaire()->questions.empty()) {
+  if (!kb || !assess::QuestionnaireOf(*kb) ||
+      assess::QuestionnaireOf(*kb)->questions.empty()) {
     return Status::FailedPrecondition(
         "the knowledge base has no questionnaire (questions.yaml)");
   }
@@ -266,7 +266,7 @@ std::string Assessment::DescribeReply(const Question& q, const Reply& r) const {
 
 Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
                                      std::string_view json_answers) {
-  if (!kb.impl().questionnaire()) {
+  if (!assess::QuestionnaireOf(kb)) {
     return Status::FailedPrecondition(
         "the knowledge base has no questionnaire (questions.yaml)");
   }

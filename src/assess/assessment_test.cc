@@ -9,18 +9,12 @@
 #include "backaid/engine.h"
 #include "src/assess/questionnaire_model.h"
 #include "src/knowledge/program.h"
+#include "src/knowledge/test_kb.h"
 
 namespace backaid {
 namespace {
 
-std::shared_ptr<const KnowledgeBase> Kb() {
-  static auto kb = [] {
-    auto r = LoadEmbeddedKnowledgeBase();
-    EXPECT_TRUE(r.ok()) << r.status().message();
-    return *r;
-  }();
-  return kb;
-}
+constexpr auto Kb = &kb::testing::EmbeddedKb;
 
 int32_t Value(const Assessment& a, std::string_view key) {
   return a.current_case().values[*a.kb().FindFinding(key)];
@@ -346,7 +340,7 @@ Reply ReplyFor(const assess::QuestionDef& q, const Case& v) {
 }
 
 TEST(AssessmentProperty, QuestionnaireCanExpressEveryVignette) {
-  const auto& model = *Kb()->impl().questionnaire();
+  const auto& model = *assess::QuestionnaireOf(*Kb());
   CaseReader reader(*Kb());
   int checked = 0;
   for (const char* path :

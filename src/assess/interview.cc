@@ -81,7 +81,7 @@ const char* StatedUnsure(const QuestionDef& def, const Case& truth) {
 
 Reply InterviewReply(const KnowledgeBase& kb, const Question& q,
                      const Case& truth) {
-  const Questionnaire& model = *kb.impl().questionnaire();
+  const Questionnaire& model = *assess::QuestionnaireOf(kb);
   const QuestionDef& def = model.questions[model.index.at(q.id)];
   if (q.kind == QuestionKind::kNumber) {
     const int32_t v = truth.values[def.finding];

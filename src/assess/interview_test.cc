@@ -11,18 +11,12 @@
 #include "backaid/engine.h"
 #include "src/assess/questionnaire_model.h"
 #include "src/knowledge/program.h"
+#include "src/knowledge/test_kb.h"
 
 namespace backaid {
 namespace {
 
-std::shared_ptr<const KnowledgeBase> Kb() {
-  static auto kb = [] {
-    auto r = LoadEmbeddedKnowledgeBase();
-    EXPECT_TRUE(r.ok()) << r.status().message();
-    return *r;
-  }();
-  return kb;
-}
+constexpr auto Kb = &kb::testing::EmbeddedKb;
 
 Case Read(std::string_view json) {
   CaseReader reader(*Kb());
@@ -34,7 +28,7 @@ Case Read(std::string_view json) {
 }
 
 const Question& Q(std::string_view id) {
-  const auto& m = *Kb()->impl().questionnaire();
+  const auto& m = *assess::QuestionnaireOf(*Kb());
   return m.questions[m.index.at(std::string(id))].view;
 }
 

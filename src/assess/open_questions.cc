@@ -21,7 +21,7 @@ std::vector<OpenQuestion> OpenQuestions(const KnowledgeBase& kb,
                             kb.rules()[b->rule].level;
                    });
   // asked_as, not questionnaire(): a triage must not parse questions.yaml.
-  const auto& asked_as = kb.impl().asked_as;
+  const auto& asked_as = kb::Internal(kb).asked_as;
   std::vector<OpenQuestion> out;
   FindingSet seen;
   for (const Undetermined* x : open) {

@@ -79,7 +79,7 @@ void AppendQuestionnaireJson(const KnowledgeBase& kb, std::string* out) {
   *out += "{\"kb_version\":";
   AppendJsonString(kb.version(), out);
   *out += ",\"sections\":[";
-  const auto& model = kb.impl().questionnaire();
+  const auto& model = assess::QuestionnaireOf(kb);
   if (model) {
     std::unordered_set<std::string> seen;
     bool first = true;

@@ -59,6 +59,11 @@ int EvalTri(const kb::Expr& e, const std::vector<int32_t>& values);
 // condition errs towards asking).
 bool ShouldAsk(const QuestionDef& q, const std::vector<int32_t>& values);
 
+// The questionnaire of `kb` (questions.yaml, loaded by questions_loader.cc
+// as a knowledge-base extension), or null when it could not be loaded.
+// Owned by `kb`. The built-in knowledge base parses it on the first call.
+const Questionnaire* QuestionnaireOf(const KnowledgeBase& kb);
+
 }  // namespace backaid::assess
 
 #endif  // BACKAID_SRC_ASSESS_QUESTIONNAIRE_MODEL_H_

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "src/assess/questionnaire_model.h"
-#include "src/knowledge/extensions.h"
+#include "src/knowledge/extension.h"
 #include "src/knowledge/program.h"
 #include "src/knowledge/yaml_lint.h"
 
@@ -104,19 +104,6 @@ class QuestionsLoader : public YamlLint {
     return true;
   }
 
-  static std::optional<double> Number(const YAML::Node& n) {
-    if (!n.IsScalar()) return std::nullopt;
-    try {
-      const std::string& s = n.Scalar();
-      size_t used = 0;
-      const double v = std::stod(s, &used);
-      if (used != s.size() || !std::isfinite(v)) return std::nullopt;
-      return v;
-    } catch (...) {
-      return std::nullopt;
-    }
-  }
-
   // The encoded value of `n` for finding `def`, or a lint issue.
   std::optional<int32_t> Encode(const FindingDef& def, const YAML::Node& n,
                                 std::string_view what) {
@@ -133,7 +120,7 @@ class QuestionsLoader : public YamlLint {
           break;
         case FindingType::kInt:
         case FindingType::kNumber:
-          if (auto d = Number(n)) {
+          if (auto d = YamlNumber(n)) {
             const double scaled = *d * def.scale;
             const auto v = static_cast<int32_t>(std::lround(scaled));
             if (std::fabs(scaled - v) < 1e-6 && v >= def.min && v <= def.max)
@@ -556,31 +543,49 @@ class QuestionsLoader : public YamlLint {
 
 }  // namespace
 
-void LoadQuestions(const YAML::Node& doc, KnowledgeBase::Impl* impl,
-                   std::vector<LintIssue>* issues) {
+namespace {
+
+std::shared_ptr<const void> LoadQuestions(const YAML::Node& doc,
+                                          const ExtensionContext& ctx) {
   try {
-    QuestionsLoader loader(*impl, issues);
-    impl->questionnaire_ = loader.Load(doc);
+    QuestionsLoader loader(ctx.core, ctx.issues);
+    std::shared_ptr<const Questionnaire> model = loader.Load(doc);
     // The built-in knowledge base got asked_as from backaid_kbc before it
-    // was shared; it is read without a lock, so it is never written here.
-    if (!impl->extensions_lazy && impl->questionnaire_ != nullptr) {
-      const Questionnaire& model = *impl->questionnaire_;
-      impl->asked_as.assign(impl->findings.size(), {});
-      for (size_t f = 0; f < model.asked_by.size() && f < impl->findings.size();
+    // was shared (tables is null then); it is read without a lock, so it is
+    // never written here.
+    KnowledgeBase::Impl* t = ctx.tables;
+    if (t != nullptr && model != nullptr) {
+      t->asked_as.assign(t->findings.size(), {});
+      for (size_t f = 0; f < model->asked_by.size() && f < t->findings.size();
            ++f) {
-        const auto [qi, oi] = model.asked_by[f];
+        const auto [qi, oi] = model->asked_by[f];
         if (qi < 0) continue;
-        const Question& view = model.questions[qi].view;
-        impl->asked_as[f].question = std::string(view.id);
-        impl->asked_as[f].text =
-            oi >= 0 && view.kind == QuestionKind::kChecklist
-                ? std::string(view.options[oi].label)
-                : std::string(view.text);
+        const Question& view = model->questions[qi].view;
+        t->asked_as[f].question = std::string(view.id);
+        t->asked_as[f].text = oi >= 0 && view.kind == QuestionKind::kChecklist
+                                  ? std::string(view.options[oi].label)
+                                  : std::string(view.text);
       }
     }
+    return model;
   } catch (const std::exception& e) {
-    issues->push_back(IssueFromException(kFile, e));
+    ctx.issues->push_back(IssueFromException(kFile, e));
+    return nullptr;
   }
 }
 
+}  // namespace
 }  // namespace backaid::kb
+
+namespace backaid::assess {
+
+extern const kb::Extension kQuestionsExtension;
+const kb::Extension kQuestionsExtension{"questions.yaml",
+                                        "the assessment's questions",
+                                        /*required=*/true, &kb::LoadQuestions};
+
+const Questionnaire* QuestionnaireOf(const KnowledgeBase& kb) {
+  return kb::ModelOf<Questionnaire>(kb, "questions.yaml");
+}
+
+}  // namespace backaid::assess

@@ -81,8 +81,9 @@ TEST(QuestionsLint, GoodQuestionnaireLoads) {
   files.push_back({"questions.yaml", kGood});
   auto out = Build(files);
   ASSERT_TRUE(out.issues.empty()) << All(out.issues);
-  ASSERT_TRUE(out.impl->questionnaire());
-  const auto& q = *out.impl->questionnaire();
+  const auto kb = KnowledgeBaseBuilder::Wrap(std::move(out.impl));
+  ASSERT_TRUE(assess::QuestionnaireOf(*kb));
+  const auto& q = *assess::QuestionnaireOf(*kb);
   ASSERT_EQ(q.questions.size(), 3u);
   EXPECT_EQ(q.questions[1].view.kind, QuestionKind::kChecklist);
   // Unticked items mean the normal answer of every finding mentioned.
@@ -191,16 +192,16 @@ TEST(QuestionsLint, YamlSyntaxError) {
 TEST(QuestionsLint, RealKnowledgeBaseHasQuestions) {
   auto dir = LoadKnowledgeBase(BACKAID_SOURCE_DIR "/knowledge");
   ASSERT_TRUE(dir.ok()) << dir.status().message();
-  ASSERT_TRUE((*dir)->impl().questionnaire());
-  EXPECT_GE((*dir)->impl().questionnaire()->questions.size(), 20u);
+  ASSERT_TRUE(assess::QuestionnaireOf(*(*dir)));
+  EXPECT_GE(assess::QuestionnaireOf(*(*dir))->questions.size(), 20u);
 }
 
 TEST(QuestionsLint, RealQuestionnaireAsksForEveryRedFlag) {
   auto kb = LoadEmbeddedKnowledgeBase();
   ASSERT_TRUE(kb.ok()) << kb.status().message();
-  ASSERT_TRUE((*kb)->impl().questionnaire());
+  ASSERT_TRUE(assess::QuestionnaireOf(*(*kb)));
   FindingSet set;
-  for (const auto& q : (*kb)->impl().questionnaire()->questions) {
+  for (const auto& q : assess::QuestionnaireOf(*(*kb))->questions) {
     if (q.view.kind == QuestionKind::kNumber) set.set(q.finding);
     for (const auto& o : q.options)
       for (const auto& s : o.sets) set.set(s.first);

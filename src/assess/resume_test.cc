@@ -7,18 +7,12 @@
 #include <string>
 
 #include "backaid/assess.h"
+#include "src/knowledge/test_kb.h"
 
 namespace backaid {
 namespace {
 
-std::shared_ptr<const KnowledgeBase> Kb() {
-  static auto kb = [] {
-    auto r = LoadEmbeddedKnowledgeBase();
-    EXPECT_TRUE(r.ok()) << r.status().message();
-    return *r;
-  }();
-  return kb;
-}
+constexpr auto Kb = &kb::testing::EmbeddedKb;
 
 TEST(QuestionnaireJson, ListsEveryQuestionWithoutAskWhen) {
   std::string out;

@@ -28,7 +28,7 @@ void AppendNameMap(const Items& items, Key key, Value value, std::string* out) {
 void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
   out->push_back('[');
   bool first = true;
-  const auto& model = kb.impl().questionnaire();
+  const auto& model = assess::QuestionnaireOf(kb);
   if (model) {
     for (const assess::QuestionDef& q : model->questions) {
       if (!q.diary || q.view.kind != QuestionKind::kChecklist) continue;
@@ -89,7 +89,7 @@ void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
     *out += def.red_flag ? ",\"red_flag\":true}" : ",\"red_flag\":false}";
   }
   *out += "},\"diary\":";
-  const diary::DiaryModel* diary = kb.impl().diary().get();
+  const diary::DiaryModel* diary = diary::DiaryModelOf(kb);
   if (diary == nullptr) {
     *out += "null}";
     return;

@@ -12,18 +12,12 @@
 
 #include "backaid/assess.h"
 #include "backaid/diary.h"
+#include "src/knowledge/test_kb.h"
 
 namespace backaid {
 namespace {
 
-std::shared_ptr<const KnowledgeBase> Kb() {
-  static auto kb = [] {
-    auto r = LoadEmbeddedKnowledgeBase();
-    EXPECT_TRUE(r.ok()) << r.status().message();
-    return *r;
-  }();
-  return kb;
-}
+constexpr auto Kb = &kb::testing::EmbeddedKb;
 
 nlohmann::json Vocabulary() {
   std::string out;

@@ -85,7 +85,7 @@ void AppendUndetermined(const KnowledgeBase& kb,
 void AppendResultJson(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, std::string* out,
                       bool could_not_rule_out) {
-  const KnowledgeBase::Impl& impl = kb.impl();
+  const KnowledgeBase::Impl& impl = kb::Internal(kb);
   out->append("{\"id\":");
   AppendJsonString(c.id, out);
   out->append(",\"triage\":\"");
@@ -162,7 +162,7 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
 void AppendUndetermined(const KnowledgeBase& kb,
                         const std::vector<Undetermined>& undetermined,
                         std::string* out) {
-  const KnowledgeBase::Impl& impl = kb.impl();
+  const KnowledgeBase::Impl& impl = kb::Internal(kb);
   out->append(",\"could_not_rule_out\":[");
   bool first = true;
   for (const Undetermined& u : undetermined) {

@@ -125,7 +125,7 @@ std::vector<std::pair<FindingId, int32_t>> KnownFindings(const Case& c) {
 }
 
 const DiaryModel* Model(const KnowledgeBase& kb) {
-  return kb.impl().diary().get();
+  return diary::DiaryModelOf(kb);
 }
 
 Status NoDiary() {

@@ -5,6 +5,7 @@
 // malformed activity ids, unknown findings or sources, a finding of the
 // wrong type for its derivation, a missing derivation, and a meaningful
 // change outside the pain scale.
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <memory>
@@ -13,10 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "src/diary/diary_model.h"
-#include "src/knowledge/extensions.h"
+#include "src/knowledge/extension.h"
 #include "src/knowledge/program.h"
 #include "src/knowledge/yaml_lint.h"
 
@@ -157,18 +156,9 @@ class DiaryLinter : public YamlLint {
       model->pain_score = id;
     }
     const YAML::Node mc = pain["meaningful_change"];
-    int points = 0;
-    bool ok = false;
-    if (mc.IsDefined() && mc.IsScalar()) {
-      try {
-        size_t used = 0;
-        points = std::stoi(mc.Scalar(), &used);
-        ok = used == mc.Scalar().size();
-      } catch (const std::exception&) {
-        ok = false;
-      }
-    }
-    if (!ok || points < 1 || points > 10) {
+    const std::optional<int> parsed = YamlInt(mc);
+    const int points = parsed.value_or(0);
+    if (!parsed || points < 1 || points > 10) {
       At(mc.IsDefined() ? mc : pain,
          "pain: 'meaningful_change' must be a whole number from 1 to 10");
     } else {
@@ -226,14 +216,32 @@ class DiaryLinter : public YamlLint {
 
 }  // namespace
 
-void LoadDiary(const YAML::Node& doc, KnowledgeBase::Impl* impl,
-               std::vector<LintIssue>* issues) {
+namespace {
+
+std::shared_ptr<const void> LoadDiary(const YAML::Node& doc,
+                                      const ExtensionContext& ctx) {
   try {
-    DiaryLinter linter(*impl, issues);
-    impl->diary_ = linter.Run(doc);
+    DiaryLinter linter(ctx.core, ctx.issues);
+    return linter.Run(doc);
   } catch (const std::exception& e) {
-    issues->push_back(IssueFromException(kFile, e));
+    ctx.issues->push_back(IssueFromException(kFile, e));
+    return nullptr;
   }
 }
 
+}  // namespace
 }  // namespace backaid::kb
+
+namespace backaid::diary {
+
+// Optional so that knowledge bases without a diary (the small test
+// knowledge bases, older reviewer copies) still load.
+extern const kb::Extension kDiaryExtension;
+const kb::Extension kDiaryExtension{kb::kFile, "the follow-up diary",
+                                    /*required=*/false, &kb::LoadDiary};
+
+const DiaryModel* DiaryModelOf(const KnowledgeBase& kb) {
+  return kb::ModelOf<DiaryModel>(kb, kb::kFile);
+}
+
+}  // namespace backaid::diary

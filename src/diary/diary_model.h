@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "backaid/case.h"
+#include "backaid/knowledge_base.h"
 
 namespace backaid::diary {
 
@@ -45,6 +46,12 @@ struct DiaryModel {
   std::array<DerivationDef, kDerivationCount> course;
   FindingId pain_score = 0;          // the finding an entry's pain sets
 };
+
+// The diary model of `kb` (diary.yaml, loaded by diary_loader.cc as a
+// knowledge-base extension), or null when the knowledge base has no
+// diary.yaml. Owned by `kb`. The built-in knowledge base parses it on the
+// first call.
+const DiaryModel* DiaryModelOf(const KnowledgeBase& kb);
 
 }  // namespace backaid::diary
 

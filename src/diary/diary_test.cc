@@ -72,7 +72,7 @@ bool HasDerived(const EpisodeReview& r, std::string_view prefix) {
 // ---- knowledge ---------------------------------------------------------------
 
 TEST(DiaryKnowledge, EmbeddedKnowledgeBaseHasTheDiary) {
-  const auto* m = Kb().impl().diary().get();
+  const auto* m = diary::DiaryModelOf(Kb());
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->meaningful_change, 2);
   EXPECT_FALSE(m->meaningful_change_sources.empty());

@@ -88,11 +88,11 @@ namespace internal {
 
 void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out,
               bool use_compiled) {
-  const kb::Program& p = kb.impl().program;
+  const kb::Program& p = kb::Internal(kb).program;
   out->fired.clear();
   out->red_flags.reset();
   const kb::CompiledRulesFn compiled =
-      use_compiled ? Compiled(kb.impl()) : nullptr;
+      use_compiled ? Compiled(kb::Internal(kb)) : nullptr;
   if (compiled != nullptr) {
     uint16_t fired[kb::kMaxRules];
     const size_t n = compiled(c.values.data(), fired, &out->red_flags);
@@ -140,7 +140,7 @@ TriageResult Evaluate(const KnowledgeBase& kb, const Case& c) {
 
 std::vector<FindingId> Evidence(const KnowledgeBase& kb, const Case& c,
                                 uint16_t rule) {
-  const kb::Program& p = kb.impl().program;
+  const kb::Program& p = kb::Internal(kb).program;
   FindingSet set;
   kb::CollectTrueAtoms(p, p.rules[rule].when, c.values.data(), &set);
   std::vector<FindingId> out;
@@ -152,7 +152,7 @@ std::vector<FindingId> Evidence(const KnowledgeBase& kb, const Case& c,
 std::vector<Undetermined> CouldNotRuleOut(const KnowledgeBase& kb,
                                           const Case& c,
                                           const TriageResult& result) {
-  const kb::Program& p = kb.impl().program;
+  const kb::Program& p = kb::Internal(kb).program;
   std::vector<Undetermined> out;
   const int32_t* values = c.values.data();
   for (size_t i = 0; i < p.rules.size(); ++i) {

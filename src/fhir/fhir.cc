@@ -355,7 +355,7 @@ std::string QuestionnaireJson(const KnowledgeBase& kb) {
               "Not a diagnosis. Unanswered questions are treated as "
               "'not sure' (not assessed), never as 'no'."}};
   json items = json::array();
-  const auto* model = kb.impl().questionnaire().get();
+  const auto* model = assess::QuestionnaireOf(kb);
   if (model != nullptr) {
     std::string section;
     std::map<std::string, int> groups;  // a section may come back later
@@ -566,7 +566,7 @@ Decoded DecodeResponse(const std::shared_ptr<const KnowledgeBase>& kb,
   if (qr.contains("item") &&
       !CollectItems(qr["item"], &items, &problem, "QuestionnaireResponse.item"))
     return fail(400, "structure", problem);
-  const auto* model = kb->impl().questionnaire().get();
+  const auto* model = assess::QuestionnaireOf(*kb);
   if (model == nullptr)
     return fail(500, "exception", "this knowledge base has no questionnaire");
   std::map<std::string, Reply> replies;
@@ -646,7 +646,7 @@ NextStep NextQuestionOf(const std::shared_ptr<const KnowledgeBase>& kb,
     out.error = Outcome(400, "structure", problem);
     return out;
   }
-  const auto* model = kb->impl().questionnaire().get();
+  const auto* model = assess::QuestionnaireOf(*kb);
   if (model == nullptr) {
     out.error = Outcome(500, "exception", "no questionnaire");
     return out;
@@ -1047,7 +1047,7 @@ class FhirFront {
     }
     NextStep step = NextQuestionOf(ctx_.kb, qr);
     if (step.error.has_value()) return *step.error;
-    const auto& model = *ctx_.kb->impl().questionnaire();
+    const auto& model = *assess::QuestionnaireOf(*ctx_.kb);
     json items = json::array();
     for (const std::string& id : step.answered) {
       json item =

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "src/fhir/fhir_codes.h"
-#include "src/knowledge/extensions.h"
+#include "src/knowledge/extension.h"
 #include "src/knowledge/program.h"
 #include "src/knowledge/yaml_lint.h"
 
@@ -56,7 +56,7 @@ bool ValidSnomedConcept(std::string_view code) {
 const std::vector<StandardCode>& FindingCodes(const KnowledgeBase& kb,
                                               std::string_view key) {
   static const std::vector<StandardCode> kNone;
-  const auto& map = kb.impl().fhir_codes();
+  const auto* map = kb::ModelOf<CodeMap>(kb, "fhir.yaml");
   if (map == nullptr) return kNone;
   auto it = map->findings.find(std::string(key));
   return it == map->findings.end() ? kNone : it->second;
@@ -66,9 +66,14 @@ const std::vector<StandardCode>& FindingCodes(const KnowledgeBase& kb,
 
 namespace backaid::kb {
 
-void LoadFhirCodes(const YAML::Node& doc, KnowledgeBase::Impl* impl,
-                   std::vector<LintIssue>* issues) {
-  constexpr const char* kFile = "fhir.yaml";
+namespace {
+
+constexpr char kFile[] = "fhir.yaml";
+
+std::shared_ptr<const void> LoadFhirCodes(const YAML::Node& doc,
+                                          const ExtensionContext& ctx) {
+  const KnowledgeBase::Impl* impl = &ctx.core;
+  std::vector<LintIssue>* issues = ctx.issues;
   auto issue = [&](const YAML::Node& n, std::string msg) {
     const YAML::Mark m = n.Mark();
     issues->push_back(
@@ -76,7 +81,7 @@ void LoadFhirCodes(const YAML::Node& doc, KnowledgeBase::Impl* impl,
   };
   if (!doc.IsMap()) {
     issue(doc, "the file must be a map with 'systems' and 'findings'");
-    return;
+    return nullptr;
   }
   try {
     auto out = std::make_shared<fhir::CodeMap>();
@@ -84,7 +89,7 @@ void LoadFhirCodes(const YAML::Node& doc, KnowledgeBase::Impl* impl,
     const YAML::Node sys = doc["systems"];
     if (!sys || !sys.IsMap()) {
       issue(doc, "systems: a map of short name to URI is required");
-      return;
+      return nullptr;
     }
     for (const auto& kv : sys) {
       systems[kv.first.as<std::string>()] = kv.second.as<std::string>();
@@ -145,12 +150,23 @@ void LoadFhirCodes(const YAML::Node& doc, KnowledgeBase::Impl* impl,
         }
       }
     }
-    impl->fhir_codes_ = std::move(out);
+    return out;
   } catch (const std::exception& e) {
     // A node of the wrong kind that a check above missed: an issue at its
     // mark (yaml_lint.h), never an abort.
     issues->push_back(IssueFromException(kFile, e));
   }
+  return nullptr;
 }
 
+}  // namespace
 }  // namespace backaid::kb
+
+namespace backaid::fhir {
+
+// Standard codes for the FHIR front; optional.
+extern const kb::Extension kFhirCodesExtension;
+const kb::Extension kFhirCodesExtension{kb::kFile, "FHIR codes for findings",
+                                        /*required=*/false, &kb::LoadFhirCodes};
+
+}  // namespace backaid::fhir

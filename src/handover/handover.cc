@@ -163,8 +163,9 @@ Result<std::string> HandoverPdf(const KnowledgeBase& kb,
     }
     for (const DiaryEntry& e : entries) {
       for (const auto& [id, v] : e.findings) {
-        if (id < defs.size() && defs[id].red_flag && defs[id].normal &&
-            v != *defs[id].normal) {
+        // A red flag answered abnormal, by the knowledge base's one rule
+        // (KnowledgeBase::IsAbnormal, as in SetFinding).
+        if (id < defs.size() && defs[id].red_flag && kb.IsAbnormal(id, v)) {
           f.Bullet(fmt::format("{}: {} (diary, {})", defs[id].meaning,
                                ValueText(defs[id], v), When(e.at_ms, tz)));
           any_flag = true;

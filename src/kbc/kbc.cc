@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "src/bundle/knowledge_bundle.h"
 #include "src/knowledge/eval.h"
 #include "src/knowledge/loader.h"
 #include "src/knowledge/program.h"

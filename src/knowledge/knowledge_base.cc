@@ -83,24 +83,15 @@ Case KnowledgeBase::NewCase() const {
   return c;
 }
 
-void KnowledgeBase::SetFinding(FindingId f, int32_t encoded, Case* c) const {
-  c->values[f] = encoded;
+bool KnowledgeBase::IsAbnormal(FindingId f, int32_t encoded) const {
   const auto& normal = impl_->findings[f].normal;
-  c->abnormal.set(f, encoded != kUnknown && (!normal || encoded != *normal));
-  c->known.set(f, encoded != kUnknown);
+  return encoded != kUnknown && (!normal || encoded != *normal);
 }
 
-Result<std::shared_ptr<const KnowledgeBase>> KnowledgeBaseBuilder::Make(
-    const std::vector<kb::KbFile>& files) {
-  kb::BuildOutput out = kb::Build(files);
-  if (!out.issues.empty() || !out.impl) {
-    std::string msg = fmt::format(
-        "the knowledge base does not lint clean ({} problem{}):",
-        out.issues.size(), out.issues.size() == 1 ? "" : "s");
-    for (const auto& i : out.issues) msg += "\n  " + i.ToString();
-    return Status::FailedPrecondition(msg);
-  }
-  return Wrap(std::move(out.impl));
+void KnowledgeBase::SetFinding(FindingId f, int32_t encoded, Case* c) const {
+  c->values[f] = encoded;
+  c->abnormal.set(f, IsAbnormal(f, encoded));
+  c->known.set(f, encoded != kUnknown);
 }
 
 std::shared_ptr<const KnowledgeBase> KnowledgeBaseBuilder::Wrap(
@@ -109,28 +100,7 @@ std::shared_ptr<const KnowledgeBase> KnowledgeBaseBuilder::Wrap(
       new KnowledgeBase(std::move(impl)));
 }
 
-// LoadEmbeddedKnowledgeBase: src/knowledge/embedded.cc (in backaid_core,
-// beside the definitions backaid_kbc generates).
-
-Result<std::shared_ptr<const KnowledgeBase>> LoadKnowledgeBase(
-    const std::string& dir) {
-  auto files = kb::ReadKnowledgeDir(dir);
-  if (!files.ok()) return files.status();
-  return KnowledgeBaseBuilder::Make(*files);
-}
-
-std::vector<LintIssue> LintKnowledgeBase(const std::string& dir) {
-  std::vector<kb::KbFile> files;
-  if (dir.empty()) {
-    files = kb::EmbeddedFiles();
-  } else {
-    auto read = kb::ReadKnowledgeDir(dir);
-    if (!read.ok()) {
-      return {LintIssue{SourceLocation{dir, 0, 0}, read.status().message()}};
-    }
-    files = std::move(*read);
-  }
-  return kb::Build(files).issues;
-}
+// Make, LoadKnowledgeBase, LoadEmbeddedKnowledgeBase and LintKnowledgeBase
+// compose the core with the modules' extensions: src/bundle/.
 
 }  // namespace backaid

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backaid/knowledge_base.h"
+#include "src/knowledge/extension.h"
 #include "src/knowledge/program.h"
 
 namespace backaid::kb {
@@ -21,8 +22,10 @@ struct BuildOutput {
   std::vector<LintIssue> issues;              // empty = lints clean
 };
 
-// Parses, type-checks, lints and compiles. Reports every problem found.
-BuildOutput Build(const std::vector<KbFile>& files);
+// Parses, type-checks, lints and compiles the core, then loads each of
+// `extensions` from its file. Reports every problem found. (The bundle's
+// Build(files), src/bundle/knowledge_bundle.h, passes its own extensions.)
+BuildOutput Build(const std::vector<KbFile>& files, Extensions extensions);
 
 // The built-in knowledge base without reading its YAML: the definitions
 // (findings, conditions, services, sources, rules with their conditions as
@@ -34,10 +37,11 @@ std::unique_ptr<KnowledgeBase::Impl> EmbeddedDefinitions();
 // Completes definitions made by EmbeddedDefinitions (or any that linted
 // clean when they were made): indexes, parses the rule conditions,
 // compiles the program and the JSON fragments, with none of the lint
-// checks. The extension files (plan, questions, diary) are parsed on first
-// use (KnowledgeBase::Impl::EnsureExtensions). `issues` is empty unless a
+// checks. The files of `extensions` are parsed on first use
+// (KnowledgeBase::Impl::EnsureExtensions). `issues` is empty unless a
 // condition fails to parse, which a linted knowledge base never does.
-BuildOutput BuildFromDefinitions(std::unique_ptr<KnowledgeBase::Impl> defs);
+BuildOutput BuildFromDefinitions(std::unique_ptr<KnowledgeBase::Impl> defs,
+                                 Extensions extensions);
 
 // Reads every *.yaml below `dir`, except the vignettes/ folder.
 Result<std::vector<KbFile>> ReadKnowledgeDir(const std::string& dir);

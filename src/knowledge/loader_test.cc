@@ -314,7 +314,8 @@ TEST(Loader, EmbeddedDefinitionsBuildWhatTheYamlBuilds) {
   BuildOutput yaml = Build(EmbeddedFiles());
   ASSERT_TRUE(yaml.issues.empty()) << OnlyIssue(yaml.issues);
   ASSERT_TRUE(yaml.impl);
-  BuildOutput fast = BuildFromDefinitions(EmbeddedDefinitions());
+  BuildOutput fast =
+      BuildFromDefinitions(EmbeddedDefinitions(), BundleExtensions());
   ASSERT_TRUE(fast.issues.empty()) << OnlyIssue(fast.issues);
   ASSERT_TRUE(fast.impl);
   const KnowledgeBase::Impl& a = *yaml.impl;
@@ -444,19 +445,24 @@ TEST(Loader, EmbeddedDefinitionsBuildWhatTheYamlBuilds) {
     asked += !a.asked_as[f].question.empty();
   }
   EXPECT_GT(asked, 20u);
-  EXPECT_EQ(b.questionnaire_, nullptr);  // still not parsed
   // The extensions: loaded at once by the YAML path, on first use here.
   EXPECT_FALSE(a.extensions_lazy);
   EXPECT_TRUE(b.extensions_lazy);
-  EXPECT_EQ(b.plan_, nullptr);  // not parsed until asked for
-  ASSERT_NE(a.plan(), nullptr);
-  ASSERT_NE(b.plan(), nullptr);
-  EXPECT_EQ(a.plan()->items.size(), b.plan()->items.size());
-  ASSERT_NE(a.questionnaire(), nullptr);
-  ASSERT_NE(b.questionnaire(), nullptr);
-  EXPECT_EQ(a.questionnaire()->questions.size(),
-            b.questionnaire()->questions.size());
-  EXPECT_EQ(a.diary() == nullptr, b.diary() == nullptr);
+  EXPECT_TRUE(b.extension_models.empty());  // not parsed until asked for
+  const auto ka = KnowledgeBaseBuilder::Wrap(std::move(yaml.impl));
+  const auto kb = KnowledgeBaseBuilder::Wrap(std::move(fast.impl));
+  ASSERT_NE(plan::PlanModelOf(*ka), nullptr);
+  ASSERT_NE(plan::PlanModelOf(*kb), nullptr);
+  EXPECT_EQ(b.extension_models.size(), BundleExtensions().size());
+  EXPECT_EQ(plan::PlanModelOf(*ka)->items.size(),
+            plan::PlanModelOf(*kb)->items.size());
+  ASSERT_NE(assess::QuestionnaireOf(*ka), nullptr);
+  ASSERT_NE(assess::QuestionnaireOf(*kb), nullptr);
+  EXPECT_EQ(assess::QuestionnaireOf(*ka)->questions.size(),
+            assess::QuestionnaireOf(*kb)->questions.size());
+  EXPECT_EQ(ModelOf(*ka, "diary.yaml") == nullptr,
+            ModelOf(*kb, "diary.yaml") == nullptr);
+  EXPECT_EQ(ModelOf(*ka, "no-such.yaml"), nullptr);
 }
 
 }  // namespace

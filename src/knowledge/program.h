@@ -5,9 +5,10 @@
 
 #include <array>
 #include <bitset>
+#include <cstdint>
 #include <memory>
 #include <mutex>
-#include <cstdint>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,23 +19,8 @@
 
 namespace backaid::kb {
 struct KbFile;
+struct Extension;
 }  // namespace backaid::kb
-
-namespace backaid::plan {
-struct PlanModel;  // src/plan/plan_model.h
-}  // namespace backaid::plan
-
-namespace backaid::assess {
-struct Questionnaire;  // src/assess/questionnaire_model.h
-}  // namespace backaid::assess
-
-namespace backaid::diary {
-struct DiaryModel;  // src/diary/diary_model.h
-}  // namespace backaid::diary
-
-namespace backaid::fhir {
-struct CodeMap;  // src/fhir/fhir_codes.h
-}  // namespace backaid::fhir
 
 namespace backaid::kb {
 
@@ -205,47 +191,30 @@ struct KnowledgeBase::Impl {
   std::vector<std::string> service_json;    // "\"id\""
   std::vector<std::string> rule_json;       // {"rule":..., up to "because":[
   std::string version_json;                 // "\"version\""
-  // Loaded by the extension modules (src/knowledge/extensions.h): written
-  // by their loaders, read through plan(), questionnaire() and diary().
-  // A knowledge base read from files has them from the start; the built-in
-  // one (linted at build time) parses them on first use, so a command that
-  // never needs them (triage, validate, kb info) never reads their YAML.
-  std::shared_ptr<const plan::PlanModel> plan_;
-  std::shared_ptr<const assess::Questionnaire> questionnaire_;
-  std::shared_ptr<const diary::DiaryModel> diary_;  // null without diary.yaml
-  std::shared_ptr<const fhir::CodeMap> fhir_codes_;  // null without fhir.yaml
   // How the questionnaire asks each finding (by FindingId; an empty
   // `question` when no question asks it): the question id and the words a
   // person reads (a checklist option's label, else the question's text).
   // Every result names the questions that would decide what is still open
-  // (OpenQuestions), so this small table is kept outside the lazily parsed
-  // questionnaire: the built-in knowledge base has it from backaid_kbc (no
-  // YAML parsed for a triage); one read from files fills it when
-  // questions.yaml is loaded.
+  // (OpenQuestions), so this small table is kept in the core rather than in
+  // the lazily parsed questionnaire: the built-in knowledge base has it from
+  // backaid_kbc (no YAML parsed for a triage); one read from files has it
+  // filled by the questions.yaml extension (ExtensionContext::tables).
   struct AskedAs {
     std::string question;
     std::string text;
   };
   std::vector<AskedAs> asked_as;
+  // The extension modules composed with this core (src/knowledge/
+  // extension.h; the list is the bundle's, static) and the model each
+  // loaded, in the same order. A knowledge base read from files has the
+  // models from the start; the built-in one (linted at build time) parses
+  // them on first use, so a command that never needs them (triage,
+  // validate, kb info) never reads their YAML.
+  std::span<const kb::Extension* const> extensions;
+  mutable std::vector<std::shared_ptr<const void>> extension_models;
   bool extensions_lazy = false;  // set before the Impl is shared
   mutable std::once_flag extensions_once;
-  void EnsureExtensions() const;  // src/knowledge/extensions.cc
-  const std::shared_ptr<const plan::PlanModel>& plan() const {
-    EnsureExtensions();
-    return plan_;
-  }
-  const std::shared_ptr<const assess::Questionnaire>& questionnaire() const {
-    EnsureExtensions();
-    return questionnaire_;
-  }
-  const std::shared_ptr<const diary::DiaryModel>& diary() const {
-    EnsureExtensions();
-    return diary_;
-  }
-  const std::shared_ptr<const fhir::CodeMap>& fhir_codes() const {
-    EnsureExtensions();
-    return fhir_codes_;
-  }
+  void EnsureExtensions() const;  // src/knowledge/extension.cc
   // The ahead-of-time compiled triggers for this exact version, if the
   // binary has them; resolved on first use (see src/engine/engine.cc).
   mutable std::once_flag compiled_once;
@@ -255,14 +224,30 @@ struct KnowledgeBase::Impl {
 // Creates KnowledgeBase objects (their constructor is private).
 class KnowledgeBaseBuilder {
  public:
-  // Builds from files; fails with every lint issue unless clean.
+  // Builds from files with every extension of the bundle; fails with every
+  // lint issue unless clean. Defined by the bundle (src/bundle/).
   static Result<std::shared_ptr<const KnowledgeBase>> Make(
       const std::vector<kb::KbFile>& files);
-  // Wraps an already built Impl (tests).
+  // Wraps an already built Impl.
   static std::shared_ptr<const KnowledgeBase> Wrap(
       std::unique_ptr<KnowledgeBase::Impl> impl);
 };
 
 }  // namespace backaid
+
+namespace backaid::kb {
+
+// The compiled program behind a knowledge base: for the core's own readers
+// (engine, result writer, extension loaders). Not part of the public API.
+struct Access {
+  static const KnowledgeBase::Impl& Of(const KnowledgeBase& kb) {
+    return *kb.impl_;
+  }
+};
+inline const KnowledgeBase::Impl& Internal(const KnowledgeBase& kb) {
+  return Access::Of(kb);
+}
+
+}  // namespace backaid::kb
 
 #endif  // BACKAID_SRC_KNOWLEDGE_PROGRAM_H_

@@ -3,12 +3,28 @@
 #ifndef BACKAID_SRC_KNOWLEDGE_TEST_KB_H_
 #define BACKAID_SRC_KNOWLEDGE_TEST_KB_H_
 
+#include <gtest/gtest.h>
+
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "src/bundle/knowledge_bundle.h"
 #include "src/knowledge/loader.h"
 
 namespace backaid::kb::testing {
+
+// The knowledge base built into the binary, loaded once per test binary
+// (a failure to load is a test failure, and the tests that use it then
+// crash on the null pointer, which names them).
+inline std::shared_ptr<const KnowledgeBase> EmbeddedKb() {
+  static const std::shared_ptr<const KnowledgeBase> kb = [] {
+    auto r = LoadEmbeddedKnowledgeBase();
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : nullptr;
+  }();
+  return kb;
+}
 
 // A clean rule file that uses both red flags of the test knowledge base.
 inline constexpr char kGoodRules[] = R"(rules:

@@ -4,15 +4,15 @@
 #ifndef BACKAID_SRC_KNOWLEDGE_YAML_LINT_H_
 #define BACKAID_SRC_KNOWLEDGE_YAML_LINT_H_
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "backaid/knowledge_base.h"
 
@@ -67,6 +67,14 @@ class YamlLint {
   std::string file_;
   std::vector<LintIssue>* issues_;
 };
+
+// The one YAML number reader of every loader. The number a scalar holds
+// when the whole scalar is a finite decimal number ("2", "-1.5", "1e3"), else
+// nullopt (a list, a mapping, "", "2 kg", "nan").
+std::optional<double> YamlNumber(const YAML::Node& n);
+// The whole number a scalar holds when the whole scalar is one in int
+// range ("7", "-3"), else nullopt ("7.0", "7 days", "", a list).
+std::optional<int> YamlInt(const YAML::Node& n);
 
 // An exception thrown while a loader read `file` (yaml-cpp's BadSubscript,
 // InvalidNode, ...: a node of a kind that no check expected), as an issue

@@ -166,7 +166,7 @@ std::vector<PlanItem> DerivedNet(const KnowledgeBase& kb,
 
 Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
                                const TriageResult& result) {
-  const auto& model = kb.impl().plan();
+  const auto& model = plan::PlanModelOf(kb);
   if (!model) {
     return Status::FailedPrecondition(
         "the knowledge base has no plan.yaml, so it cannot make a care plan");

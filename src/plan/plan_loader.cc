@@ -16,7 +16,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "src/knowledge/extensions.h"
+#include "src/knowledge/extension.h"
 #include "src/knowledge/program.h"
 #include "src/knowledge/yaml_lint.h"
 #include "src/plan/plan_model.h"
@@ -147,16 +147,12 @@ class PlanLinter : public YamlLint {
       if (required) At(map, fmt::format("{} is missing '{}'", what, key));
       return std::nullopt;
     }
-    int v = 0;
-    try {
-      if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "not a scalar");
-      size_t used = 0;
-      v = std::stoi(n.Scalar(), &used);
-      if (used != n.Scalar().size()) throw YAML::Exception(n.Mark(), "");
-    } catch (const std::exception&) {
+    const std::optional<int> parsed = YamlInt(n);
+    if (!parsed) {
       At(n, fmt::format("'{}' in {} must be a whole number", key, what));
       return std::nullopt;
     }
+    const int v = *parsed;
     if (v < min || v > max) {
       At(n, fmt::format("'{}' in {} must be between {} and {}", key, what, min,
                         max));
@@ -571,14 +567,30 @@ class PlanLinter : public YamlLint {
 
 }  // namespace
 
-void LoadPlan(const YAML::Node& doc, KnowledgeBase::Impl* impl,
-              std::vector<LintIssue>* issues) {
+namespace {
+
+std::shared_ptr<const void> LoadPlan(const YAML::Node& doc,
+                                     const ExtensionContext& ctx) {
   try {
-    PlanLinter linter(*impl, issues);
-    impl->plan_ = std::shared_ptr<const plan::PlanModel>(linter.Run(doc));
+    PlanLinter linter(ctx.core, ctx.issues);
+    return std::shared_ptr<const plan::PlanModel>(linter.Run(doc));
   } catch (const std::exception& e) {
-    issues->push_back(IssueFromException(kFile, e));
+    ctx.issues->push_back(IssueFromException(kFile, e));
+    return nullptr;
   }
 }
 
+}  // namespace
 }  // namespace backaid::kb
+
+namespace backaid::plan {
+
+extern const kb::Extension kPlanExtension;
+const kb::Extension kPlanExtension{kb::kFile, "the care plan's advice",
+                                   /*required=*/true, &kb::LoadPlan};
+
+const PlanModel* PlanModelOf(const KnowledgeBase& kb) {
+  return kb::ModelOf<PlanModel>(kb, kb::kFile);
+}
+
+}  // namespace backaid::plan

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "backaid/case.h"
+#include "backaid/knowledge_base.h"
 #include "backaid/plan.h"
 #include "src/knowledge/expr.h"
 
@@ -181,6 +182,11 @@ inline std::string DurationWords(int m) {
 inline constexpr uint8_t LevelBit(TriageLevel l) {
   return static_cast<uint8_t>(1u << static_cast<unsigned>(l));
 }
+
+// The plan model of `kb` (plan.yaml, loaded by plan_loader.cc as a
+// knowledge-base extension), or null when it could not be loaded. Owned by
+// `kb`. The built-in knowledge base parses it on the first call.
+const PlanModel* PlanModelOf(const KnowledgeBase& kb);
 
 }  // namespace backaid::plan
 

@@ -84,8 +84,8 @@ constexpr char kClear[] =
     R"("saddle_numbness":false,"leg_weakness":"none","fever":false}})";
 
 TEST_F(PlanTest, EmbeddedKnowledgeBaseHasAPlan) {
-  ASSERT_NE(kb_->impl().plan(), nullptr);
-  EXPECT_GT(kb_->impl().plan()->items.size(), 20u);
+  ASSERT_NE(plan::PlanModelOf(*kb_), nullptr);
+  EXPECT_GT(plan::PlanModelOf(*kb_)->items.size(), 20u);
 }
 
 TEST_F(PlanTest, SectionNames) {
@@ -97,7 +97,7 @@ TEST_F(PlanTest, SectionNames) {
 
 TEST_F(PlanTest, NsaidItemListsEveryContraindication) {
   const plan::ItemModel* nsaid = nullptr;
-  for (const auto& i : kb_->impl().plan()->items)
+  for (const auto& i : plan::PlanModelOf(*kb_)->items)
     if (i.id == "medicines.nsaid") nsaid = &i;
   ASSERT_NE(nsaid, nullptr);
   for (const char* key : kNsaidContraindications) {
@@ -324,7 +324,7 @@ TEST_F(PlanTest, OneTimetableCountedFromTheOnset) {
 // would raise this person's level, under the heading of the level the
 // rules would then give, so it never disagrees with the triage.
 TEST_F(PlanTest, DerivedSafetyNetAgreesWithTheTriage) {
-  const auto& model = *kb_->impl().plan();
+  const auto& model = *plan::PlanModelOf(*kb_);
   const std::vector<std::string> lines = VignetteLinesForNet();
   ASSERT_GT(lines.size(), 30u);
   int derived = 0;
@@ -379,7 +379,7 @@ TEST_F(PlanTest, DerivedSafetyNetAgreesWithTheTriage) {
 // Every red-flag sign that alone raises a plain spasm to urgent or
 // emergency has words in the derived safety net.
 TEST_F(PlanTest, EveryRaisingRedFlagHasASign) {
-  const auto& model = *kb_->impl().plan();
+  const auto& model = *plan::PlanModelOf(*kb_);
   const Case base = Read(kClear);
   const TriageLevel level = Evaluate(*kb_, base).level;
   ASSERT_EQ(level, TriageLevel::kSelfCare);
@@ -468,7 +468,7 @@ TEST_F(PlanTest, PropertiesOverEveryVignette) {
   // Every contraindication of the NSAID item (its `unless` decides, per
   // person, whether one can apply at all).
   const plan::ItemModel* nsaid_model = nullptr;
-  for (const auto& m : kb_->impl().plan()->items)
+  for (const auto& m : plan::PlanModelOf(*kb_)->items)
     if (m.id == "medicines.nsaid") nsaid_model = &m;
   ASSERT_NE(nsaid_model, nullptr);
   const FindingId pain = *kb_->FindFinding("pain_score");

@@ -10,7 +10,7 @@
 #include "backaid/batch.h"
 #include "backaid/case_json.h"
 #include "backaid/engine.h"
-#include "src/knowledge/program.h"
+#include "src/assess/questionnaire_model.h"
 
 namespace backaid {
 namespace {
@@ -49,7 +49,7 @@ Result<ValidationReport> Validate(const KnowledgeBase& kb, int in_fd) {
 Result<ValidationReport> Validate(std::shared_ptr<const KnowledgeBase> kbp,
                                   int in_fd, const ValidateOptions& options) {
   const KnowledgeBase& kb = *kbp;
-  if (options.interview && !kb.impl().questionnaire()) {
+  if (options.interview && !assess::QuestionnaireOf(kb)) {
     return Status::FailedPrecondition(
         "the interview protocol needs a questionnaire (questions.yaml)");
   }
@@ -62,7 +62,7 @@ Result<ValidationReport> ValidateText(std::shared_ptr<const KnowledgeBase> kbp,
                                       std::string_view text,
                                       const ValidateOptions& options) {
   const KnowledgeBase& kb = *kbp;
-  if (options.interview && !kb.impl().questionnaire()) {
+  if (options.interview && !assess::QuestionnaireOf(kb)) {
     return Status::FailedPrecondition(
         "the interview protocol needs a questionnaire (questions.yaml)");
   }

@@ -3,8 +3,9 @@
 // from the embedded files after linting them; a knowledge base that does
 // not lint clean fails the build), and only the compilation of the rule
 // conditions runs here. The extension files (plan, questions, diary) are
-// parsed on first use. In backaid_core, not backaid_kb, because backaid_kbc
-// (which links backaid_kb) is what generates the definitions.
+// parsed on first use. In backaid_core, not backaid_knowledge, because
+// backaid_kbc (which links backaid_knowledge) is what generates the
+// definitions.
 #include <fmt/format.h>
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "backaid/knowledge_base.h"
+#include "src/bundle/knowledge_bundle.h"
 #include "src/knowledge/loader.h"
 #include "src/knowledge/program.h"
 
@@ -21,7 +23,8 @@ Result<std::shared_ptr<const KnowledgeBase>> LoadEmbeddedKnowledgeBase() {
   static std::once_flag once;
   static Result<std::shared_ptr<const KnowledgeBase>>* cached = nullptr;
   std::call_once(once, [] {
-    kb::BuildOutput out = kb::BuildFromDefinitions(kb::EmbeddedDefinitions());
+    kb::BuildOutput out = kb::BuildFromDefinitions(kb::EmbeddedDefinitions(),
+                                                   kb::BundleExtensions());
     if (!out.issues.empty() || !out.impl) {
       std::string msg = fmt::format(
           "the built-in knowledge base does not compile ({} problem{}):",
