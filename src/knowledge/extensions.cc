@@ -23,6 +23,10 @@ constexpr Extension kExtensions[] = {
     {"diary.yaml", "the follow-up diary", &LoadDiary, false},
     // Standard codes for the FHIR front (src/fhir/fhir_codes_loader.cc).
     {"fhir.yaml", "FHIR codes for findings", &LoadFhirCodes, false},
+    // Regions, emergency numbers and level headlines for the fronts
+    // (src/caseio/regions_loader.cc); optional so that the small test
+    // knowledge bases load (without it a front says "the emergency number").
+    {"regions.yaml", "regions and emergency numbers", &LoadRegions, false},
 };
 
 }  // namespace

@@ -38,6 +38,10 @@ void LoadDiary(const YAML::Node& doc, KnowledgeBase::Impl* impl,
 // fhir.yaml: standard codes for findings (src/fhir/fhir_codes_loader.cc).
 void LoadFhirCodes(const YAML::Node& doc, KnowledgeBase::Impl* impl,
                    std::vector<LintIssue>* issues);
+// regions.yaml: regions, emergency numbers, level headlines
+// (src/caseio/regions_loader.cc).
+void LoadRegions(const YAML::Node& doc, KnowledgeBase::Impl* impl,
+                 std::vector<LintIssue>* issues);
 
 }  // namespace backaid::kb
 

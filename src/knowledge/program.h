@@ -36,6 +36,10 @@ namespace backaid::fhir {
 struct CodeMap;  // src/fhir/fhir_codes.h
 }  // namespace backaid::fhir
 
+namespace backaid::regions {
+struct RegionModel;  // src/caseio/regions.h
+}  // namespace backaid::regions
+
 namespace backaid::kb {
 
 inline constexpr uint32_t kNoNode = 0xffffffffu;
@@ -214,6 +218,7 @@ struct KnowledgeBase::Impl {
   std::shared_ptr<const assess::Questionnaire> questionnaire_;
   std::shared_ptr<const diary::DiaryModel> diary_;  // null without diary.yaml
   std::shared_ptr<const fhir::CodeMap> fhir_codes_;  // null without fhir.yaml
+  std::shared_ptr<const regions::RegionModel> regions_;  // regions.yaml
   // How the questionnaire asks each finding (by FindingId; an empty
   // `question` when no question asks it): the question id and the words a
   // person reads (a checklist option's label, else the question's text).
@@ -245,6 +250,10 @@ struct KnowledgeBase::Impl {
   const std::shared_ptr<const fhir::CodeMap>& fhir_codes() const {
     EnsureExtensions();
     return fhir_codes_;
+  }
+  const std::shared_ptr<const regions::RegionModel>& regions() const {
+    EnsureExtensions();
+    return regions_;
   }
   // The ahead-of-time compiled triggers for this exact version, if the
   // binary has them; resolved on first use (see src/engine/engine.cc).
