@@ -95,8 +95,8 @@ std::optional<HttpResponse> Api::ReadEpisode(const HttpRequest& req,
   return std::nullopt;
 }
 
-Result<LoadedEntries> Api::LoadEntries(const HttpRequest& req,
-                                       const Loaded& e) {
+Result<Api::LoadedEntries> Api::LoadEntries(const HttpRequest& req,
+                                            const Loaded& e) {
   auto records = ctx_.storage->ListEntries(e.record.id);
   if (!records.ok()) return records.status();
   LoadedEntries out;

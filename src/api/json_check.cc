@@ -145,7 +145,8 @@ Status CheckJsonShape(std::string_view body,
   Status walked = Walk(root, "", limits);
   if (!walked.ok() || top == nullptr) return walked;
   top->clear();
-  for (auto field : root.get_object().value_unsafe()) {
+  const simdjson::dom::object members = root.get_object().value_unsafe();
+  for (auto field : members) {
     top->emplace(std::string(field.key), simdjson::minify(field.value));
   }
   return walked;
