@@ -71,7 +71,8 @@ assert out[4] == {'id': None, 'error': \"line 5: missing 'id'\"}, out[4]
 assert out[5]['id'] is None and out[5]['error'].startswith('line 6: '), out[5]
 assert out[6]['id'] == 'ok2' and 'triage' in out[6]
 PY"
-check "missing input file" bash -c "! '$bin' triage /nonexistent/cases.jsonl 2>&1 | grep -q cannot; test \${PIPESTATUS[0]} -ne 0"
+# Exit status 2 and a message naming the file (both must hold).
+check "missing input file" bash -c "out=\$('$bin' triage /nonexistent/cases.jsonl 2>&1); rc=\$?; test \$rc -eq 2 && grep -q \"cannot open '/nonexistent/cases.jsonl'\" <<< \"\$out\""
 
 # validate exits 1 on under-triage and names the case.
 echo '{"id":"under","findings":{"bladder_dysfunction":false,"bowel_dysfunction":false,"saddle_numbness":false,"leg_weakness":"none"},"expected":{"triage":"emergency","conditions":[]}}' > under.jsonl

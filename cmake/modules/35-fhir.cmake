@@ -3,7 +3,13 @@
 # are registered by the API (src/api/api.cc) through fhir::RegisterRoutes.
 # Its knowledge file loader (src/fhir/fhir_codes_loader.cc) is part of
 # the knowledge bundle, backaid_knowledge (CMakeLists.txt).
-add_library(backaid_fhir STATIC src/fhir/fhir.cc)
+add_library(backaid_fhir STATIC
+  src/fhir/fhir.cc
+  src/fhir/fhir_bundle.cc
+  src/fhir/fhir_common.cc
+  src/fhir/fhir_decode.cc
+  src/fhir/fhir_questionnaire.cc
+  src/fhir/json_response.cc)
 target_include_directories(backaid_fhir PRIVATE "${CMAKE_SOURCE_DIR}")
 target_link_libraries(backaid_fhir
   PUBLIC backaid_http backaid_core

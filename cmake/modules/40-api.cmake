@@ -12,7 +12,18 @@ add_custom_command(
 
 add_library(backaid_api STATIC
   src/api/api.cc
+  src/api/assessment_handlers.cc
+  src/api/audit.cc
+  src/api/crypto.cc
+  src/api/document_handlers.cc
+  src/api/entry_handlers.cc
+  src/api/episode_access.cc
+  src/api/episode_handlers.cc
+  src/api/health_handlers.cc
+  src/api/idempotency.cc
   src/api/json_check.cc
+  src/api/responses.cc
+  src/api/static_files.cc
   "${OPENAPI_CC}")
 target_include_directories(backaid_api PRIVATE "${CMAKE_SOURCE_DIR}")
 target_link_libraries(backaid_api
@@ -21,7 +32,8 @@ target_link_libraries(backaid_api
 list(APPEND BACKAID_FRONT_LIBS backaid_api)
 list(APPEND BACKAID_MODULE_TEST_SOURCES
   "${CMAKE_SOURCE_DIR}/src/api/json_check_test.cc"
-  "${CMAKE_SOURCE_DIR}/src/api/api_test.cc")
+  "${CMAKE_SOURCE_DIR}/src/api/api_test.cc"
+  "${CMAKE_SOURCE_DIR}/src/api/api_handler_test.cc")
 list(APPEND BACKAID_MODULE_TEST_LIBS backaid_api)
 
 # End-to-end tests of the real binary over real HTTP (tests/server/*.py,

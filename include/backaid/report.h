@@ -4,6 +4,7 @@
 #ifndef BACKAID_REPORT_H_
 #define BACKAID_REPORT_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,14 +16,39 @@
 
 namespace backaid {
 
+struct CarePlan;  // backaid/plan.h
+
 // Appends `text` word-wrapped to `width` columns; the first line starts with
 // `first`, the others with `indent`. A word longer than a line stands alone.
 void AppendWrapped(std::string_view first, std::string_view indent,
                    std::string_view text, size_t width, std::string* out);
 
-// The emergency telephone number for a region: "eu" 112, "uk" 999,
-// "us" 911; nullopt for any other region.
-std::optional<std::string_view> EmergencyNumber(std::string_view region);
+// The regional wording of the knowledge base (knowledge/regions.yaml), the
+// one place that says which regions there are, their emergency numbers and
+// how a front announces a level. A region id that the knowledge base does
+// not list means its default region. A knowledge base without
+// regions.yaml has no regions: the number is then "the emergency number"
+// (words, never a number that could be wrong for the person).
+struct Region {
+  std::string id;
+  std::string name;
+  std::string emergency_number;
+  bool is_default = false;
+};
+// Every region, in the file's order.
+std::vector<Region> Regions(const KnowledgeBase& kb);
+// The region's emergency number ("112", "999", "911").
+std::string EmergencyNumber(const KnowledgeBase& kb, std::string_view region);
+// The level's headline with the region's number, e.g. "Emergency: call 999
+// now" (the level's name without regions.yaml).
+std::string LevelHeadline(const KnowledgeBase& kb, TriageLevel level,
+                          std::string_view region);
+// What is said with every emergency result ("Call 112 now. Do not drive
+// yourself.").
+std::string EmergencyAdvice(const KnowledgeBase& kb, std::string_view region);
+// Shown before the first question: when to call instead of using backaid
+// ("" without regions.yaml).
+std::string BeforeYouStart(const KnowledgeBase& kb, std::string_view region);
 
 // The one-time notice that backaid gives information and triage, not a
 // diagnosis.
@@ -46,6 +72,19 @@ void AppendOpenQuestionsText(const KnowledgeBase& kb, const Case& c,
 // what was not assessed.
 void AppendResultText(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, bool markdown, std::string* out);
+
+// Renders one result for the person it is about (backaid assess): the
+// open questions (only those in `only`, when given), the level and its
+// meaning, the call to the region's emergency number at emergency, why,
+// what to do now (EmergencyAdvice at emergency), the warning signs told,
+// what was not checked, the care plan when given, and when to call. Lines
+// that carry the level go through `emphasis` (a terminal colours them;
+// null = as they are).
+void AppendPersonText(
+    const KnowledgeBase& kb, const Case& c, const TriageResult& r,
+    const CarePlan* plan, std::string_view region, bool markdown,
+    const std::function<std::string(TriageLevel, std::string_view)>& emphasis,
+    const std::vector<std::string>* only, std::string* out);
 
 }  // namespace backaid
 

@@ -17,6 +17,13 @@ namespace backaid {
 //    "services":{id:name}, "conditions":{id:name},
 //    "sources":{cite:title},                 what results cite, by citation
 //    "findings":{key:{"meaning":..,"red_flag":bool}},
+//    "regions":{"regions":[{"id","name","emergency_number","default",
+//                            "countries"}],
+//               "headlines":{level:text},   how a front announces a level
+//               "emergency_advice":text,     said with an emergency result
+//               "before_you_start":text},    when to call instead
+//              (knowledge/regions.yaml; "{number}" in a text stands for
+//              the region's emergency number; null without regions.yaml)
 //    "diary":{"activities":[{"id","label"}],  what an entry's "done" takes
 //             "meaningful_change":points,     0-10 scale, from diary.yaml
 //             "red_flag_options":[{"id":"question.option","label":..,

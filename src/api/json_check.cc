@@ -1,9 +1,9 @@
 #include "src/api/json_check.h"
 
-#include <string>
-
 #include <fmt/format.h>
 #include <simdjson.h>
+
+#include <string>
 
 namespace backaid::api {
 namespace {
@@ -30,9 +30,9 @@ Status Walk(element e, const std::string& path, const JsonLimits& limits) {
       const simdjson::dom::object object = e.get_object().value_unsafe();
       for (auto field : object) {
         if (++n > limits.max_members) {
-          return Status::InvalidArgument(fmt::format(
-              "{}: more than {} members", path.empty() ? "body" : path,
-              limits.max_members));
+          return Status::InvalidArgument(
+              fmt::format("{}: more than {} members",
+                          path.empty() ? "body" : path, limits.max_members));
         }
         const std::string_view key = field.key;
         if (key.find('\0') != std::string_view::npos) {
@@ -87,6 +87,13 @@ Status Walk(element e, const std::string& path, const JsonLimits& limits) {
 Status CheckJsonShape(std::string_view body,
                       const std::vector<std::string_view>& allowed_top,
                       const JsonLimits& limits) {
+  return CheckJsonShape(body, allowed_top, nullptr, limits);
+}
+
+Status CheckJsonShape(std::string_view body,
+                      const std::vector<std::string_view>& allowed_top,
+                      std::map<std::string, std::string, std::less<>>* top,
+                      const JsonLimits& limits) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Status::InvalidArgument("empty body: a JSON object is required");
   }
@@ -107,17 +114,16 @@ Status CheckJsonShape(std::string_view body,
       case simdjson::UTF8_ERROR:
         return Status::InvalidArgument("invalid UTF-8 in the body");
       case simdjson::DEPTH_ERROR:
-        return Status::InvalidArgument(fmt::format(
-            "JSON nested deeper than {} levels", limits.max_depth));
+        return Status::InvalidArgument(
+            fmt::format("JSON nested deeper than {} levels", limits.max_depth));
       case simdjson::NUMBER_ERROR:
       case simdjson::NUMBER_OUT_OF_RANGE:
-        return Status::InvalidArgument(
-            "a number is malformed or out of range");
+        return Status::InvalidArgument("a number is malformed or out of range");
       case simdjson::CAPACITY:
         return Status::InvalidArgument("body too large to parse");
       default:
-        return Status::InvalidArgument(fmt::format(
-            "malformed JSON: {}", simdjson::error_message(error)));
+        return Status::InvalidArgument(
+            fmt::format("malformed JSON: {}", simdjson::error_message(error)));
     }
   }
   if (root.type() != element_type::OBJECT) {
@@ -129,15 +135,21 @@ Status CheckJsonShape(std::string_view body,
       bool known = false;
       for (const auto& a : allowed_top) known = known || a == field.key;
       if (!known) {
-        return Status::InvalidArgument(
-            fmt::format("unknown member '{}' (expected one of: {})",
-                        field.key.size() > 64 ? "(a long name)"
-                                              : std::string(field.key),
-                        Join(allowed_top)));
+        return Status::InvalidArgument(fmt::format(
+            "unknown member '{}' (expected one of: {})",
+            field.key.size() > 64 ? "(a long name)" : std::string(field.key),
+            Join(allowed_top)));
       }
     }
   }
-  return Walk(root, "", limits);
+  Status walked = Walk(root, "", limits);
+  if (!walked.ok() || top == nullptr) return walked;
+  top->clear();
+  const simdjson::dom::object members = root.get_object().value_unsafe();
+  for (auto field : members) {
+    top->emplace(std::string(field.key), simdjson::minify(field.value));
+  }
+  return walked;
 }
 
 }  // namespace backaid::api

@@ -7,6 +7,8 @@
 #define BACKAID_SRC_API_JSON_CHECK_H_
 
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,14 @@ struct JsonLimits {
 // `allowed_top` empty = any top-level member.
 Status CheckJsonShape(std::string_view body,
                       const std::vector<std::string_view>& allowed_top,
+                      const JsonLimits& limits = {});
+
+// The same check, and on success the minified JSON text of each top-level
+// member in `top` (name -> text; of a duplicate name, the first), so a
+// handler reads the body's members from this one parse.
+Status CheckJsonShape(std::string_view body,
+                      const std::vector<std::string_view>& allowed_top,
+                      std::map<std::string, std::string, std::less<>>* top,
                       const JsonLimits& limits = {});
 
 }  // namespace backaid::api

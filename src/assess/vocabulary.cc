@@ -5,6 +5,7 @@
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
 #include "src/assess/questionnaire_model.h"
+#include "src/caseio/regions.h"
 #include "src/diary/diary_model.h"
 #include "src/knowledge/program.h"
 
@@ -54,6 +55,46 @@ void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
   out->push_back(']');
 }
 
+// "regions":[..],"headlines":{..},"emergency_advice":..,"before_you_start":..
+// from regions.yaml; texts keep "{number}" for the front to fill in.
+void AppendRegions(const KnowledgeBase& kb, std::string* out) {
+  const regions::RegionModel* m = regions::RegionsOf(kb);
+  if (m == nullptr) {
+    *out += "null";
+    return;
+  }
+  *out += "{\"regions\":[";
+  for (size_t i = 0; i < m->regions.size(); ++i) {
+    const regions::RegionDef& r = m->regions[i];
+    if (i) out->push_back(',');
+    *out += "{\"id\":";
+    AppendJsonString(r.id, out);
+    *out += ",\"name\":";
+    AppendJsonString(r.name, out);
+    *out += ",\"emergency_number\":";
+    AppendJsonString(r.emergency_number, out);
+    *out += i == m->default_region ? ",\"default\":true" : ",\"default\":false";
+    *out += ",\"countries\":[";
+    for (size_t c = 0; c < r.countries.size(); ++c) {
+      if (c) out->push_back(',');
+      AppendJsonString(r.countries[c], out);
+    }
+    *out += "]}";
+  }
+  *out += "],\"headlines\":{";
+  for (int l = 0; l < kLevelCount; ++l) {
+    if (l) out->push_back(',');
+    AppendJsonString(LevelName(static_cast<TriageLevel>(l)), out);
+    out->push_back(':');
+    AppendJsonString(m->headlines[l], out);
+  }
+  *out += "},\"emergency_advice\":";
+  AppendJsonString(m->emergency_advice.text, out);
+  *out += ",\"before_you_start\":";
+  AppendJsonString(m->before_you_start.text, out);
+  out->push_back('}');
+}
+
 }  // namespace
 
 void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
@@ -88,7 +129,9 @@ void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
     AppendJsonString(def.meaning, out);
     *out += def.red_flag ? ",\"red_flag\":true}" : ",\"red_flag\":false}";
   }
-  *out += "},\"diary\":";
+  *out += "},\"regions\":";
+  AppendRegions(kb, out);
+  *out += ",\"diary\":";
   const diary::DiaryModel* diary = diary::DiaryModelOf(kb);
   if (diary == nullptr) {
     *out += "null}";

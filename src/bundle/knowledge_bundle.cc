@@ -17,6 +17,9 @@ extern const kb::Extension kDiaryExtension;  // src/diary/diary_loader.cc
 namespace backaid::fhir {
 extern const kb::Extension kFhirCodesExtension;  // fhir_codes_loader.cc
 }  // namespace backaid::fhir
+namespace backaid::regions {
+extern const kb::Extension kRegionsExtension;  // src/caseio/regions_loader.cc
+}  // namespace backaid::regions
 
 namespace backaid::kb {
 
@@ -26,6 +29,7 @@ Extensions BundleExtensions() {
       &assess::kQuestionsExtension,
       &diary::kDiaryExtension,
       &fhir::kFhirCodesExtension,
+      &regions::kRegionsExtension,
   };
   return kAll;
 }

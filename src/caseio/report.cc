@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "backaid/assess.h"
+#include "backaid/plan.h"
 #include "src/knowledge/expr.h"
 #include "src/knowledge/program.h"
 
@@ -29,6 +31,40 @@ std::string Upper(std::string_view s) {
       ch = static_cast<char>(ch - 'a' + 'A');
   }
   return u;
+}
+
+// Re-wraps every line of `text` wider than kWidth, continuing it under its
+// own indent (past a "- ", "* " or "1. " marker).
+std::string Rewrap(std::string_view text) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.size() <= kWidth) {
+      out.append(line).push_back('\n');
+      continue;
+    }
+    size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string_view::npos) indent = 0;
+    size_t marker = 0;
+    const std::string_view rest = line.substr(indent);
+    if (rest.size() > 2 && (rest[0] == '-' || rest[0] == '*') &&
+        rest[1] == ' ') {
+      marker = 2;
+    } else {
+      size_t d = 0;
+      while (d < rest.size() && rest[d] >= '0' && rest[d] <= '9') ++d;
+      if (d > 0 && d + 1 < rest.size() && rest[d] == '.' && rest[d + 1] == ' ')
+        marker = d + 2;
+    }
+    const size_t head = std::min(indent + marker, kWidth / 2);
+    Wrap(line.substr(0, head), std::string(head, ' '), line.substr(head), &out);
+  }
+  if (!text.empty() && text.back() != '\n' && !out.empty()) out.pop_back();
+  return out;
 }
 
 std::string FindingList(const KnowledgeBase& kb, const FindingSet& set) {
@@ -63,13 +99,6 @@ void AppendWrapped(std::string_view first, std::string_view indent,
     line.append(word);
   }
   out->append(line).push_back('\n');
-}
-
-std::optional<std::string_view> EmergencyNumber(std::string_view region) {
-  if (region == "eu") return "112";
-  if (region == "uk") return "999";
-  if (region == "us") return "911";
-  return std::nullopt;
 }
 
 const char* NotADiagnosisNotice() {
@@ -188,6 +217,105 @@ void AppendResultText(const KnowledgeBase& kb, const Case& c,
   if (md) out->push_back('\n');
   Wrap(md ? "*knowledge base " : "knowledge base ", "",
        kb.version() + (md ? "*" : ""), out);
+}
+
+void AppendPersonText(
+    const KnowledgeBase& kb, const Case& c, const TriageResult& r,
+    const CarePlan* plan, std::string_view region, bool md,
+    const std::function<std::string(TriageLevel, std::string_view)>& emphasis,
+    const std::vector<std::string>* only, std::string* result) {
+  const std::string number = EmergencyNumber(kb, region);
+  auto style_level = [&](TriageLevel l, std::string_view text) {
+    return emphasis ? emphasis(l, text) : std::string(text);
+  };
+  std::string out;
+  const std::string h = md ? "## " : "";
+  const std::string bullet = md ? "- " : "  - ";
+  const std::string cont = md ? "  " : "    ";
+  const std::string level = Upper(LevelName(r.level));
+  // An incomplete result opens with the questions that would decide it.
+  {
+    std::string open;
+    AppendOpenQuestionsText(kb, c, r, md, &open, only);
+    if (!open.empty()) out += open + (md ? "" : "\n");
+  }
+  if (md) {
+    out += fmt::format("# {}: {}\n\n", level, kb.level(r.level).meaning);
+  } else {
+    std::string head;
+    Wrap(level + ": ", "  ", kb.level(r.level).meaning, &head);
+    out += style_level(r.level, head.substr(0, head.size() - 1)) + "\n";
+  }
+  if (r.level == TriageLevel::kEmergency) {
+    const std::string call =
+        fmt::format("Call {} (the emergency number) now.", number);
+    out += md ? "**" + call + "**\n\n" : style_level(r.level, call) + "\n";
+  }
+  if (!md) out.push_back('\n');
+  Wrap("", "", NotADiagnosisNotice(), &out);
+  out += "\n" + h + "Why\n";
+  if (md) out.push_back('\n');
+  bool any = false;
+  for (int l = kLevelCount - 1; l >= 0; --l) {
+    for (uint16_t id : r.fired) {
+      const RuleDef& rule = kb.rules()[id];
+      if (static_cast<int>(rule.level) != l) continue;
+      any = true;
+      std::string sources;
+      for (uint16_t s : rule.sources) {
+        if (!sources.empty()) sources += "; ";
+        sources += kb.sources()[s].cite;
+      }
+      Wrap(bullet, cont, rule.reason, &out);
+      Wrap(cont + "(sources: ", cont, sources + ")", &out);
+    }
+  }
+  if (!any) {
+    Wrap(bullet, cont, "None of the warning signs we asked about were found.",
+         &out);
+  }
+  out += "\n" + h + "What to do now\n";
+  if (md) out.push_back('\n');
+  std::string see;
+  for (uint16_t s : OrderedServices(kb, r)) {
+    if (!see.empty()) see += "; ";
+    see += kb.services()[s].name;
+  }
+  Wrap(bullet, cont, kb.level(r.level).meaning, &out);
+  if (!see.empty()) Wrap(bullet + "Who to see: ", cont, see, &out);
+  if (r.level == TriageLevel::kEmergency) {
+    Wrap(bullet, cont, EmergencyAdvice(kb, region), &out);
+  }
+  if (r.red_flags.any()) {
+    out += "\n" + h + "Warning signs you told us about\n";
+    if (md) out.push_back('\n');
+    for (size_t f = r.red_flags._Find_first(); f < r.red_flags.size();
+         f = r.red_flags._Find_next(f)) {
+      Wrap(bullet, cont, kb.findings()[f].meaning, &out);
+    }
+  }
+  if (r.not_assessed.any()) {
+    out += "\n" + h + "Not checked (this is not the same as \"no\")\n";
+    if (md) out.push_back('\n');
+    for (size_t f = r.not_assessed._Find_first(); f < r.not_assessed.size();
+         f = r.not_assessed._Find_next(f)) {
+      Wrap(bullet, cont, kb.findings()[f].meaning, &out);
+    }
+  }
+  if (plan != nullptr) {
+    out += "\n" + h + "Your plan\n\n";
+    std::string text;
+    AppendPlanText(kb, *plan, md, &text);
+    out += md ? text : Rewrap(text);
+  }
+  if (!md) out += "\n" + std::string(kWidth, '-') + "\n";
+  Wrap(md ? "\n*" : "", "",
+       fmt::format("If anything gets worse or you are worried, call {} or "
+                   "see a doctor. knowledge base {}",
+                   number, kb.version()) +
+           (md ? "*" : ""),
+       &out);
+  *result += out;
 }
 
 }  // namespace backaid

@@ -15,6 +15,7 @@
 #include "backaid/report.h"
 #include "src/cdshooks/jwt.h"
 #include "src/fhir/fhir.h"
+#include "src/fhir/json_response.h"
 
 namespace backaid::cdshooks {
 namespace {
@@ -26,10 +27,6 @@ using server::HttpResponse;
 constexpr const char* kServiceId = "backaid-back-pain";
 constexpr size_t kMaxSummary = 140;
 
-std::string Dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 void Cors(HttpResponse* r) {
   r->headers.emplace_back("Access-Control-Allow-Origin", "*");
   r->headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
@@ -39,10 +36,7 @@ void Cors(HttpResponse* r) {
 }
 
 HttpResponse JsonResponse(int status, const json& j) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = Dump(j);
+  HttpResponse r = fhir::JsonResponse(status, "application/json", j);
   Cors(&r);
   return r;
 }
@@ -59,16 +53,7 @@ std::string Clip(const std::string& s, size_t n) {
   return s.substr(0, end) + "\xE2\x80\xA6";
 }
 
-std::string Uuid() {
-  unsigned char b[16];
-  randombytes_buf(b, sizeof b);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  std::string hex(33, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), b, sizeof b);
-  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4),
-                     hex.substr(12, 4), hex.substr(16, 4), hex.substr(20, 12));
-}
+std::string Uuid() { return fhir::RandomUuid(); }
 
 class Cds {
  public:
@@ -168,8 +153,8 @@ class Cds {
                             "No backaid assessment was prefetched for "
                             "this patient.")});
     }
-    auto t =
-        fhir::TriageQuestionnaireResponse(ctx_.kb, Dump(*qr), ctx_.now_ms());
+    auto t = fhir::TriageQuestionnaireResponse(ctx_.kb, fhir::Dump(*qr),
+                                               ctx_.now_ms());
     if (!t.ok()) {
       return Cards({AskCard(req,
                             "The prefetched assessment could not be "
@@ -268,10 +253,8 @@ class Cds {
                  {"source", Source()}};
     if (r.level == TriageLevel::kEmergency) {
       card["suggestions"] = json::array(
-          {{{"label",
-             "Send to emergency care now (call " +
-                 std::string(EmergencyNumber(t.start.region).value_or("112")) +
-                 ")"},
+          {{{"label", "Send to emergency care now (call " +
+                          EmergencyNumber(kb, t.start.region) + ")"},
             {"uuid", Uuid()},
             {"isRecommended", true}}});
     }
@@ -302,11 +285,27 @@ void ConfigureFromEnvironment(CdsContext* ctx) {
   if (const char* u = std::getenv("BACKAID_PUBLIC_URL")) ctx->public_url = u;
 }
 
+namespace {
+
+// The route table: what RegisterRoutes binds and RouteList reports.
+struct CdsRoute {
+  const char* method;
+  const char* path;
+  HttpResponse (Cds::*handler)(const HttpRequest&);
+};
+constexpr CdsRoute kRoutes[] = {
+    {"GET", "/cds-services", &Cds::Discovery},
+    {"OPTIONS", "/cds-services", &Cds::Preflight},
+    {"POST", "/cds-services/{id}", &Cds::Call},
+    {"OPTIONS", "/cds-services/{id}", &Cds::Preflight},
+};
+
+}  // namespace
+
 std::vector<std::pair<std::string, std::string>> RouteList() {
-  return {{"GET", "/cds-services"},
-          {"OPTIONS", "/cds-services"},
-          {"POST", "/cds-services/{id}"},
-          {"OPTIONS", "/cds-services/{id}"}};
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const CdsRoute& r : kRoutes) out.emplace_back(r.method, r.path);
+  return out;
 }
 
 void RegisterRoutes(server::HttpServer& http, CdsContext ctx) {
@@ -335,15 +334,8 @@ void RegisterRoutes(server::HttpServer& http, CdsContext ctx) {
   }
   auto cds = std::make_shared<Cds>(std::move(ctx), std::move(verifier),
                                    !broken.empty());
-  using Method = HttpResponse (Cds::*)(const HttpRequest&);
-  auto bind = [&](const char* method, const char* path, Method m) {
-    http.Route(method, path,
-               [cds, m](const HttpRequest& req) { return ((*cds).*m)(req); });
-  };
-  bind("GET", "/cds-services", &Cds::Discovery);
-  bind("OPTIONS", "/cds-services", &Cds::Preflight);
-  bind("POST", "/cds-services/{id}", &Cds::Call);
-  bind("OPTIONS", "/cds-services/{id}", &Cds::Preflight);
+  for (const CdsRoute& r : kRoutes)
+    http.Route(r.method, r.path, cds, r.handler);
 }
 
 }  // namespace backaid::cdshooks

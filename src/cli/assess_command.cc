@@ -143,54 +143,6 @@ void Wrap(std::string_view first, std::string_view indent,
   AppendWrapped(first, indent, text, kWidth, out);
 }
 
-// Re-wraps every line of `text` wider than kWidth, continuing it under its
-// own indent (past a "- ", "* " or "1. " marker).
-std::string Rewrap(std::string_view text) {
-  std::string out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.size() <= kWidth) {
-      out.append(line).push_back('\n');
-      continue;
-    }
-    size_t indent = line.find_first_not_of(' ');
-    if (indent == std::string_view::npos) indent = 0;
-    size_t marker = 0;
-    const std::string_view rest = line.substr(indent);
-    if (rest.size() > 2 && (rest[0] == '-' || rest[0] == '*') &&
-        rest[1] == ' ') {
-      marker = 2;
-    } else {
-      size_t d = 0;
-      while (d < rest.size() && rest[d] >= '0' && rest[d] <= '9') ++d;
-      if (d > 0 && d + 1 < rest.size() && rest[d] == '.' && rest[d + 1] == ' ')
-        marker = d + 2;
-    }
-    const size_t head = std::min(indent + marker, kWidth / 2);
-    Wrap(line.substr(0, head), std::string(head, ' '), line.substr(head), &out);
-  }
-  if (!text.empty() && text.back() != '\n' && !out.empty()) out.pop_back();
-  return out;
-}
-
-std::string Upper(std::string_view s) {
-  std::string u(s);
-  for (char& ch : u) {
-    if (ch == '_')
-      ch = ' ';
-    else if (ch >= 'a' && ch <= 'z')
-      ch = static_cast<char>(ch - 'a' + 'A');
-  }
-  return u;
-}
-
-std::string EmergencyNumberOf(const std::string& region) {
-  return std::string(backaid::EmergencyNumber(region).value_or("112"));
-}
 
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -201,109 +153,28 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
-// The result for a person: the level and its meaning on the first line,
-// then why, what to do now, what was not assessed, and the care plan (which
-// ends with when to call a doctor).
+// The result for a person: the report's text for them (report.h), with
+// the level's lines coloured on a terminal.
 std::string RenderPerson(const KnowledgeBase& kb, const Case& c,
                          const TriageResult& r, const CarePlan* plan,
-                         const std::string& number, bool md, const Style& style,
+                         const std::string& region, bool md,
+                         const Style& style,
                          const std::vector<std::pair<std::string, Reply>>& a) {
+  // After the questions, only those answered "not sure" are open (the
+  // others were skipped because they could not apply); for a case given
+  // as findings, every open question.
+  std::vector<std::string> unsure;
+  for (const auto& [id, reply] : a) {
+    for (const std::string& o : reply.options)
+      if (o == kNotSure) unsure.push_back(id);
+  }
   std::string out;
-  const std::string h = md ? "## " : "";
-  const std::string bullet = md ? "- " : "  - ";
-  const std::string cont = md ? "  " : "    ";
-  const std::string level = Upper(LevelName(r.level));
-  // An incomplete result opens with the questions that would decide it.
-  {
-    // After the questions, only those answered "not sure" are open (the
-    // others were skipped because they could not apply); for a case given
-    // as findings, every open question.
-    std::vector<std::string> unsure;
-    for (const auto& [id, reply] : a) {
-      for (const std::string& o : reply.options)
-        if (o == kNotSure) unsure.push_back(id);
-    }
-    std::string open;
-    AppendOpenQuestionsText(kb, c, r, md, &open, a.empty() ? nullptr : &unsure);
-    if (!open.empty()) out += open + (md ? "" : "\n");
-  }
-  if (md) {
-    out += fmt::format("# {}: {}\n\n", level, kb.level(r.level).meaning);
-  } else {
-    std::string head;
-    Wrap(level + ": ", "  ", kb.level(r.level).meaning, &head);
-    out += style.Level(r.level, head.substr(0, head.size() - 1)) + "\n";
-  }
-  if (r.level == TriageLevel::kEmergency) {
-    const std::string call =
-        fmt::format("Call {} (the emergency number) now.", number);
-    out += md ? "**" + call + "**\n\n" : style.Level(r.level, call) + "\n";
-  }
-  if (!md) out.push_back('\n');
-  Wrap("", "", NotADiagnosisNotice(), &out);
-  out += "\n" + h + "Why\n";
-  if (md) out.push_back('\n');
-  bool any = false;
-  for (int l = kLevelCount - 1; l >= 0; --l) {
-    for (uint16_t id : r.fired) {
-      const RuleDef& rule = kb.rules()[id];
-      if (static_cast<int>(rule.level) != l) continue;
-      any = true;
-      std::string sources;
-      for (uint16_t s : rule.sources) {
-        if (!sources.empty()) sources += "; ";
-        sources += kb.sources()[s].cite;
-      }
-      Wrap(bullet, cont, rule.reason, &out);
-      Wrap(cont + "(sources: ", cont, sources + ")", &out);
-    }
-  }
-  if (!any) {
-    Wrap(bullet, cont, "None of the warning signs we asked about were found.",
-         &out);
-  }
-  out += "\n" + h + "What to do now\n";
-  if (md) out.push_back('\n');
-  std::string see;
-  for (uint16_t s : OrderedServices(kb, r)) {
-    if (!see.empty()) see += "; ";
-    see += kb.services()[s].name;
-  }
-  Wrap(bullet, cont, kb.level(r.level).meaning, &out);
-  if (!see.empty()) Wrap(bullet + "Who to see: ", cont, see, &out);
-  if (r.level == TriageLevel::kEmergency) {
-    Wrap(bullet, cont,
-         fmt::format("Call {} now. Do not drive yourself.", number), &out);
-  }
-  if (r.red_flags.any()) {
-    out += "\n" + h + "Warning signs you told us about\n";
-    if (md) out.push_back('\n');
-    for (size_t f = r.red_flags._Find_first(); f < r.red_flags.size();
-         f = r.red_flags._Find_next(f)) {
-      Wrap(bullet, cont, kb.findings()[f].meaning, &out);
-    }
-  }
-  if (r.not_assessed.any()) {
-    out += "\n" + h + "Not checked (this is not the same as \"no\")\n";
-    if (md) out.push_back('\n');
-    for (size_t f = r.not_assessed._Find_first(); f < r.not_assessed.size();
-         f = r.not_assessed._Find_next(f)) {
-      Wrap(bullet, cont, kb.findings()[f].meaning, &out);
-    }
-  }
-  if (plan != nullptr) {
-    out += "\n" + h + "Your plan\n\n";
-    std::string text;
-    AppendPlanText(kb, *plan, md, &text);
-    out += md ? text : Rewrap(text);
-  }
-  if (!md) out += "\n" + std::string(kWidth, '-') + "\n";
-  Wrap(md ? "\n*" : "", "",
-       fmt::format("If anything gets worse or you are worried, call {} or "
-                   "see a doctor. knowledge base {}",
-                   number, kb.version()) +
-           (md ? "*" : ""),
-       &out);
+  AppendPersonText(
+      kb, c, r, plan, region, md,
+      [&style](TriageLevel l, std::string_view text) {
+        return style.Level(l, text);
+      },
+      a.empty() ? nullptr : &unsure, &out);
   return out;
 }
 
@@ -332,8 +203,9 @@ std::string RenderJson(const KnowledgeBase& kb, const Case& c,
 // Triages `c` and prints the result in `format`. Returns the exit status.
 int Report(const KnowledgeBase& kb, const Case& c,
            const std::vector<std::pair<std::string, Reply>>& answers,
-           const std::string& format, const std::string& number,
+           const std::string& format, const std::string& region,
            const Style& style) {
+  const std::string number = EmergencyNumber(kb, region);
   const TriageResult r = Evaluate(kb, c);
   auto plan = BuildCarePlan(kb, c, r);
   if (!plan.ok()) {
@@ -343,7 +215,7 @@ int Report(const KnowledgeBase& kb, const Case& c,
   const CarePlan* p = plan.ok() ? &*plan : nullptr;
   std::cout << (format == "json"
                     ? RenderJson(kb, c, r, p, answers, number)
-                    : RenderPerson(kb, c, r, p, number, format == "markdown",
+                    : RenderPerson(kb, c, r, p, region, format == "markdown",
                                    style, answers));
   std::cout.flush();
   return 0;
@@ -444,8 +316,9 @@ bool ParseReply(const Question& q, const std::string& line, Reply* reply,
 }
 
 int RunInteractive(std::shared_ptr<const KnowledgeBase> kb,
-                   const std::string& format, const std::string& number,
+                   const std::string& format, const std::string& region,
                    const Style& st) {
+  const std::string number = EmergencyNumber(*kb, region);
   auto started = Assessment::Start(kb);
   if (!started.ok()) {
     std::cerr << "backaid assess: " << started.status().message() << "\n";
@@ -524,7 +397,7 @@ int RunInteractive(std::shared_ptr<const KnowledgeBase> kb,
   } else {
     std::cout << "Thank you. Here is your result.\n\n";
   }
-  return Report(*kb, a.current_case(), a.answers(), format, number, st);
+  return Report(*kb, a.current_case(), a.answers(), format, region, st);
 }
 
 }  // namespace
@@ -535,7 +408,7 @@ void RegisterAssessCommand(CLI::App& app, CommandContext ctx) {
       "Ask the questions one at a time and say what to do (interactive), or "
       "assess answers (--answers) or a case (--case) without asking.");
   struct Options {
-    std::string answers, case_file, format = "text", region = "eu";
+    std::string answers, case_file, format = "text", region;
   };
   auto opts = std::make_shared<Options>();
   cmd->add_option("--answers", opts->answers,
@@ -547,9 +420,9 @@ void RegisterAssessCommand(CLI::App& app, CommandContext ctx) {
       ->check(CLI::IsMember({"text", "json", "markdown"}))
       ->capture_default_str();
   cmd->add_option("--region", opts->region,
-                  "Emergency number: eu (112), uk (999) or us (911)")
-      ->check(CLI::IsMember({"eu", "uk", "us"}))
-      ->capture_default_str();
+                  "Where you are, for the emergency number: a region of the "
+                  "knowledge base (knowledge/regions.yaml; by default its "
+                  "default region)");
   cmd->callback([ctx, opts] {
     int& exit_code = *ctx.exit_code;
     if (!opts->answers.empty() && !opts->case_file.empty()) {
@@ -567,7 +440,22 @@ void RegisterAssessCommand(CLI::App& app, CommandContext ctx) {
     style.color = ::isatty(STDOUT_FILENO) &&
                   (no_color == nullptr || no_color[0] == '\0') &&
                   opts->format == "text";
-    const std::string number = EmergencyNumberOf(opts->region);
+    std::string known;
+    bool listed = false;
+    for (const Region& r : Regions(*kb)) {
+      if (opts->region.empty() && r.is_default) opts->region = r.id;
+      known +=
+          (known.empty() ? "" : ", ") + r.id + " (" + r.emergency_number + ")";
+      listed = listed || r.id == opts->region;
+    }
+    if (!listed && !known.empty()) {
+      std::cerr << fmt::format(
+          "backaid assess: --region: '{}' is not a region of the knowledge "
+          "base ({})\n",
+          opts->region, known);
+      exit_code = 2;
+      return;
+    }
     try {
       if (!opts->answers.empty() || !opts->case_file.empty()) {
         const std::string& path =
@@ -587,7 +475,7 @@ void RegisterAssessCommand(CLI::App& app, CommandContext ctx) {
             return;
           }
           exit_code = Report(*kb, answered->c, answered->answers, opts->format,
-                             number, style);
+                             opts->region, style);
           return;
         }
         CaseReader reader(*kb);
@@ -605,10 +493,10 @@ void RegisterAssessCommand(CLI::App& app, CommandContext ctx) {
           exit_code = 1;
           return;
         }
-        exit_code = Report(*kb, c, {}, opts->format, number, style);
+        exit_code = Report(*kb, c, {}, opts->format, opts->region, style);
         return;
       }
-      exit_code = RunInteractive(kb, opts->format, number, style);
+      exit_code = RunInteractive(kb, opts->format, opts->region, style);
     } catch (const std::exception& e) {
       std::cerr << "backaid assess: " << e.what() << "\n";
       exit_code = 2;

@@ -91,6 +91,17 @@ class HttpServer {
   // Routes are templates: literal segments and "{name}" segments matching
   // one non-empty segment. Register before Start().
   void Route(std::string method, std::string path_template, Handler handler);
+  // The same for a member function of a shared front object (the API, FHIR
+  // and CDS Hooks fronts): the route holds a reference to `front`.
+  template <class T>
+  void Route(std::string method, std::string path_template,
+             std::shared_ptr<T> front,
+             HttpResponse (T::*handler)(const HttpRequest&)) {
+    Route(std::move(method), std::move(path_template),
+          Handler([front = std::move(front), handler](const HttpRequest& req) {
+            return ((*front).*handler)(req);
+          }));
+  }
 
   // Binds and listens. Fails (kIoError) if the address is in use or invalid.
   Status Start();

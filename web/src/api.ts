@@ -2,7 +2,9 @@
 // it. Every clinical decision (branching, triage, plan) is the server's.
 
 export type Level = "emergency" | "urgent" | "routine" | "self_care";
-export type Region = "eu" | "uk" | "us";
+// A region id of the knowledge base (knowledge/regions.yaml), as listed in
+// the vocabulary's regions.
+export type Region = string;
 export type AnswerValue = string | number | string[];
 export type Answers = Record<string, AnswerValue>;
 export type Findings = Record<string, string | number | boolean | null>;
@@ -118,6 +120,12 @@ export interface Vocabulary {
   conditions: Record<string, string>;
   sources: Record<string, string>;
   findings: Record<string, { meaning: string; red_flag: boolean }>;
+  regions: {
+    regions: { id: string; name: string; emergency_number: string; default: boolean; countries: string[] }[];
+    headlines: Record<string, string>;  // "{number}": the emergency number
+    emergency_advice: string;
+    before_you_start: string;
+  } | null;
   diary: {
     activities: { id: string; label: string }[];
     meaningful_change: number;

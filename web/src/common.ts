@@ -1,14 +1,16 @@
 // Pieces shared by the views: level wording and icons, names of ids, the
 // emergency screen.
-import { vocab } from "./vocab";
+import { levelHeadline, vocab } from "./vocab";
 import type { Explanation, Level, PlanItem } from "./api";
 import { h, svg, type Child } from "./dom";
 
+// How each level is announced: the knowledge base's headline (regions.yaml)
+// with the emergency number `n`.
 export const LEVEL_HEADLINE: Record<Level, (n: string) => string> = {
-  emergency: (n) => `Emergency: call ${n} now`,
-  urgent: () => "Urgent: see a doctor today",
-  routine: () => "Routine: book an appointment within 1 to 2 weeks",
-  self_care: () => "Self-care: you can look after this at home",
+  emergency: (n) => levelHeadline("emergency", n),
+  urgent: (n) => levelHeadline("urgent", n),
+  routine: (n) => levelHeadline("routine", n),
+  self_care: (n) => levelHeadline("self_care", n),
 };
 export const LEVEL_SHORT: Record<Level, string> = {
   emergency: "emergency", urgent: "urgent", routine: "routine", self_care: "self-care",

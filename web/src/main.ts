@@ -1,18 +1,17 @@
 // backaid in the browser: start, questions, result, diary, summary. Routes
 // are in the URL fragment; the episode token never is.
-import * as api from "./api";
 import { showDiary } from "./diary";
 import { alertText, h, replaceChildren } from "./dom";
 import { startQuestions } from "./questions";
 import { renderResult } from "./result";
 import * as store from "./store";
 import { showSummary } from "./summary";
-import { loadVocabulary } from "./vocab";
+import { beforeYouStart, emergencyNumber, loadVocabulary, regions } from "./vocab";
 
 const main = document.getElementById("main") as HTMLElement;
 
 function updateHeader(): void {
-  const n = store.EMERGENCY_NUMBERS[store.region()];
+  const n = emergencyNumber(store.region());
   const a = document.getElementById("top-call") as HTMLAnchorElement | null;
   if (a) {
     a.href = `tel:${n}`;
@@ -24,7 +23,7 @@ function showError(where: HTMLElement, err: unknown, retry?: () => void): void {
   const msg = err instanceof Error ? err.message : String(err);
   const box = h("div", { class: "error", role: "alert" },
     h("p", null, h("strong", null, "That did not work. "), msg),
-    h("p", null, `If you feel worse or have any warning sign, do not wait: call ${store.EMERGENCY_NUMBERS[store.region()]}.`));
+    h("p", null, `If you feel worse or have any warning sign, do not wait: call ${emergencyNumber(store.region())}.`));
   if (retry) {
     const b = h("button", { type: "button", class: "secondary" }, "Try again");
     b.addEventListener("click", retry);
@@ -43,19 +42,18 @@ function go(route: string): void {
 function startView(): void {
   const current = store.region();
   const fs = h("fieldset", { class: "region" }, h("legend", null, "Where are you? (for the emergency number)"),
-    (Object.keys(store.EMERGENCY_NUMBERS) as api.Region[]).map((r) => {
+    regions().map(({ id: r, name, emergency_number: number }) => {
       const id = `region-${r}`;
       const input = h("input", { type: "radio", name: "region", id, value: r, checked: r === current });
       input.addEventListener("change", () => {
         store.setRegion(r);
         updateHeader();
-        const n = store.EMERGENCY_NUMBERS[r];
         const p = document.getElementById("start-emergency");
-        if (p) p.textContent = `If you have severe pain with numbness, weakness, loss of bladder or bowel control, chest pain or trouble breathing, do not use this page: call ${n} now.`;
+        if (p) p.textContent = beforeYouStart(number);
       });
-      return h("div", { class: "choice" }, input, h("label", { for: id }, `${store.REGION_NAMES[r]}: ${store.EMERGENCY_NUMBERS[r]}`));
+      return h("div", { class: "choice" }, input, h("label", { for: id }, `${name}: ${number}`));
     }));
-  const n = store.EMERGENCY_NUMBERS[current];
+  const n = emergencyNumber(current);
   const start = h("button", { type: "button", class: "primary big", "data-testid": "start" }, "Start the questions");
   start.addEventListener("click", () => {
     store.setSession(null);
@@ -68,8 +66,7 @@ function startView(): void {
     h("div", { class: "notice", "data-testid": "not-diagnosis" },
       h("p", null, h("strong", null, "This is not a diagnosis. "),
         "backaid gives information and triage. It does not replace a doctor, pharmacist or physiotherapist who examines you.")),
-    h("p", { class: "emergency-note", id: "start-emergency" },
-      `If you have severe pain with numbness, weakness, loss of bladder or bowel control, chest pain or trouble breathing, do not use this page: call ${n} now.`),
+    h("p", { class: "emergency-note", id: "start-emergency" }, beforeYouStart(n)),
     fs,
     h("p", { class: "hint" }, "About 20 questions, one at a time. No account; nothing is saved on the server unless you start a diary or a calendar."),
     start,
@@ -81,17 +78,16 @@ async function render(): Promise<void> {
   document.body.classList.remove("emergency-mode");
   updateHeader();
   const route = location.hash || "#/";
-  // Every view past the start names the server's ids; the start page (with
-  // the emergency number) shows even when the server cannot be reached.
-  const known = ["#/questions", "#/result", "#/diary", "#/summary"];
-  if (known.includes(route)) {
-    try {
-      await loadVocabulary();
-    } catch (err) {
-      showError(main, err, () => void render());
-      return;
-    }
+  // Every view names the knowledge base's ids and regions. The server
+  // writes its vocabulary into index.html, so this only asks the server
+  // when the page was served without it.
+  try {
+    await loadVocabulary();
+  } catch (err) {
+    showError(main, err, () => void render());
+    return;
   }
+  updateHeader();
   switch (route) {
     case "#/questions":
       await startQuestions(host);

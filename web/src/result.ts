@@ -6,6 +6,7 @@ import {
 } from "./common";
 import { download, h, replaceChildren } from "./dom";
 import * as store from "./store";
+import { emergencyNumber } from "./vocab";
 import { hasTimer, notifyButton, timerControl } from "./timers";
 
 export interface ResultHost {
@@ -89,7 +90,7 @@ export async function ensureEpisode(a: api.Assessment): Promise<store.StoredEpis
 
 export function renderResult(host: ResultHost, a: api.Assessment): void {
   const t = a.triage;
-  const n = a.emergency_number || store.EMERGENCY_NUMBERS[store.region()];
+  const n = a.emergency_number || emergencyNumber(store.region());
   if (t.triage === "emergency") {
     const back = h("button", { type: "button", class: "link-button" }, "I answered a question wrongly: go back");
     back.addEventListener("click", () => {

@@ -2,6 +2,7 @@
 // (localStorage, this origin): never in a URL, never sent anywhere but the
 // Authorization header of this server's own API.
 import type { Answers, Assessment, Region } from "./api";
+import { regions } from "./vocab";
 
 const REGION = "backaid.region";
 const EPISODE = "backaid.episode";
@@ -36,18 +37,16 @@ function write(storage: Storage, key: string, v: unknown): void {
   } catch { /* private mode: the page still works for this visit */ }
 }
 
-export const EMERGENCY_NUMBERS: Record<Region, string> = { eu: "112", uk: "999", us: "911" };
-export const REGION_NAMES: Record<Region, string> = {
-  eu: "Europe", uk: "United Kingdom", us: "United States",
-};
-
+// The stored region if the knowledge base has it; else the region whose
+// countries include the browser language's country; else the default.
 export function region(): Region {
+  const all = regions();
   const r = read<Region>(localStorage, REGION);
-  if (r === "eu" || r === "uk" || r === "us") return r;
-  const lang = (navigator.language || "").toLowerCase();
-  if (lang.endsWith("-gb")) return "uk";
-  if (lang.endsWith("-us")) return "us";
-  return "eu";
+  if (r !== null && all.some((x) => x.id === r)) return r;
+  const parts = (navigator.language || "").split("-");
+  const country = parts.length > 1 ? (parts.pop() ?? "").toUpperCase() : "";
+  const byCountry = country ? all.find((x) => x.countries.includes(country)) : undefined;
+  return (byCountry ?? all.find((x) => x.default) ?? all[0])?.id ?? "";
 }
 export function setRegion(r: Region): void { write(localStorage, REGION, r); }
 

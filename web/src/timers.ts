@@ -21,7 +21,9 @@ function notify(title: string, body: string): void {
 }
 
 export function hasTimer(a: PlanActivity): boolean {
-  return a.duration_minutes > 0 && a.every_minutes > 0 && ["ice", "heat", "walk"].includes(a.id);
+  // Activities that repeat for a while (ice, heat, walks in plan.yaml); the
+  // one-off checks have no interval.
+  return a.duration_minutes > 0 && a.every_minutes > 0;
 }
 
 export function timerControl(a: PlanActivity): HTMLElement {

@@ -10,18 +10,48 @@ export const vocab: api.Vocabulary = {
   conditions: {},
   sources: {},
   findings: {},
+  regions: null,
   diary: null,
 };
+
+// The server writes its vocabulary into index.html (a JSON data block), so
+// the regions and their emergency numbers are there before any request.
+function inline(): api.Vocabulary | null {
+  const el = typeof document === "undefined" ? null : document.getElementById("backaid-vocabulary");
+  if (!el?.textContent) return null;
+  try {
+    return JSON.parse(el.textContent) as api.Vocabulary;
+  } catch {
+    return null;
+  }
+}
+const inlined = inline();
+if (inlined) Object.assign(vocab, inlined);
 
 let loading: Promise<void> | null = null;
 
 // Resolves once `vocab` is filled; a failed load is tried again next call.
 export function loadVocabulary(): Promise<void> {
-  loading ??= api.getVocabulary().then(
+  loading ??= inlined ? Promise.resolve() : api.getVocabulary().then(
     (v) => { Object.assign(vocab, v); },
     (err: unknown) => { loading = null; throw err; });
   return loading;
 }
+
+// The knowledge base's regions; the default one first if none is stored.
+export const regions = (): NonNullable<api.Vocabulary["regions"]>["regions"] =>
+  vocab.regions?.regions ?? [];
+// The region's emergency number; "the emergency number" (words) when the
+// vocabulary has not been loaded.
+export function emergencyNumber(region: string): string {
+  const all = regions();
+  const r = all.find((x) => x.id === region) ?? all.find((x) => x.default);
+  return r?.emergency_number ?? "the emergency number";
+}
+const withNumber = (text: string, n: string): string => text.split("{number}").join(n);
+export const levelHeadline = (level: string, n: string): string =>
+  withNumber(vocab.regions?.headlines[level] ?? level.replace(/_/g, " "), n);
+export const beforeYouStart = (n: string): string => withNumber(vocab.regions?.before_you_start ?? "", n);
 
 export const activities = (): { id: string; label: string }[] => vocab.diary?.activities ?? [];
 export const redFlagOptions = (): { id: string; label: string; sets: api.Findings }[] =>

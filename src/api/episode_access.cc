@@ -1,0 +1,112 @@
+// Reaching an episode: the bearer token, the episode and its entries.
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <string>
+
+#include "backaid/assess.h"
+#include "backaid/calendar.h"
+#include "backaid/case_json.h"
+#include "backaid/diary.h"
+#include "backaid/engine.h"
+#include "backaid/handover.h"
+#include "backaid/plan.h"
+#include "backaid/report.h"
+#include "backaid/vocabulary.h"
+#include "src/api/api_internal.h"
+#include "src/api/crypto.h"
+#include "src/api/json_check.h"
+#include "src/api/responses.h"
+
+namespace backaid::api {
+
+using server::Problem;
+
+// Loads the episode named in the path and checks the bearer token.
+// Returns the 404 (the same for a missing episode and a wrong token) or a
+// storage problem; nullopt when authorised.
+std::optional<HttpResponse> Api::Authorize(const HttpRequest& req,
+                                           std::string_view action, Loaded* e) {
+  const std::string& id = req.params.at(0);
+  std::string_view auth = req.header("authorization");
+  std::string_view token;
+  // The scheme is case-insensitive (RFC 9110 11.1): "BEARER" as "Bearer".
+  // A second Authorization header never gets here (400 in the server).
+  if (auth.size() > 7 && auth[6] == ' ') {
+    std::string scheme(auth.substr(0, 6));
+    for (char& c : scheme) c = static_cast<char>(std::tolower(c));
+    if (scheme == "bearer") {
+      token = auth.substr(7);
+      while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    }
+  }
+  e->ref = EpisodeRef(id);
+  e->token_ref = token.empty() ? "" : TokenRef(token);
+  if (!IsUrlSafeId(id, 8, 64)) return EpisodeNotFound(req);
+  auto record = ctx_.storage->GetEpisode(id);
+  if (!record.ok()) {
+    if (record.status().code() != StatusCode::kNotFound) {
+      return StorageProblem(req, record.status());
+    }
+    Audit(e->ref, e->token_ref, action, "not_found");
+    return EpisodeNotFound(req);
+  }
+  const std::string presented = TokenHash(token);
+  if (token.empty() || !IsUrlSafeId(token, 16, 128) ||
+      presented.size() != record->token_hash.size() ||
+      sodium_memcmp(presented.data(), record->token_hash.data(),
+                    presented.size()) != 0) {
+    Audit(e->ref, e->token_ref, action, "denied");
+    return EpisodeNotFound(req);
+  }
+  auto stored = EpisodeFromDocument(*kb_, record->document);
+  if (!stored.ok()) {
+    Audit(e->ref, e->token_ref, action, "error");
+    return Problem(500, "internal", "The stored episode cannot be read",
+                   stored.status().message(), req.request_id);
+  }
+  e->record = std::move(*record);
+  e->stored = std::move(*stored);
+  return std::nullopt;
+}
+
+// Authorises a read of the episode named in the path (see Authorize),
+// then loads its entries and reviews it as of `now`. On failure, the
+// response to send instead.
+std::optional<HttpResponse> Api::ReadEpisode(const HttpRequest& req,
+                                             std::string_view action,
+                                             int64_t now, Loaded* e,
+                                             Reviewed* out) {
+  if (auto denied = Authorize(req, action, e)) return denied;
+  auto entries = LoadEntries(req, *e);
+  if (!entries.ok()) {
+    return entries.status().code() == StatusCode::kNotFound
+               ? EpisodeNotFound(req)
+               : StorageProblem(req, entries.status());
+  }
+  auto review = ReviewEpisode(*kb_, e->stored.start, entries->entries, now);
+  if (!review.ok()) {
+    return Problem(500, "internal", "The episode could not be reviewed",
+                   review.status().message(), req.request_id);
+  }
+  out->entries = std::move(*entries);
+  out->review = std::move(*review);
+  return std::nullopt;
+}
+
+Result<Api::LoadedEntries> Api::LoadEntries(const HttpRequest& req,
+                                            const Loaded& e) {
+  auto records = ctx_.storage->ListEntries(e.record.id);
+  if (!records.ok()) return records.status();
+  LoadedEntries out;
+  for (const auto& r : *records) {
+    auto entry = EntryFromDocument(*kb_, r.document);
+    if (!entry.ok()) return Status::Internal(entry.status().message());
+    out.entries.push_back(std::move(*entry));
+    out.seqs.push_back(r.seq);
+  }
+  return out;
+}
+
+}  // namespace backaid::api

@@ -1,0 +1,46 @@
+// The regional wording of the knowledge base (knowledge/regions.yaml):
+// regions with their emergency numbers, each level's headline, and the
+// words said with an emergency. Loaded and linted by regions_loader.cc as a
+// knowledge-base extension; read through include/backaid/report.h.
+#ifndef BACKAID_SRC_CASEIO_REGIONS_H_
+#define BACKAID_SRC_CASEIO_REGIONS_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "backaid/case.h"
+#include "backaid/knowledge_base.h"
+
+namespace backaid::regions {
+
+struct RegionDef {
+  std::string id;                      // "eu", "uk", "us"
+  std::string name;                    // shown to the person
+  std::string emergency_number;        // dialled as is
+  std::vector<std::string> countries;  // ISO 3166-1 alpha-2, may be empty
+  std::vector<uint16_t> sources;
+};
+
+// A sentence with "{number}" for the emergency number.
+struct Wording {
+  std::string id;
+  std::string text;
+  std::vector<uint16_t> sources;
+};
+
+struct RegionModel {
+  std::vector<RegionDef> regions;                  // in file order
+  size_t default_region = 0;                       // index into regions
+  std::array<std::string, kLevelCount> headlines;  // by TriageLevel
+  Wording emergency_advice;
+  Wording before_you_start;
+};
+
+// The knowledge base's regions.yaml model, or null when it has none.
+const RegionModel* RegionsOf(const KnowledgeBase& kb);
+
+}  // namespace backaid::regions
+
+#endif  // BACKAID_SRC_CASEIO_REGIONS_H_

@@ -1,0 +1,257 @@
+// Loads and lints knowledge/regions.yaml (see regions.h) and answers the
+// regional questions of include/backaid/report.h from it.
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+#include "backaid/report.h"
+#include "src/caseio/regions.h"
+#include "src/knowledge/extension.h"
+#include "src/knowledge/program.h"
+#include "src/knowledge/yaml_lint.h"
+
+namespace backaid::kb {
+namespace {
+
+constexpr char kRegionsFile[] = "regions.yaml";
+
+std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
+                                        const ExtensionContext& ctx) {
+  const KnowledgeBase::Impl* impl = &ctx.core;
+  std::vector<LintIssue>* issues = ctx.issues;
+  constexpr const char* kFile = kRegionsFile;
+  auto issue = [&](const YAML::Node& n, std::string msg) {
+    const YAML::Mark m = n.Mark();
+    issues->push_back(
+        LintIssue{SourceLocation{kFile, m.line + 1, m.column + 1}, msg});
+  };
+  if (!doc.IsMap()) {
+    issue(doc,
+          "the file must be a map with 'regions', 'default', 'headlines', "
+          "'emergency_advice' and 'before_you_start'");
+    return nullptr;
+  }
+  const size_t before = issues->size();
+  auto out = std::make_shared<regions::RegionModel>();
+  std::unordered_map<std::string, uint16_t> source_index;
+  for (size_t i = 0; i < impl->sources.size(); ++i)
+    source_index[impl->sources[i].id] = static_cast<uint16_t>(i);
+  auto text = [&](const YAML::Node& parent, const char* key,
+                  const std::string& what) -> std::string {
+    const YAML::Node n = parent[key];
+    if (!n || !n.IsScalar() || n.Scalar().empty()) {
+      issue(n ? n : parent, what + ": '" + key + "' (text) is required");
+      return "";
+    }
+    return n.Scalar();
+  };
+  auto sources = [&](const YAML::Node& parent, const std::string& what) {
+    std::vector<uint16_t> ids;
+    const YAML::Node n = parent["sources"];
+    if (!n || !n.IsSequence() || n.size() == 0) {
+      issue(n ? n : parent, what +
+                                " has no sources: every regional text "
+                                "must cite one (see sources.yaml)");
+      return ids;
+    }
+    for (const auto& s : n) {
+      auto it = source_index.find(s.IsScalar() ? s.Scalar() : "");
+      if (it == source_index.end()) {
+        issue(s, "unknown source '" + (s.IsScalar() ? s.Scalar() : "") +
+                     "' (see sources.yaml)");
+      } else {
+        ids.push_back(it->second);
+      }
+    }
+    return ids;
+  };
+  auto only_keys = [&](const YAML::Node& n, std::set<std::string> allowed,
+                       const std::string& what) {
+    for (const auto& kv : n) {
+      const std::string k = kv.first.Scalar();
+      if (!allowed.count(k))
+        issue(kv.first, what + ": unknown key '" + k + "'");
+    }
+  };
+  auto wording = [&](const char* key) {
+    regions::Wording w;
+    const YAML::Node n = doc[key];
+    if (!n || !n.IsMap()) {
+      issue(n ? n : doc,
+            std::string(key) + ": {id, text, sources} is required");
+      return w;
+    }
+    only_keys(n, {"id", "text", "sources"}, key);
+    w.id = text(n, "id", key);
+    w.text = text(n, "text", key);
+    w.sources = sources(n, key);
+    if (w.text.find("{number}") == std::string::npos) {
+      issue(n, std::string(key) +
+                   ": the text must give the emergency number "
+                   "('{number}')");
+    }
+    return w;
+  };
+  only_keys(doc,
+            {"regions", "default", "headlines", "emergency_advice",
+             "before_you_start"},
+            "regions.yaml");
+  const YAML::Node list = doc["regions"];
+  if (!list || !list.IsSequence() || list.size() == 0) {
+    issue(list ? list : doc, "regions: a non-empty list is required");
+  } else {
+    std::set<std::string> seen;
+    for (const auto& r : list) {
+      if (!r.IsMap()) {
+        issue(r, "each region is {id, name, emergency_number, sources}");
+        continue;
+      }
+      only_keys(r, {"id", "name", "emergency_number", "countries", "sources"},
+                "region");
+      regions::RegionDef def;
+      def.id = text(r, "id", "region");
+      def.name = text(r, "name", "region " + def.id);
+      def.emergency_number = text(r, "emergency_number", "region " + def.id);
+      def.sources = sources(r, "region " + def.id);
+      if (const YAML::Node c = r["countries"]) {
+        if (!c.IsSequence()) {
+          issue(c, "region " + def.id + ": countries is a list of ISO codes");
+        } else {
+          for (const auto& code : c) {
+            const std::string v = code.IsScalar() ? code.Scalar() : "";
+            if (v.size() != 2 ||
+                !std::isupper(static_cast<unsigned char>(v[0])) ||
+                !std::isupper(static_cast<unsigned char>(v[1]))) {
+              issue(code, "region " + def.id +
+                              ": a country is two capital letters (ISO "
+                              "3166-1 alpha-2)");
+            }
+            def.countries.push_back(v);
+          }
+        }
+      }
+      for (char c : def.emergency_number) {
+        if (c < '0' || c > '9') {
+          issue(r["emergency_number"],
+                "region " + def.id + ": emergency_number must be digits");
+          break;
+        }
+      }
+      if (!seen.insert(def.id).second) {
+        issue(r, "region '" + def.id + "' is listed twice");
+      }
+      out->regions.push_back(std::move(def));
+    }
+  }
+  const YAML::Node def = doc["default"];
+  bool found = false;
+  for (size_t i = 0; def && def.IsScalar() && i < out->regions.size(); ++i) {
+    if (out->regions[i].id == def.Scalar()) {
+      out->default_region = i;
+      found = true;
+    }
+  }
+  if (!found) issue(def ? def : doc, "default: one of the regions' ids");
+  const YAML::Node heads = doc["headlines"];
+  if (!heads || !heads.IsMap()) {
+    issue(heads ? heads : doc, "headlines: one text per level is required");
+  } else {
+    std::set<std::string> levels;
+    for (int l = 0; l < kLevelCount; ++l) {
+      const auto level = static_cast<TriageLevel>(l);
+      const std::string name(LevelName(level));
+      levels.insert(name);
+      out->headlines[l] = text(heads, name.c_str(), "headlines");
+    }
+    only_keys(heads, levels, "headlines");
+  }
+  out->emergency_advice = wording("emergency_advice");
+  out->before_you_start = wording("before_you_start");
+  if (issues->size() != before) return nullptr;
+  return out;
+}
+
+}  // namespace
+}  // namespace backaid::kb
+
+namespace backaid::regions {
+
+// Regions, emergency numbers and level headlines for the fronts; optional
+// so that the small test knowledge bases load (without it a front says
+// "the emergency number").
+extern const kb::Extension kRegionsExtension;
+const kb::Extension kRegionsExtension{kb::kRegionsFile,
+                                      "regions and emergency numbers",
+                                      /*required=*/false, &kb::LoadRegions};
+
+const RegionModel* RegionsOf(const KnowledgeBase& kb) {
+  return kb::ModelOf<RegionModel>(kb, kb::kRegionsFile);
+}
+
+}  // namespace backaid::regions
+
+namespace backaid {
+namespace {
+
+const regions::RegionModel* Model(const KnowledgeBase& kb) {
+  return regions::RegionsOf(kb);
+}
+
+const regions::RegionDef* Find(const KnowledgeBase& kb,
+                               std::string_view region) {
+  const regions::RegionModel* m = Model(kb);
+  if (m == nullptr) return nullptr;
+  for (const auto& r : m->regions)
+    if (r.id == region) return &r;
+  return &m->regions[m->default_region];
+}
+
+std::string WithNumber(std::string text, const std::string& number) {
+  const size_t at = text.find("{number}");
+  if (at != std::string::npos) text.replace(at, 8, number);
+  return text;
+}
+
+}  // namespace
+
+std::vector<Region> Regions(const KnowledgeBase& kb) {
+  std::vector<Region> out;
+  const regions::RegionModel* m = Model(kb);
+  if (m == nullptr) return out;
+  for (size_t i = 0; i < m->regions.size(); ++i) {
+    const auto& r = m->regions[i];
+    out.push_back(
+        Region{r.id, r.name, r.emergency_number, i == m->default_region});
+  }
+  return out;
+}
+
+std::string EmergencyNumber(const KnowledgeBase& kb, std::string_view region) {
+  const regions::RegionDef* r = Find(kb, region);
+  return r == nullptr ? "the emergency number" : r->emergency_number;
+}
+
+std::string LevelHeadline(const KnowledgeBase& kb, TriageLevel level,
+                          std::string_view region) {
+  const regions::RegionModel* m = Model(kb);
+  if (m == nullptr) return std::string(LevelName(level));
+  return WithNumber(m->headlines[static_cast<int>(level)],
+                    EmergencyNumber(kb, region));
+}
+
+std::string EmergencyAdvice(const KnowledgeBase& kb, std::string_view region) {
+  const regions::RegionModel* m = Model(kb);
+  if (m == nullptr) return "Call the emergency number now.";
+  return WithNumber(m->emergency_advice.text, EmergencyNumber(kb, region));
+}
+
+std::string BeforeYouStart(const KnowledgeBase& kb, std::string_view region) {
+  const regions::RegionModel* m = Model(kb);
+  if (m == nullptr) return "";
+  return WithNumber(m->before_you_start.text, EmergencyNumber(kb, region));
+}
+
+}  // namespace backaid
