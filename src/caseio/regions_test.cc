@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backaid/report.h"
+#include "src/bundle/knowledge_bundle.h"
 #include "src/knowledge/loader.h"
 
 namespace backaid {
