@@ -40,3 +40,8 @@ add_test(NAME fhir_e2e
           $<TARGET_FILE:backaid> "${CMAKE_SOURCE_DIR}"
           "${BACKAID_FHIR_NODE}/node_modules")
 set_tests_properties(fhir_e2e PROPERTIES TIMEOUT 600)
+# The bad-input suite of the FHIR and CDS Hooks routes (never a 5xx).
+add_test(NAME fhir_bad_input
+  COMMAND python3 "${CMAKE_SOURCE_DIR}/tests/fhir/bad_input_fhir_test.py"
+          $<TARGET_FILE:backaid> "${CMAKE_SOURCE_DIR}")
+set_tests_properties(fhir_bad_input PROPERTIES TIMEOUT 300)

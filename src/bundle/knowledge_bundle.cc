@@ -25,10 +25,8 @@ namespace backaid::kb {
 
 Extensions BundleExtensions() {
   static const Extension* const kAll[] = {
-      &plan::kPlanExtension,
-      &assess::kQuestionsExtension,
-      &diary::kDiaryExtension,
-      &fhir::kFhirCodesExtension,
+      &plan::kPlanExtension,       &assess::kQuestionsExtension,
+      &diary::kDiaryExtension,     &fhir::kFhirCodesExtension,
       &regions::kRegionsExtension,
   };
   return kAll;

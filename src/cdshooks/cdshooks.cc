@@ -129,14 +129,15 @@ class Cds {
         in["prefetch"].contains("assessment")) {
       const json& a = in["prefetch"]["assessment"];
       if (a.is_object() &&
-          a.value("resourceType", "") == "QuestionnaireResponse") {
+          fhir::StringMember(a, "resourceType") == "QuestionnaireResponse") {
         qr = &a;
-      } else if (a.is_object() && a.value("resourceType", "") == "Bundle" &&
+      } else if (a.is_object() &&
+                 fhir::StringMember(a, "resourceType") == "Bundle" &&
                  a.contains("entry") && a["entry"].is_array()) {
         for (const json& e : a["entry"]) {
           if (e.is_object() && e.contains("resource") &&
               e["resource"].is_object() &&
-              e["resource"].value("resourceType", "") ==
+              fhir::StringMember(e["resource"], "resourceType") ==
                   "QuestionnaireResponse") {
             qr = &e["resource"];
             break;

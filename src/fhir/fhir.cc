@@ -21,6 +21,7 @@
 #include "src/assess/questionnaire_model.h"
 #include "src/fhir/fhir_codes.h"
 #include "src/fhir/fhir_internal.h"
+#include "src/fhir/json_response.h"
 #include "src/knowledge/program.h"
 
 namespace backaid::fhir {
@@ -90,13 +91,13 @@ class FhirFront {
     if (auto r = RequireJson(req)) return *r;
     json in = json::parse(req.body, nullptr, false);
     if (in.is_discarded()) return Outcome(400, "structure", "not JSON");
-    if (!in.is_object() || in.value("resourceType", "") != "Parameters" ||
+    if (!in.is_object() || StringMember(in, "resourceType") != "Parameters" ||
         !in.contains("parameter") || !in["parameter"].is_array()) {
       return Outcome(400, "structure", "expected a Parameters resource");
     }
     const json* qr = nullptr;
     for (const json& p : in["parameter"]) {
-      if (p.is_object() && p.value("name", "") == "response" &&
+      if (p.is_object() && StringMember(p, "name") == "response" &&
           p.contains("resource")) {
         qr = &p["resource"];
       }
@@ -116,10 +117,11 @@ class FhirFront {
     if (auto r = RequireJson(req)) return *r;
     json in = json::parse(req.body, nullptr, false);
     if (in.is_discarded()) return Outcome(400, "structure", "not JSON");
-    if (in.is_object() && in.value("resourceType", "") == "Parameters" &&
+    if (in.is_object() && StringMember(in, "resourceType") == "Parameters" &&
         in.contains("parameter") && in["parameter"].is_array()) {
       for (const json& p : in["parameter"]) {
-        if (p.is_object() && p.value("name", "") == "questionnaire-response" &&
+        if (p.is_object() &&
+            StringMember(p, "name") == "questionnaire-response" &&
             p.contains("resource")) {
           return Run(p["resource"]);
         }
@@ -140,12 +142,12 @@ class FhirFront {
     json in = json::parse(req.body, nullptr, false);
     if (in.is_discarded()) return Outcome(400, "structure", "not JSON");
     json qr = in;
-    if (in.is_object() && in.value("resourceType", "") == "Parameters") {
+    if (in.is_object() && StringMember(in, "resourceType") == "Parameters") {
       qr = json();
       if (in.contains("parameter") && in["parameter"].is_array()) {
         for (const json& p : in["parameter"]) {
           if (p.is_object() &&
-              p.value("name", "") == "questionnaire-response" &&
+              StringMember(p, "name") == "questionnaire-response" &&
               p.contains("resource")) {
             qr = p["resource"];
           }

@@ -20,6 +20,7 @@
 #include "src/assess/questionnaire_model.h"
 #include "src/fhir/fhir_codes.h"
 #include "src/fhir/fhir_internal.h"
+#include "src/fhir/json_response.h"
 #include "src/knowledge/program.h"
 
 namespace backaid::fhir::internal {
@@ -82,7 +83,7 @@ std::optional<Reply> ToReply(const Question& q, const json& item,
       }
     }
     if (a.contains("valueCoding") && a["valueCoding"].is_object() &&
-        a["valueCoding"].value("code", "") == kNotSure) {
+        StringMember(a["valueCoding"], "code") == kNotSure) {
       return Reply::NotSure();
     }
     *problem = "expected valueInteger or valueDecimal";
@@ -132,7 +133,7 @@ Decoded DecodeResponse(const std::shared_ptr<const KnowledgeBase>& kb,
     return d;
   };
   if (!qr.is_object() ||
-      qr.value("resourceType", "") != "QuestionnaireResponse")
+      StringMember(qr, "resourceType") != "QuestionnaireResponse")
     return fail(400, "structure", "expected a QuestionnaireResponse");
   if (qr.contains("questionnaire")) {
     if (!qr["questionnaire"].is_string())
@@ -223,7 +224,7 @@ NextStep NextQuestionOf(const std::shared_ptr<const KnowledgeBase>& kb,
                         const json& qr) {
   NextStep out;
   if (!qr.is_object() ||
-      qr.value("resourceType", "") != "QuestionnaireResponse") {
+      StringMember(qr, "resourceType") != "QuestionnaireResponse") {
     out.error = Outcome(400, "structure", "expected a QuestionnaireResponse");
     return out;
   }

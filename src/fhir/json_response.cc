@@ -30,4 +30,10 @@ std::string RandomUuid() {
                      hex.substr(12, 4), hex.substr(16, 4), hex.substr(20, 12));
 }
 
+std::string StringMember(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 }  // namespace backaid::fhir

@@ -21,6 +21,12 @@ std::string Dump(const nlohmann::ordered_json& j);
 server::HttpResponse JsonResponse(int status, std::string_view content_type,
                                   const nlohmann::ordered_json& j);
 
+// The string member `key` of a received JSON value, or "" when `object`
+// is not an object or the member is absent or not a string. (nlohmann's
+// value() throws type_error on a member of another type: a request body
+// must never turn into a 500.)
+std::string StringMember(const nlohmann::json& object, const char* key);
+
 // A random version-4 UUID, lower-case hex with dashes (libsodium must be
 // initialised; api::RegisterRoutes does it first).
 std::string RandomUuid();

@@ -43,8 +43,8 @@ def add(name, method, path, body, headers, status=None):
 
 def qr(items, questionnaire=None):
     return {"resourceType": "QuestionnaireResponse",
-            "questionnaire": questionnaire or CANON, "status": "completed",
-            "item": items}
+            "questionnaire": CANON if questionnaire is None else questionnaire,
+            "status": "completed", "item": items}
 
 
 def params(resource, name="response"):
