@@ -165,7 +165,21 @@ class Parser {
     return true;
   }
 
+  // Nesting (parentheses, `not`, `at_least`) is bounded so that a hostile
+  // condition cannot exhaust the stack: every nested level passes here.
+  static constexpr int kMaxDepth = 64;
+
   bool ParseUnary(Expr* out) {
+    struct DepthGuard {
+      int* depth;
+      ~DepthGuard() { --*depth; }
+    } guard{&depth_};
+    if (++depth_ > kMaxDepth) {
+      return Fail(tok_.column,
+                  fmt::format("the condition is nested more than {} levels "
+                              "deep",
+                              kMaxDepth));
+    }
     if (IsWord("not")) {
       out->kind = Expr::Kind::kNot;
       out->column = tok_.column;
@@ -433,6 +447,7 @@ class Parser {
   const FindingIndex& index_;
   Token tok_;
   bool failed_ = false;
+  int depth_ = 0;
   ParseError error_;
 };
 

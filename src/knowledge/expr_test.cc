@@ -80,5 +80,18 @@ TEST_F(ExprTest, ErrorsPointAtTheProblem) {
   EXPECT_NE(Error("a & b"), "");
 }
 
+// Found by fuzz_expr: 3,553 bytes of '(' (and a 'not') overflowed the
+// stack of the recursive-descent parser. Nesting is now an error past 64
+// levels, at the token that goes too deep; 64 levels still parse.
+TEST_F(ExprTest, DeepNestingIsAnErrorNotAStackOverflow) {
+  EXPECT_EQ(Error(std::string(3000, '(') + "not" + std::string(500, '(')),
+            "65: the condition is nested more than 64 levels deep");
+  std::string not_chain;
+  for (int i = 0; i < 5000; ++i) not_chain += "not ";
+  EXPECT_NE(Error(not_chain + "a").find("nested more than 64"),
+            std::string::npos);
+  EXPECT_EQ(Error(std::string(63, '(') + "a" + std::string(63, ')')), "");
+}
+
 }  // namespace
 }  // namespace backaid::kb
