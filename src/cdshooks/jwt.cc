@@ -7,11 +7,15 @@
 #include <nlohmann/json.hpp>
 
 #include "src/cdshooks/jwt_crypto.h"
+#include "src/fhir/json_response.h"
 #include "src/loadable/loadable.h"
 
 namespace backaid::cdshooks {
 
 using json = nlohmann::json;
+// A token header and a JWKS come from outside: their members are read
+// without the throwing nlohmann value().
+using fhir::StringMember;
 
 namespace {
 
@@ -27,14 +31,6 @@ Result<const CryptoApi*> Crypto() {
   const CryptoApi* api = reinterpret_cast<CryptoModuleFn>(*fn)();
   cached.store(api, std::memory_order_release);
   return api;
-}
-
-// The string member `key` of `object`, or "" when it is absent or not a
-// string. nlohmann's value() throws on a member of another type, and a
-// token's header and a JWKS come from outside.
-std::string StringMember(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 }  // namespace
