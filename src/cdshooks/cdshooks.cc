@@ -89,12 +89,12 @@ class Cds {
            "QuestionnaireResponse?subject={{context.patientId}}"
            "&questionnaire=" +
                qn + "&_sort=-authored&_count=1"},
-          {"painScore",
-           "Observation?subject={{context.patientId}}&code=http://loinc.org|"
-           "72514-3&_sort=-date&_count=1"}}},
-        {"usageRequirements", "Prefetch the latest QuestionnaireResponse to " +
-                                  qn +
-                                  "; backaid never queries the fhirServer."}};
+          {"observations", fhir::ObservationsPrefetch(*ctx_.kb)}}},
+        {"usageRequirements",
+         "Prefetch the latest QuestionnaireResponse to " + qn +
+             ", and the patient's measured pain score and vital signs "
+             "(observations), which fill what the assessment left "
+             "unanswered; backaid never queries the fhirServer."}};
     json services = json::array({service});
     if (OrderAdviceOf(*ctx_.kb) != nullptr) {
       services.push_back(
@@ -146,16 +146,9 @@ class Cds {
     if (!in.contains("context") || !in["context"].is_object())
       return Error(400, "context is required");
     if (orders) return OrderSelect(req, in);
-    Assessment a = FindAssessment(in);
-    if (a.qr == nullptr) return Cards({AskCard(req, a.problem)});
-    auto t = fhir::TriageQuestionnaireResponse(ctx_.kb, fhir::Dump(*a.qr),
-                                               ctx_.now_ms());
-    if (!t.ok()) {
-      return Cards({AskCard(req,
-                            "The prefetched assessment could not be "
-                            "used: " +
-                                t.status().message())});
-    }
+    std::string problem;
+    auto t = TriageOf(in, &problem);
+    if (!t) return Cards({AskCard(req, problem)});
     return Cards({TriageCard(*t)});
   }
 
@@ -202,6 +195,35 @@ class Cds {
       out.problem =
           "The prefetched assessment could not be read (not a "
           "QuestionnaireResponse).";
+    }
+    return out;
+  }
+
+  // The prefetched assessment triaged, with the EHR's measured values for
+  // what it left unanswered (fhir::MergeObservations); nullopt with the
+  // reason when there is no usable assessment.
+  struct Triaged : fhir::ResponseTriage {
+    std::vector<FindingId> from_ehr;
+  };
+  std::optional<Triaged> TriageOf(const json& in, std::string* problem) {
+    Assessment a = FindAssessment(in);
+    *problem = a.problem;
+    if (a.qr == nullptr) return std::nullopt;
+    auto t = fhir::TriageQuestionnaireResponse(ctx_.kb, fhir::Dump(*a.qr),
+                                               ctx_.now_ms());
+    if (!t.ok()) {
+      *problem = "The prefetched assessment could not be used: " +
+                 t.status().message();
+      return std::nullopt;
+    }
+    Triaged out;
+    static_cast<fhir::ResponseTriage&>(out) = std::move(*t);
+    const json& prefetch = in["prefetch"];
+    if (prefetch.contains("observations")) {
+      out.from_ehr = fhir::MergeObservations(
+          *ctx_.kb, fhir::Dump(prefetch["observations"]), &out.start.initial);
+      if (!out.from_ehr.empty())
+        out.result = Evaluate(*ctx_.kb, out.start.initial);
     }
     return out;
   }
@@ -261,19 +283,8 @@ class Cds {
     }
     json cards = json::array();
     if (matched.empty()) return Cards(cards);
-    Assessment a = FindAssessment(in);
-    std::optional<fhir::ResponseTriage> triage;
-    std::string problem = a.problem;
-    if (a.qr != nullptr) {
-      auto t = fhir::TriageQuestionnaireResponse(ctx_.kb, fhir::Dump(*a.qr),
-                                                 ctx_.now_ms());
-      if (t.ok()) {
-        triage = std::move(*t);
-      } else {
-        problem = "The prefetched assessment could not be used: " +
-                  t.status().message();
-      }
-    }
+    std::string problem;
+    const auto triage = TriageOf(in, &problem);
     for (const Selected& s : matched) {
       cards.push_back(
           triage ? OrderCard(*triage, s.advice, s.reference, s.display)
@@ -303,7 +314,7 @@ class Cds {
     return card;
   }
 
-  json OrderCard(const fhir::ResponseTriage& t, const OrderAdvice* advice,
+  json OrderCard(const Triaged& t, const OrderAdvice* advice,
                  const std::string& reference, const std::string& display) {
     const KnowledgeBase& kb = *ctx_.kb;
     const TriageResult& r = t.result;
@@ -316,7 +327,7 @@ class Cds {
     std::string md = OrderLine(display) + text.detail + "\n\n";
     if (answer == OrderAnswer::kAdviseAgainst) {
       md += "Assessment: **" + std::string(LevelName(r.level)) + "**, " +
-            "red-flag screen complete.\n\n";
+            "red-flag screen complete.\n\n" + EhrLine(t);
     } else {
       md += ReasonsMarkdown(t, open);
     }
@@ -342,6 +353,20 @@ class Cds {
     return card;
   }
 
+  // Which findings came from the EHR's Observations, with their values.
+  std::string EhrLine(const Triaged& t) const {
+    if (t.from_ehr.empty()) return "";
+    std::string line = "Measured values from the EHR: ";
+    for (size_t i = 0; i < t.from_ehr.size(); ++i) {
+      const FindingDef& d = ctx_.kb->findings()[t.from_ehr[i]];
+      const int32_t v = t.start.initial.values[t.from_ehr[i]];
+      line += (i ? ", " : "") + d.key + " " +
+              (d.scale > 1 ? fmt::format("{:.1f}", double(v) / d.scale)
+                           : std::to_string(v));
+    }
+    return line + ".\n\n";
+  }
+
   static const char* Indicator(TriageLevel level) {
     return level == TriageLevel::kEmergency ? "critical"
            : level == TriageLevel::kUrgent  ? "warning"
@@ -350,12 +375,13 @@ class Cds {
 
   // The level, conditions, reasons with their sources, and what unanswered
   // questions leave open, in Markdown.
-  std::string ReasonsMarkdown(const fhir::ResponseTriage& t,
+  std::string ReasonsMarkdown(const Triaged& t,
                               const std::vector<Undetermined>& open) const {
     const KnowledgeBase& kb = *ctx_.kb;
     const TriageResult& r = t.result;
     std::string md = "**" + std::string(LevelName(r.level)) +
-                     "**: " + kb.level(r.level).meaning + "\n\n";
+                     "**: " + kb.level(r.level).meaning + "\n\n" +
+                     EhrLine(t);
     const std::string conditions = ConditionNames(r);
     if (!conditions.empty())
       md += "Conditions to check: " + conditions + "\n\n";
@@ -370,7 +396,7 @@ class Cds {
       for (const auto& u : open) {
         std::string missing;
         for (FindingId f : u.missing)
-          missing += (missing.empty() ? "" : ", ") + kb.findings()[f].key;
+          missing += (missing.empty() ? "" : "; ") + kb.findings()[f].meaning;
         md += "- " + kb.rules()[u.rule].id + " (" +
               std::string(LevelName(kb.rules()[u.rule].level)) +
               "): " + missing + "\n";
@@ -429,7 +455,7 @@ class Cds {
                                     {"type", "absolute"}}})}};
   }
 
-  json TriageCard(const fhir::ResponseTriage& t) {
+  json TriageCard(const Triaged& t) {
     const KnowledgeBase& kb = *ctx_.kb;
     const TriageResult& r = t.result;
     const std::string conditions = ConditionNames(r);
