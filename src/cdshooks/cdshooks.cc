@@ -380,8 +380,7 @@ class Cds {
     const KnowledgeBase& kb = *ctx_.kb;
     const TriageResult& r = t.result;
     std::string md = "**" + std::string(LevelName(r.level)) +
-                     "**: " + kb.level(r.level).meaning + "\n\n" +
-                     EhrLine(t);
+                     "**: " + kb.level(r.level).meaning + "\n\n" + EhrLine(t);
     const std::string conditions = ConditionNames(r);
     if (!conditions.empty())
       md += "Conditions to check: " + conditions + "\n\n";

@@ -73,6 +73,10 @@ std::string ObservationsPrefetch(const KnowledgeBase& kb);
 // The generated resources (for tests and the CLI).
 std::string QuestionnaireJson(const KnowledgeBase& kb);
 std::string CapabilityStatementJson(const KnowledgeBase& kb);
+// The OperationDefinition of $triage (backaid's own operation; $extract and
+// $next-question are SDC's, whose canonical definitions the
+// CapabilityStatement names).
+std::string TriageOperationJson(const KnowledgeBase& kb);
 
 }  // namespace backaid::fhir
 
