@@ -147,7 +147,8 @@ TEST(LoaderLint, DuplicateId) {
 )");
   ASSERT_EQ(issues.size(), 1u) << OnlyIssue(issues);
   EXPECT_EQ(issues[0].where.line, 8);
-  EXPECT_NE(issues[0].message.find("duplicate rule id 'r1'"), std::string::npos);
+  EXPECT_NE(issues[0].message.find("duplicate rule id 'r1'"),
+            std::string::npos);
 }
 
 TEST(LoaderLint, NeverFires) {
@@ -155,7 +156,8 @@ TEST(LoaderLint, NeverFires) {
                            "    when: a and at_least(2, b, c)\n    unless: b\n",
                            "    when: walk == weak and walk == unable\n",
                            "    when: temp >= 46\n"}) {
-    const auto issues = Lint(std::string("rules:\n  - id: r1\n") + rule + R"(    level: urgent
+    const auto issues =
+        Lint(std::string("rules:\n  - id: r1\n") + rule + R"(    level: urgent
     see: [gp]
     reason: r
     sources: [s1]
@@ -210,12 +212,13 @@ TEST(LoaderLint, NegationInWhen) {
     see: [gp]
     reason: r
     sources: [s1]
-)").empty());
+)")
+                  .empty());
 }
 
 TEST(LoaderLint, TrueAtNormal) {
-  for (const char* when : {"score <= 3", "walk != weak", "a == false",
-                           "known(a)", "age <= 45"}) {
+  for (const char* when :
+       {"score <= 3", "walk != weak", "a == false", "known(a)", "age <= 45"}) {
     const auto issues = Lint(std::string(R"(rules:
   - id: r1
     when: )") + when + R"(
@@ -228,6 +231,25 @@ TEST(LoaderLint, TrueAtNormal) {
     EXPECT_NE(issues[0].message.find("lower"), std::string::npos)
         << when << " -> " << issues[0].ToString();
   }
+}
+
+// Enum values run from normal to most abnormal (the assessment keeps the
+// larger value when two answers set one finding).
+TEST(LoaderLint, EnumNormalValueListedFirst) {
+  auto files = TestKbFiles(kGoodRule, /*with_base_rule=*/true);
+  for (auto& f : files) {
+    if (f.path != "findings.yaml") continue;
+    const std::string from = "values: [normal, weak, unable], normal: normal";
+    const size_t at = f.content.find(from);
+    ASSERT_NE(at, std::string::npos);
+    f.content.replace(at, from.size(),
+                      "values: [weak, normal, unable], normal: normal");
+  }
+  const auto issues = Build(files).issues;
+  ASSERT_EQ(issues.size(), 1u) << OnlyIssue(issues);
+  EXPECT_EQ(issues[0].where.file, "findings.yaml");
+  EXPECT_NE(issues[0].message.find("listed first"), std::string::npos)
+      << issues[0].ToString();
 }
 
 TEST(LoaderLint, UnknownKey) {
@@ -261,7 +283,8 @@ TEST(LoaderLint, RedFlagUnused) {
     see: [gp]
     reason: r
     sources: [s1]
-)")).issues;
+)"))
+                          .issues;
   ASSERT_EQ(issues.size(), 1u) << OnlyIssue(issues);
   EXPECT_EQ(issues[0].where.file, "findings.yaml");
   EXPECT_NE(issues[0].message.find("red-flag finding 'b' is not used"),
@@ -269,9 +292,9 @@ TEST(LoaderLint, RedFlagUnused) {
 }
 
 TEST(LoaderLint, MissingRequiredFile) {
-  for (const char* missing : {"kb.yaml", "findings.yaml", "conditions.yaml",
-                              "sources.yaml", "conflicts.yaml", "plan.yaml",
-                              "questions.yaml"}) {
+  for (const char* missing :
+       {"kb.yaml", "findings.yaml", "conditions.yaml", "sources.yaml",
+        "conflicts.yaml", "plan.yaml", "questions.yaml"}) {
     auto files = TestKbFiles(kGoodRule);
     std::erase_if(files, [&](const KbFile& f) { return f.path == missing; });
     bool found = false;

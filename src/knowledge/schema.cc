@@ -267,6 +267,16 @@ class SchemaLoader {
                  def.values[0] == "none") {
         def.normal = 0;
       }
+      // Enum values run from the normal one to the most abnormal: where two
+      // answers set one finding, the larger encoded value is kept as the
+      // more abnormal (src/assess/assessment.cc), and "abnormal" means any
+      // value but the normal one.
+      if (def.type == FindingType::kEnum && def.normal && *def.normal != 0) {
+        r_.At(file, normal,
+              fmt::format("{}: the normal value must be listed first (values "
+                          "run from normal to most abnormal)",
+                          what));
+      }
       const YAML::Node red = n["red_flag"];
       if (red.IsDefined()) {
         if (red.IsScalar() &&
