@@ -198,10 +198,12 @@ def main():
         # Cauda equina answers: critical card with reasons and sources.
         emergency = qr({"age": [{"valueInteger": 45}],
                         "sex": coding("female"),
+                        "pregnant": coding("no"),
                         "emergency_signs": coding("none"),
                         "nerve_signs": coding("bladder", "saddle")})
         st, _, v1 = srv.json("POST", "/v1/assessments", {"answers": {
-            "age": 45, "sex": "female", "emergency_signs": ["none"],
+            "age": 45, "sex": "female", "pregnant": "no",
+            "emergency_signs": ["none"],
             "nerve_signs": ["bladder", "saddle"]}})
         check(v1["triage"]["triage"] == "emergency", "v1: emergency")
         st, _, out = call(dict(base, prefetch={"assessment": emergency}),
