@@ -70,30 +70,28 @@ check "questions fit 80 columns" bash -c \
   "printf '34
 2
 8
-0
 9
 8
 10
 6
 8
 2
-2
-1
-1
 1
 5
-1
-2
-1
-4
-7
 9
-7
 2
-1 5
 1 2
-3
 1
+1
+2
+0
+2
+1
+7
+3
+4
+8
+1 5
 ' | '$bin' assess > w.txt && grep -q '^SELF CARE' w.txt && sed '/Thank you/q' w.txt | awk 'length > 80 { exit 1 }'"
 
 # Bad input: a clear error naming the problem, non-zero exit.
