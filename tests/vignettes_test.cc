@@ -3,6 +3,7 @@
 // together they must fire every rule of the knowledge base.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <string>
@@ -105,6 +106,53 @@ TEST(Vignettes, OwnVignettesNameTheirSource) {
     if (line.empty()) continue;
     EXPECT_NE(line.find("\"source\": \""), std::string::npos) << line;
   }
+}
+
+// conflicts.yaml distress_alone (NICE NG59 1.1.2-1.1.3, Hill 2011): worry or
+// fear of moving on its own does not raise the level; the risk domains a
+// case leaves unanswered are listed as open, and four of them give the
+// routine physiotherapy referral (HAZ-085).
+TEST(Outlook, DistressAloneStaysSelfCareAndLeavesTheRiskOpen) {
+  auto kb = *LoadEmbeddedKnowledgeBase();
+  CaseReader reader(*kb);
+  const std::string base =
+      R"({"id": "t", "age": 40, "sex": "female", "findings": {)"
+      R"("onset_days": 3, "onset_with_movement": true, "leg_pain": "one", )"
+      R"("pain_below_knee": true, "walking_limited_by_pain": true, )"
+      R"("psychosocial_distress": true)";
+  auto rule_index = [&](const std::string& id) {
+    for (size_t i = 0; i < kb->rules().size(); ++i)
+      if (kb->rules()[i].id == id) return static_cast<int>(i);
+    return -1;
+  };
+  const int outlook = rule_index("outlook.poor_outcome_risk");
+  ASSERT_GE(outlook, 0);
+
+  Case c;
+  ExpectedOutcome expected;
+  ASSERT_TRUE(reader.Read(base + "}}", &c, &expected).ok());
+  TriageResult r = Evaluate(*kb, c);
+  EXPECT_EQ(LevelName(r.level), LevelName(TriageLevel::kSelfCare));
+  bool open = false;
+  for (const Undetermined& u : CouldNotRuleOut(*kb, c, r)) {
+    if (u.rule != outlook) continue;
+    std::set<std::string> missing;
+    for (FindingId f : u.missing) missing.insert(kb->findings()[f].key);
+    open = missing.count("fear_of_movement") && missing.count("worry_a_lot") &&
+           missing.count("low_mood_lately");
+  }
+  EXPECT_TRUE(open) << "outlook.poor_outcome_risk is not listed as open";
+
+  // The same person answering two of the psychosocial domains: four of the
+  // domains in all (leg pain, walking, fear, worry) is a routine referral.
+  ASSERT_TRUE(reader
+                  .Read(base + R"(, "fear_of_movement": true, )"
+                               R"("worry_a_lot": true}})",
+                        &c, &expected)
+                  .ok());
+  r = Evaluate(*kb, c);
+  EXPECT_EQ(LevelName(r.level), LevelName(TriageLevel::kRoutine));
+  EXPECT_NE(std::find(r.fired.begin(), r.fired.end(), outlook), r.fired.end());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@ add_library(backaid_fhir STATIC
   src/fhir/fhir_bundle.cc
   src/fhir/fhir_common.cc
   src/fhir/fhir_decode.cc
+  src/fhir/fhir_observations.cc
   src/fhir/fhir_questionnaire.cc
   src/fhir/json_response.cc)
 target_include_directories(backaid_fhir PRIVATE "${CMAKE_SOURCE_DIR}")

@@ -25,3 +25,13 @@ add_test(NAME cdshooks_e2e
   COMMAND python3 "${CMAKE_SOURCE_DIR}/tests/cdshooks/cdshooks_test.py"
           $<TARGET_FILE:backaid> "${CMAKE_SOURCE_DIR}")
 set_tests_properties(cdshooks_e2e PROPERTIES TIMEOUT 300)
+
+# orders.yaml's loader and the choice of an order-select card's answer.
+list(APPEND BACKAID_MODULE_TEST_SOURCES src/cdshooks/orders_test.cc)
+
+# The order-select service (backaid-imaging-advice) driven by published
+# cases through the real binary (tests/cdshooks/order_select_test.py).
+add_test(NAME cdshooks_order_select
+  COMMAND python3 "${CMAKE_SOURCE_DIR}/tests/cdshooks/order_select_test.py"
+          $<TARGET_FILE:backaid> "${CMAKE_SOURCE_DIR}")
+set_tests_properties(cdshooks_order_select PROPERTIES TIMEOUT 300)

@@ -17,6 +17,9 @@ extern const kb::Extension kDiaryExtension;  // src/diary/diary_loader.cc
 namespace backaid::fhir {
 extern const kb::Extension kFhirCodesExtension;  // fhir_codes_loader.cc
 }  // namespace backaid::fhir
+namespace backaid::cdshooks {
+extern const kb::Extension kOrdersExtension;  // src/cdshooks/orders_loader.cc
+}  // namespace backaid::cdshooks
 namespace backaid::regions {
 extern const kb::Extension kRegionsExtension;  // src/caseio/regions_loader.cc
 }  // namespace backaid::regions
@@ -27,7 +30,7 @@ Extensions BundleExtensions() {
   static const Extension* const kAll[] = {
       &plan::kPlanExtension,       &assess::kQuestionsExtension,
       &diary::kDiaryExtension,     &fhir::kFhirCodesExtension,
-      &regions::kRegionsExtension,
+      &regions::kRegionsExtension, &cdshooks::kOrdersExtension,
   };
   return kAll;
 }

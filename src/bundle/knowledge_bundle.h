@@ -7,6 +7,9 @@
 //                   (optional: without it the knowledge base has no diary)
 //   fhir.yaml       FHIR codes for findings: src/fhir/fhir_codes_loader.cc
 //                   (optional)
+//   regions.yaml    regional wording and numbers: src/caseio/regions_loader.cc
+//   orders.yaml     advice on orders (CDS Hooks order-select):
+//                   src/cdshooks/orders_loader.cc (optional)
 // The public entry points (LoadKnowledgeBase, LoadEmbeddedKnowledgeBase,
 // LintKnowledgeBase in include/backaid/knowledge_base.h) return the bundle:
 // a KnowledgeBase whose extension models each module reads back through its

@@ -3,17 +3,21 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "backaid/case.h"
 #include "backaid/engine.h"
 #include "backaid/report.h"
 #include "src/cdshooks/jwt.h"
+#include "src/cdshooks/orders.h"
 #include "src/fhir/fhir.h"
 #include "src/fhir/json_response.h"
 
@@ -25,6 +29,7 @@ using server::HttpRequest;
 using server::HttpResponse;
 
 constexpr const char* kServiceId = "backaid-back-pain";
+constexpr const char* kOrdersServiceId = "backaid-imaging-advice";
 constexpr size_t kMaxSummary = 140;
 
 void Cors(HttpResponse* r) {
@@ -84,13 +89,27 @@ class Cds {
            "QuestionnaireResponse?subject={{context.patientId}}"
            "&questionnaire=" +
                qn + "&_sort=-authored&_count=1"},
-          {"painScore",
-           "Observation?subject={{context.patientId}}&code=http://loinc.org|"
-           "72514-3&_sort=-date&_count=1"}}},
-        {"usageRequirements", "Prefetch the latest QuestionnaireResponse to " +
-                                  qn +
-                                  "; backaid never queries the fhirServer."}};
-    return JsonResponse(200, {{"services", json::array({service})}});
+          {"observations", fhir::ObservationsPrefetch(*ctx_.kb)}}},
+        {"usageRequirements",
+         "Prefetch the latest QuestionnaireResponse to " + qn +
+             ", and the patient's measured pain score and vital signs "
+             "(observations), which fill what the assessment left "
+             "unanswered; backaid never queries the fhirServer."}};
+    json services = json::array({service});
+    if (OrderAdviceOf(*ctx_.kb) != nullptr) {
+      services.push_back(
+          {{"hook", "order-select"},
+           {"id", kOrdersServiceId},
+           {"title", "backaid advice on spine imaging orders"},
+           {"description",
+            "When a spine imaging order is selected for a patient with back "
+            "pain, says whether the patient's latest backaid assessment "
+            "found red flags, and the guideline advice that follows. Not a "
+            "diagnosis."},
+           {"prefetch", service["prefetch"]},
+           {"usageRequirements", service["usageRequirements"]}});
+    }
+    return JsonResponse(200, {{"services", services}});
   }
 
   HttpResponse Preflight(const HttpRequest&) {
@@ -102,12 +121,15 @@ class Cds {
   }
 
   HttpResponse Call(const HttpRequest& req) {
-    if (req.params.at(0) != kServiceId) return Error(404, "no such service");
+    const std::string& service = req.params.at(0);
+    const bool orders =
+        service == kOrdersServiceId && OrderAdviceOf(*ctx_.kb) != nullptr;
+    if (service != kServiceId && !orders) return Error(404, "no such service");
     if (broken_) return Error(503, "JWT verification is misconfigured");
     if (verifier_ != nullptr) {
+      // The scheme is case-insensitive (RFC 9110 11.1).
       std::string_view auth = req.header("authorization");
-      if (auth.size() < 8 ||
-          (auth.substr(0, 7) != "Bearer " && auth.substr(0, 7) != "bearer ")) {
+      if (auth.size() < 8 || !EqualsIgnoreCase(auth.substr(0, 7), "bearer ")) {
         return Error(401, "a JWT (Authorization: Bearer) is required");
       }
       Status s = verifier_->Verify(auth.substr(7), ctx_.now_ms() / 1000);
@@ -116,56 +138,283 @@ class Cds {
     json in = json::parse(req.body, nullptr, false);
     if (in.is_discarded() || !in.is_object())
       return Error(400, "the body must be a JSON object");
-    if (!in.contains("hook") || !in["hook"].is_string() ||
-        in["hook"] != "patient-view")
-      return Error(400, "hook must be patient-view");
+    const char* hook = orders ? "order-select" : "patient-view";
+    if (fhir::StringMember(in, "hook") != hook)
+      return Error(400, std::string("hook must be ") + hook);
     if (!in.contains("hookInstance") || !in["hookInstance"].is_string())
       return Error(400, "hookInstance is required");
     if (!in.contains("context") || !in["context"].is_object())
       return Error(400, "context is required");
-    // The latest QuestionnaireResponse: a resource or a searchset Bundle.
-    const json* qr = nullptr;
-    if (in.contains("prefetch") && in["prefetch"].is_object() &&
-        in["prefetch"].contains("assessment")) {
-      const json& a = in["prefetch"]["assessment"];
-      if (a.is_object() &&
-          fhir::StringMember(a, "resourceType") == "QuestionnaireResponse") {
-        qr = &a;
-      } else if (a.is_object() &&
-                 fhir::StringMember(a, "resourceType") == "Bundle" &&
-                 a.contains("entry") && a["entry"].is_array()) {
-        for (const json& e : a["entry"]) {
-          if (e.is_object() && e.contains("resource") &&
-              e["resource"].is_object() &&
-              fhir::StringMember(e["resource"], "resourceType") ==
-                  "QuestionnaireResponse") {
-            qr = &e["resource"];
-            break;
-          }
-        }
-      } else if (!a.is_null()) {
-        return Cards({AskCard(req,
-                              "The prefetched assessment could not be "
-                              "read (not a QuestionnaireResponse).")});
-      }
-    }
-    if (qr == nullptr) {
-      return Cards({AskCard(req,
-                            "No backaid assessment was prefetched for "
-                            "this patient.")});
-    }
-    auto t = fhir::TriageQuestionnaireResponse(ctx_.kb, fhir::Dump(*qr),
-                                               ctx_.now_ms());
-    if (!t.ok()) {
-      return Cards({AskCard(req,
-                            "The prefetched assessment could not be "
-                            "used: " +
-                                t.status().message())});
-    }
+    if (orders) return OrderSelect(req, in);
+    std::string problem;
+    auto t = TriageOf(in, &problem);
+    if (!t) return Cards({AskCard(req, problem)});
     return Cards({TriageCard(*t)});
   }
 
  private:
+  static bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(a[i])) !=
+          std::tolower(static_cast<unsigned char>(b[i])))
+        return false;
+    }
+    return true;
+  }
+
+  // The latest QuestionnaireResponse in the prefetch (a resource or a
+  // searchset Bundle), or null with the reason.
+  struct Assessment {
+    const json* qr = nullptr;
+    std::string problem;
+  };
+  static Assessment FindAssessment(const json& in) {
+    Assessment out;
+    out.problem = "No backaid assessment was prefetched for this patient.";
+    if (!in.contains("prefetch") || !in["prefetch"].is_object() ||
+        !in["prefetch"].contains("assessment"))
+      return out;
+    const json& a = in["prefetch"]["assessment"];
+    if (a.is_object() &&
+        fhir::StringMember(a, "resourceType") == "QuestionnaireResponse") {
+      out.qr = &a;
+    } else if (a.is_object() &&
+               fhir::StringMember(a, "resourceType") == "Bundle" &&
+               a.contains("entry") && a["entry"].is_array()) {
+      for (const json& e : a["entry"]) {
+        if (e.is_object() && e.contains("resource") &&
+            e["resource"].is_object() &&
+            fhir::StringMember(e["resource"], "resourceType") ==
+                "QuestionnaireResponse") {
+          out.qr = &e["resource"];
+          break;
+        }
+      }
+    } else if (!a.is_null()) {
+      out.problem =
+          "The prefetched assessment could not be read (not a "
+          "QuestionnaireResponse).";
+    }
+    return out;
+  }
+
+  // The prefetched assessment triaged, with the EHR's measured values for
+  // what it left unanswered (fhir::MergeObservations); nullopt with the
+  // reason when there is no usable assessment.
+  struct Triaged : fhir::ResponseTriage {
+    std::vector<FindingId> from_ehr;
+  };
+  std::optional<Triaged> TriageOf(const json& in, std::string* problem) {
+    Assessment a = FindAssessment(in);
+    *problem = a.problem;
+    if (a.qr == nullptr) return std::nullopt;
+    auto t = fhir::TriageQuestionnaireResponse(ctx_.kb, fhir::Dump(*a.qr),
+                                               ctx_.now_ms());
+    if (!t.ok()) {
+      *problem = "The prefetched assessment could not be used: " +
+                 t.status().message();
+      return std::nullopt;
+    }
+    Triaged out;
+    static_cast<fhir::ResponseTriage&>(out) = std::move(*t);
+    const json& prefetch = in["prefetch"];
+    if (prefetch.contains("observations")) {
+      out.from_ehr = fhir::MergeObservations(
+          *ctx_.kb, fhir::Dump(prefetch["observations"]), &out.start.initial);
+      if (!out.from_ehr.empty())
+        out.result = Evaluate(*ctx_.kb, out.start.initial);
+    }
+    return out;
+  }
+
+  // order-select: a card per selected order that an advice item of
+  // orders.yaml is about; no card for any other order.
+  HttpResponse OrderSelect(const HttpRequest& req, const json& in) {
+    const json& context = in["context"];
+    if (!context.contains("selections") || !context["selections"].is_array())
+      return Error(400, "context.selections (an array of ids) is required");
+    if (!context.contains("draftOrders") ||
+        !context["draftOrders"].is_object() ||
+        fhir::StringMember(context["draftOrders"], "resourceType") != "Bundle")
+      return Error(400, "context.draftOrders (a Bundle) is required");
+    std::vector<std::string> selections;
+    for (const json& s : context["selections"]) {
+      if (!s.is_string())
+        return Error(400, "context.selections holds strings only");
+      selections.push_back(s.get<std::string>());
+    }
+    const json& bundle = context["draftOrders"];
+    const OrderAdviceModel& model = *OrderAdviceOf(*ctx_.kb);
+    struct Selected {
+      std::string reference;  // e.g. ServiceRequest/123
+      std::string display;
+      const OrderAdvice* advice;
+    };
+    std::vector<Selected> matched;
+    if (bundle.contains("entry") && bundle["entry"].is_array()) {
+      for (const json& e : bundle["entry"]) {
+        if (!e.is_object() || !e.contains("resource") ||
+            !e["resource"].is_object())
+          continue;
+        const json& r = e["resource"];
+        const std::string ref = fhir::StringMember(r, "resourceType") + "/" +
+                                fhir::StringMember(r, "id");
+        if (std::find(selections.begin(), selections.end(), ref) ==
+            selections.end())
+          continue;
+        std::vector<std::pair<std::string, std::string>> codings;
+        std::string display;
+        if (r.contains("code") && r["code"].is_object()) {
+          display = fhir::StringMember(r["code"], "text");
+          const json& code = r["code"];
+          if (code.contains("coding") && code["coding"].is_array()) {
+            for (const json& c : code["coding"]) {
+              if (!c.is_object()) continue;
+              codings.emplace_back(fhir::StringMember(c, "system"),
+                                   fhir::StringMember(c, "code"));
+              if (display.empty()) display = fhir::StringMember(c, "display");
+            }
+          }
+        }
+        for (const OrderAdvice* a : AdviceForOrder(model, codings))
+          matched.push_back({ref, display, a});
+      }
+    }
+    json cards = json::array();
+    if (matched.empty()) return Cards(cards);
+    std::string problem;
+    const auto triage = TriageOf(in, &problem);
+    for (const Selected& s : matched) {
+      cards.push_back(
+          triage ? OrderCard(*triage, s.advice, s.reference, s.display)
+                 : UnassessedOrderCard(req, *s.advice, problem, s.display));
+    }
+    return Cards(cards);
+  }
+
+  std::string Cites(const std::vector<uint16_t>& sources) const {
+    std::string cites;
+    for (uint16_t i : sources)
+      cites += (cites.empty() ? "" : "; ") + ctx_.kb->sources()[i].cite;
+    return cites;
+  }
+
+  static std::string OrderLine(const std::string& display) {
+    return display.empty() ? "" : "Order: " + display + "\n\n";
+  }
+
+  json UnassessedOrderCard(const HttpRequest& req, const OrderAdvice& advice,
+                           const std::string& problem,
+                           const std::string& display) {
+    json card = AskCard(req, problem);
+    card["summary"] = Clip(advice.unassessed.summary, kMaxSummary);
+    card["detail"] = OrderLine(display) + advice.unassessed.detail + "\n\n" +
+                     problem + "\n\nSources: " + Cites(advice.sources);
+    return card;
+  }
+
+  json OrderCard(const Triaged& t, const OrderAdvice* advice,
+                 const std::string& reference, const std::string& display) {
+    const KnowledgeBase& kb = *ctx_.kb;
+    const TriageResult& r = t.result;
+    const auto open = CouldNotRuleOut(kb, t.start.initial, r);
+    const OrderAnswer answer = ChooseAnswer(kb, *advice, r, open);
+    const OrderText& text =
+        answer == OrderAnswer::kAdviseAgainst  ? advice->advise_against
+        : answer == OrderAnswer::kWarningSigns ? advice->warning_signs
+                                               : advice->incomplete;
+    std::string md = OrderLine(display) + text.detail + "\n\n";
+    if (answer == OrderAnswer::kAdviseAgainst) {
+      md += "Assessment: **" + std::string(LevelName(r.level)) + "**, " +
+            "red-flag screen complete.\n\n" + EhrLine(t);
+    } else {
+      md += ReasonsMarkdown(t, open);
+    }
+    md += "Sources of this advice: " + Cites(advice->sources) +
+          "\n\nbackaid gives triage, not a diagnosis.";
+    const char* indicator =
+        answer == OrderAnswer::kWarningSigns ? Indicator(r.level) : "warning";
+    json card = {{"uuid", Uuid()},
+                 {"summary", Clip(text.summary, kMaxSummary)},
+                 {"indicator", indicator},
+                 {"detail", md},
+                 {"source", Source()}};
+    if (answer == OrderAnswer::kAdviseAgainst) {
+      card["selectionBehavior"] = "at-most-one";
+      card["suggestions"] = json::array(
+          {{{"label", text.suggestion},
+            {"uuid", Uuid()},
+            {"isRecommended", true},
+            {"actions", json::array({{{"type", "delete"},
+                                      {"description", text.suggestion},
+                                      {"resourceId", reference}}})}}});
+    }
+    return card;
+  }
+
+  // Which findings came from the EHR's Observations, with their values.
+  std::string EhrLine(const Triaged& t) const {
+    if (t.from_ehr.empty()) return "";
+    std::string line = "Measured values from the EHR: ";
+    for (size_t i = 0; i < t.from_ehr.size(); ++i) {
+      const FindingDef& d = ctx_.kb->findings()[t.from_ehr[i]];
+      const int32_t v = t.start.initial.values[t.from_ehr[i]];
+      line += (i ? ", " : "") + d.key + " " +
+              (d.scale > 1 ? fmt::format("{:.1f}", double(v) / d.scale)
+                           : std::to_string(v));
+    }
+    return line + ".\n\n";
+  }
+
+  static const char* Indicator(TriageLevel level) {
+    return level == TriageLevel::kEmergency ? "critical"
+           : level == TriageLevel::kUrgent  ? "warning"
+                                            : "info";
+  }
+
+  // The level, conditions, reasons with their sources, and what unanswered
+  // questions leave open, in Markdown.
+  std::string ReasonsMarkdown(const Triaged& t,
+                              const std::vector<Undetermined>& open) const {
+    const KnowledgeBase& kb = *ctx_.kb;
+    const TriageResult& r = t.result;
+    std::string md = "**" + std::string(LevelName(r.level)) +
+                     "**: " + kb.level(r.level).meaning + "\n\n" + EhrLine(t);
+    const std::string conditions = ConditionNames(r);
+    if (!conditions.empty())
+      md += "Conditions to check: " + conditions + "\n\n";
+    if (!r.fired.empty()) md += "Reasons:\n\n";
+    for (uint16_t i : r.fired) {
+      const RuleDef& rd = kb.rules()[i];
+      md += "- " + rd.reason + " (" + std::string(LevelName(rd.level)) +
+            "; sources: " + Cites(rd.sources) + ")\n";
+    }
+    if (!open.empty()) {
+      md += "\nCould not rule out (unanswered):\n\n";
+      for (const auto& u : open) {
+        std::string missing;
+        for (FindingId f : u.missing)
+          missing += (missing.empty() ? "" : "; ") + kb.findings()[f].meaning;
+        md += "- " + kb.rules()[u.rule].id + " (" +
+              std::string(LevelName(kb.rules()[u.rule].level)) +
+              "): " + missing + "\n";
+      }
+    }
+    return md + "\n";
+  }
+
+  std::string ConditionNames(const TriageResult& r) const {
+    const KnowledgeBase& kb = *ctx_.kb;
+    std::string conditions;
+    for (size_t i = 0; i < kb.conditions().size(); ++i) {
+      if ((r.conditions >> i) & 1u) {
+        conditions +=
+            (conditions.empty() ? "" : ", ") + kb.conditions()[i].name;
+      }
+    }
+    return conditions;
+  }
   HttpResponse Cards(json cards) {
     return JsonResponse(200, {{"cards", cards}});
   }
@@ -205,54 +454,24 @@ class Cds {
                                     {"type", "absolute"}}})}};
   }
 
-  json TriageCard(const fhir::ResponseTriage& t) {
+  json TriageCard(const Triaged& t) {
     const KnowledgeBase& kb = *ctx_.kb;
     const TriageResult& r = t.result;
-    const char* indicator = r.level == TriageLevel::kEmergency ? "critical"
-                            : r.level == TriageLevel::kUrgent  ? "warning"
-                                                               : "info";
-    std::string conditions;
-    for (size_t i = 0; i < kb.conditions().size(); ++i) {
-      if ((r.conditions >> i) & 1u) {
-        conditions +=
-            (conditions.empty() ? "" : ", ") + kb.conditions()[i].name;
-      }
-    }
+    const std::string conditions = ConditionNames(r);
     std::string summary =
         "Back pain triage: " + std::string(LevelName(r.level)) +
         (conditions.empty() ? "" : " (check: " + conditions + ")");
-    std::string md = "**" + std::string(LevelName(r.level)) +
-                     "**: " + kb.level(r.level).meaning + "\n\n";
-    if (!conditions.empty())
-      md += "Conditions to check: " + conditions + "\n\n";
-    if (!r.fired.empty()) md += "Reasons:\n\n";
-    for (uint16_t i : r.fired) {
-      const RuleDef& rd = kb.rules()[i];
-      std::string cites;
-      for (uint16_t s : rd.sources)
-        cites += (cites.empty() ? "" : "; ") + kb.sources()[s].cite;
-      md += "- " + rd.reason + " (" + std::string(LevelName(rd.level)) +
-            "; sources: " + cites + ")\n";
-    }
-    const auto open = CouldNotRuleOut(kb, t.start.initial, r);
-    if (!open.empty()) {
-      md += "\nCould not rule out (unanswered):\n\n";
-      for (const auto& u : open) {
-        std::string missing;
-        for (FindingId f : u.missing)
-          missing += (missing.empty() ? "" : ", ") + kb.findings()[f].key;
-        md += "- " + kb.rules()[u.rule].id + " (" +
-              std::string(LevelName(kb.rules()[u.rule].level)) +
-              "): " + missing + "\n";
-      }
-    }
-    md += "\nbackaid gives triage, not a diagnosis.";
+    std::string md =
+        ReasonsMarkdown(t, CouldNotRuleOut(kb, t.start.initial, r));
+    md += "backaid gives triage, not a diagnosis.";
     json card = {{"uuid", Uuid()},
                  {"summary", Clip(summary, kMaxSummary)},
-                 {"indicator", indicator},
+                 {"indicator", Indicator(r.level)},
                  {"detail", md},
                  {"source", Source()}};
     if (r.level == TriageLevel::kEmergency) {
+      // CDS Hooks 2.0: suggestions need a selectionBehavior (cds-resp-6).
+      card["selectionBehavior"] = "at-most-one";
       card["suggestions"] = json::array(
           {{{"label", "Send to emergency care now (call " +
                           EmergencyNumber(kb, t.start.region) + ")"},

@@ -6,6 +6,17 @@
 // queries the EHR's fhirServer: without prefetch the card asks for the
 // assessment instead.
 //
+// Services:
+//   backaid-back-pain       patient-view: the triage of the assessment.
+//   backaid-imaging-advice  order-select (listed only when the knowledge
+//                           base has orders.yaml): for each selected draft
+//                           order that an advice item is about (spine
+//                           imaging), a card saying whether the assessment
+//                           found red flags and the advice that follows,
+//                           with a suggestion to remove the order only when
+//                           the red-flag screen is complete and clear
+//                           (src/cdshooks/orders.h). Other orders: no card.
+//
 // Configuration (environment of `backaid serve`; all empty by default = no
 // JWT check, for a local sandbox):
 //   BACKAID_CDS_JWKS       path of a JWKS file (EC P-384 and/or RSA keys);

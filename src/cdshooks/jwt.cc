@@ -3,7 +3,6 @@
 #include <atomic>
 #include <cstdint>
 #include <limits>
-
 #include <nlohmann/json.hpp>
 
 #include "src/cdshooks/jwt_crypto.h"

@@ -80,8 +80,8 @@ void FreeKey(PublicKey* key) { delete key; }
 bool EcdsaToDer(const std::string& sig, std::string* der) {
   if (sig.size() != 96) return false;
   ECDSA_SIG* es = ECDSA_SIG_new();
-  BIGNUM* r =
-      BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()), 48, nullptr);
+  BIGNUM* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data()), 48,
+                        nullptr);
   BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(sig.data() + 48),
                         48, nullptr);
   if (es == nullptr || r == nullptr || s == nullptr ||

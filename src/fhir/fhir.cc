@@ -41,6 +41,17 @@ class FhirFront {
     }
     questionnaire_ = QuestionnaireJson(*ctx_.kb);
     metadata_ = CapabilityStatementJson(*ctx_.kb);
+    triage_operation_ = TriageOperationJson(*ctx_.kb);
+  }
+
+  HttpResponse ReadOperationDefinition(const HttpRequest& req) {
+    if (req.params.at(0) != "backaid-triage") {
+      return Outcome(404, "not-found",
+                     "no OperationDefinition with id '" + req.params.at(0) +
+                         "' (this server defines backaid-triage; $extract "
+                         "and $next-question are SDC's)");
+    }
+    return Raw(triage_operation_);
   }
 
   HttpResponse Metadata(const HttpRequest&) { return Raw(metadata_); }
@@ -235,6 +246,7 @@ class FhirFront {
   FhirContext ctx_;
   std::string questionnaire_;
   std::string metadata_;
+  std::string triage_operation_;
 };
 
 }  // namespace
@@ -273,6 +285,8 @@ constexpr FhirRoute kRoutes[] = {
     {"POST", "/fhir/$triage", &FhirFront::Triage},
     {"POST", "/fhir/QuestionnaireResponse/$extract", &FhirFront::Extract},
     {"POST", "/fhir/Questionnaire/$next-question", &FhirFront::NextQuestion},
+    {"GET", "/fhir/OperationDefinition/{id}",
+     &FhirFront::ReadOperationDefinition},
 };
 
 }  // namespace
@@ -290,6 +304,18 @@ void RegisterRoutes(server::HttpServer& http, FhirContext ctx) {
   for (const FhirRoute& r : kRoutes) {
     http.Route(r.method, r.path, front, r.handler);
   }
+  // Any other path under /fhir, or another method: an OperationOutcome, as
+  // a FHIR client expects, not the API's problem+json.
+  http.OnUnmatched("/fhir", [](int status, std::string_view path) {
+    return status == 404
+               ? internal::Outcome(404, "not-found",
+                                   "no resource or operation at " +
+                                       std::string(path) +
+                                       " (see /fhir/metadata)")
+               : internal::Outcome(
+                     405, "not-supported",
+                     "this method is not supported at " + std::string(path));
+  });
 }
 
 }  // namespace backaid::fhir

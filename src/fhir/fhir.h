@@ -52,9 +52,31 @@ Result<ResponseTriage> TriageQuestionnaireResponse(
     const std::shared_ptr<const KnowledgeBase>& kb, std::string_view qr_json,
     int64_t now_ms);
 
+// Measured values the EHR holds, for findings that knowledge/fhir.yaml
+// codes and that are numbers (pain score, temperature, pulse, systolic
+// pressure): `observations_json` is an Observation, a searchset Bundle of
+// them, or JSON null. For each such finding still unknown in `c`, the first
+// usable Observation (status final, amended or corrected; a valueQuantity,
+// or a component with the code, within the finding's range) sets it.
+// Returns the findings set, in finding order. A value outside the range, or
+// an Observation of another code, is ignored: it never replaces an answer
+// and never stops the triage.
+std::vector<FindingId> MergeObservations(const KnowledgeBase& kb,
+                                         std::string_view observations_json,
+                                         Case* c);
+
+// The search that fetches those Observations for a CDS Hooks prefetch
+// template: "Observation?subject={{context.patientId}}&code=..." with every
+// coded numeric finding's codes, newest first.
+std::string ObservationsPrefetch(const KnowledgeBase& kb);
+
 // The generated resources (for tests and the CLI).
 std::string QuestionnaireJson(const KnowledgeBase& kb);
 std::string CapabilityStatementJson(const KnowledgeBase& kb);
+// The OperationDefinition of $triage (backaid's own operation; $extract and
+// $next-question are SDC's, whose canonical definitions the
+// CapabilityStatement names).
+std::string TriageOperationJson(const KnowledgeBase& kb);
 
 }  // namespace backaid::fhir
 

@@ -289,6 +289,59 @@ std::string QuestionnaireJson(const KnowledgeBase& kb) {
   return Dump(qn);
 }
 
+std::string TriageOperationJson(const KnowledgeBase& kb) {
+  json op = {
+      {"resourceType", "OperationDefinition"},
+      {"id", "backaid-triage"},
+      {"url", Canon("OperationDefinition/backaid-triage")},
+      {"version", kb.version()},
+      {"name", "BackaidTriage"},
+      {"title", "backaid triage of a completed assessment"},
+      {"status", "active"},
+      {"kind", "operation"},
+      {"date", "2026-12-06"},
+      {"publisher", "backaid"},
+      {"description",
+       "Triages a QuestionnaireResponse to the backaid-assessment "
+       "Questionnaire as POST /v1/assessments does with the same answers, "
+       "and returns a collection Bundle: the response, a RiskAssessment "
+       "(level, conditions to check, reasons with their sources, what "
+       "unanswered questions leave open), a CarePlan, Observations for the "
+       "coded answers, and for an emergency a DetectedIssue and a "
+       "Communication. A question the response leaves without an answer "
+       "counts as 'not sure', never as 'no'. Information and triage, not a "
+       "diagnosis."},
+      {"affectsState", false},
+      {"code", "triage"},
+      {"system", true},
+      {"type", false},
+      {"instance", false},
+      {"inputProfile", "http://hl7.org/fhir/StructureDefinition/Parameters"},
+      {"parameter",
+       json::array(
+           {{{"name", "response"},
+             {"use", "in"},
+             {"min", 1},
+             {"max", "1"},
+             {"documentation",
+              "The completed assessment: a QuestionnaireResponse to " +
+                  QuestionnaireUrl() +
+                  " (any version of this server's "
+                  "knowledge base: " +
+                  kb.version() + ")."},
+             {"type", "QuestionnaireResponse"}},
+            {{"name", "return"},
+             {"use", "out"},
+             {"min", 1},
+             {"max", "1"},
+             {"documentation",
+              "A collection Bundle (see description); errors are an "
+              "OperationOutcome: 400 unreadable, 422 not valid against the "
+              "Questionnaire."},
+             {"type", "Bundle"}}})}};
+  return Dump(op);
+}
+
 std::string CapabilityStatementJson(const KnowledgeBase& kb) {
   json ops = json::array(
       {{{"name", "triage"},

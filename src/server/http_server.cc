@@ -8,6 +8,8 @@
 // than SO_REUSEPORT: a second server on a busy port must still fail.)
 // Shared state between threads: the session registry (mutex), the metrics
 // (atomics), the rate limiter (sharded mutexes).
+#include "src/server/http_server.h"
+
 #include <unistd.h>
 
 #include <boost/asio/bind_executor.hpp>
@@ -23,13 +25,12 @@
 #include <boost/beast/http.hpp>
 #include <csignal>
 #include <exception>
-#include <stdexcept>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
-#include "src/server/http_server.h"
 #include "src/server/http_util.h"
 
 namespace backaid::server {
@@ -94,6 +95,9 @@ struct ServerCore {
 
   ServerOptions options;
   internal::Router router;
+  // OnUnmatched: path prefix (segments) and its handler.
+  std::vector<std::pair<std::vector<std::string>, HttpServer::UnmatchedHandler>>
+      unmatched;
   internal::Metrics metrics;
   internal::RateLimiter limiter;
   std::mutex sessions_mu;
@@ -232,12 +236,12 @@ class Session : public std::enable_shared_from_this<Session> {
             beast::iequals(req[http::field::expect], "100-continue")) {
           auto cont = std::make_shared<http::response<http::empty_body>>(
               http::status::continue_, req.version());
-          http::async_write(socket_, *cont,
-                            [self = shared_from_this(), cont](
-                                beast::error_code ec, size_t) {
-                              if (ec) return self->Close();
-                              self->Parse();
-                            });
+          http::async_write(
+              socket_, *cont,
+              [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+                if (ec) return self->Close();
+                self->Parse();
+              });
           return;
         }
       }
@@ -326,10 +330,17 @@ class Session : public std::enable_shared_from_this<Session> {
                     request_id_);
       res.headers.emplace_back("Retry-After", std::to_string(wait));
     } else {
-      Router::Match m =
-          server_->router.Find(method, target.segments);
+      Router::Match m = server_->router.Find(method, target.segments);
       route_ = m.route;
-      if (m.kind == Router::Match::kNotFound) {
+      const HttpServer::UnmatchedHandler* unmatched =
+          m.kind == Router::Match::kFound ? nullptr
+                                          : UnmatchedFor(target.segments);
+      if (unmatched != nullptr) {
+        const int status = m.kind == Router::Match::kNotFound ? 404 : 405;
+        res = (*unmatched)(status, target.path);
+        res.status = status;
+        if (status == 405) res.headers.emplace_back("Allow", m.allow);
+      } else if (m.kind == Router::Match::kNotFound) {
         res = Problem(404, "not-found", "Not found",
                       "No resource exists at this path.", request_id_);
       } else if (m.kind == Router::Match::kMethodNotAllowed) {
@@ -346,6 +357,22 @@ class Session : public std::enable_shared_from_this<Session> {
     Send(std::move(res), req.version(), req.keep_alive());
   }
 
+  // The OnUnmatched handler of the longest registered prefix of
+  // `segments`, or null.
+  const HttpServer::UnmatchedHandler* UnmatchedFor(
+      const std::vector<std::string>& segments) const {
+    const HttpServer::UnmatchedHandler* best = nullptr;
+    size_t best_len = 0;
+    for (const auto& [prefix, handler] : server_->unmatched) {
+      if (prefix.size() > segments.size() || prefix.size() < best_len) continue;
+      if (std::equal(prefix.begin(), prefix.end(), segments.begin())) {
+        best = &handler;
+        best_len = prefix.size();
+      }
+    }
+    return best;
+  }
+
   bool Exempt(std::string_view path) const {
     for (const std::string& p : opts().rate_exempt) {
       if (p == path) return true;
@@ -354,8 +381,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   HttpResponse CallHandler(const Handler& handler, std::string_view method,
-                           Target target,
-                           std::vector<std::string> params) {
+                           Target target, std::vector<std::string> params) {
     auto& req = parser_->get();
     HttpRequest r;
     r.method = method;
@@ -381,11 +407,10 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       return res;
     } catch (...) {
-      server_->metrics.handler_exceptions.fetch_add(
-          1, std::memory_order_relaxed);
+      server_->metrics.handler_exceptions.fetch_add(1,
+                                                    std::memory_order_relaxed);
       return Problem(500, "internal", "Internal server error",
-                     "The server could not complete the request.",
-                     request_id_);
+                     "The server could not complete the request.", request_id_);
     }
   }
 
@@ -434,8 +459,7 @@ class Session : public std::enable_shared_from_this<Session> {
     e.status = status_;
     e.bytes_in = bytes_in_;
     e.bytes_out = bytes_out;
-    e.duration_ms =
-        std::chrono::duration<double, std::milli>(duration).count();
+    e.duration_ms = std::chrono::duration<double, std::milli>(duration).count();
     server_->Log(e);
     busy_ = false;
     res_ = {};
@@ -529,8 +553,7 @@ void internal::ServerCore::Unregister(Session* s) {
 void internal::ServerCore::DoAccept() {
   asio::io_context& target = *iocs[next_context++ % iocs.size()];
   acceptor.async_accept(
-      target,
-      [this](beast::error_code ec, tcp::socket socket) {
+      target, [this](beast::error_code ec, tcp::socket socket) {
         if (stopping) return;
         if (ec) {
           if (ec == asio::error::operation_aborted) return;
@@ -600,12 +623,19 @@ void internal::ServerCore::Log(const internal::AccessEntry& e) {
   }
 }
 
-// ---- HttpServer ---------------------------------------------------------------
+// ---- HttpServer
+// ---------------------------------------------------------------
 
 HttpServer::HttpServer(ServerOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 HttpServer::~HttpServer() = default;
+
+void HttpServer::OnUnmatched(std::string prefix, UnmatchedHandler handler) {
+  internal::Target t;
+  if (!internal::DecodeTarget(prefix, &t)) return;
+  impl_->unmatched.emplace_back(std::move(t.segments), std::move(handler));
+}
 
 void HttpServer::Route(std::string method, std::string path_template,
                        Handler handler) {
@@ -637,7 +667,8 @@ Status HttpServer::Start() {
   }
   beast::error_code ec;
   auto address = asio::ip::make_address(host, ec);
-  if (ec) return Status::IoError("bad listen host " + host + ": " + ec.message());
+  if (ec)
+    return Status::IoError("bad listen host " + host + ": " + ec.message());
   tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
   tcp::acceptor& a = impl_->acceptor;
   a.open(endpoint.protocol(), ec);

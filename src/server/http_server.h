@@ -32,17 +32,17 @@
 namespace backaid::server {
 
 struct HttpRequest {
-  std::string method;       // "GET", "POST", ...
-  std::string path;         // decoded path without the query
-  std::string query;        // raw query string (after '?'), may be empty
-  std::string route;        // the matched route template, e.g.
-                            // "/v1/episodes/{id}"
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // decoded path without the query
+  std::string query;   // raw query string (after '?'), may be empty
+  std::string route;   // the matched route template, e.g.
+                       // "/v1/episodes/{id}"
   std::vector<std::string> params;  // values of the template's {..} parts
   std::vector<std::pair<std::string, std::string>> headers;  // names lower
   std::string body;
-  std::string client;       // remote address
-  std::string request_id;   // generated per request, also sent back as
-                            // X-Request-Id
+  std::string client;      // remote address
+  std::string request_id;  // generated per request, also sent back as
+                           // X-Request-Id
 
   // The first header with this lower-case name, or "" if absent.
   std::string_view header(std::string_view lower_name) const;
@@ -102,6 +102,15 @@ class HttpServer {
             return ((*front).*handler)(req);
           }));
   }
+
+  // How a request under `prefix` (whole segments, e.g. "/fhir") that no
+  // route matches is answered instead of the problem+json 404 or 405: the
+  // FHIR front answers with an OperationOutcome. `status` is 404 (no such
+  // path) or 405 (the server then adds the Allow header). The longest
+  // matching prefix wins. Register before Start().
+  using UnmatchedHandler =
+      std::function<HttpResponse(int status, std::string_view path)>;
+  void OnUnmatched(std::string prefix, UnmatchedHandler handler);
 
   // Binds and listens. Fails (kIoError) if the address is in use or invalid.
   Status Start();

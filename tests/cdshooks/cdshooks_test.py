@@ -127,6 +127,9 @@ def valid_card(card):
     for link in card.get("links", []):
         ok = ok and isinstance(link.get("label"), str) and isinstance(
             link.get("url"), str) and link.get("type") in ("absolute", "smart")
+    # cds-resp-6: suggestions need a selectionBehavior.
+    ok = ok and (not card.get("suggestions") or
+                 card.get("selectionBehavior") in ("at-most-one", "any"))
     allowed = {"uuid", "summary", "detail", "indicator", "source",
                "suggestions", "selectionBehavior", "overrideReasons", "links"}
     return ok and set(card) <= allowed
@@ -304,6 +307,12 @@ def main():
         st, _, out = call(base, rsa.token(aud))
         check(st == 200 and valid_card((out or {}).get("cards", [{}])[0]),
               f"RS384 token: 200 with a card ({st} {out})")
+        # The scheme is case-insensitive (RFC 9110 11.1).
+        st, _, out = srv.json("POST", "/cds-services/backaid-back-pain", base,
+                              headers={"Content-Type": "application/json",
+                                       "Authorization": "BEARER " +
+                                       signer.token(aud)})
+        check(st == 200, f"BEARER (upper case) works like Bearer ({st})")
         rsa_replay = rsa.token(aud)
         check(call(base, rsa_replay)[0] == 200, "RS384: first use 200")
         unknown_kid = stranger.token(aud)

@@ -177,6 +177,8 @@ for path in ["/fhir/Questionnaire/other", "/fhir/Questionnaire/..",
              "/cds-services/x/y"]:
     add(f"GET {path}", "GET", path, None, {}, 404)
 add("GET /fhir/%00", "GET", "/fhir/%00", None, {}, 400)
+# /fhir is a whole segment: /fhirx is not the FHIR front's (problem+json).
+add("GET /fhirx/metadata", "GET", "/fhirx/metadata", None, {}, 404)
 
 names = [r[0] for r in requests]
 dups = sorted({n for n in names if names.count(n) > 1})
@@ -196,8 +198,11 @@ def names_problem(path, ctype, data):
         return issues[0].get("severity") in ("error", "fatal") and bool(
             issues[0].get("diagnostics"))
     if path.startswith("/fhir/"):
-        # A FHIR route answers an OperationOutcome; a path no FHIR route
-        # matches is the server's own problem+json.
+        # The transport's own answers (400 bad target, 413) come before any
+        # route; everything else under /fhir/ must be an OperationOutcome
+        # (checked below).
+        return "problem+json" in ctype and bool(body.get("detail"))
+    if path.startswith("/fhirx"):
         return "problem+json" in ctype and bool(body.get("detail"))
     if path.startswith("/cds-services"):
         return isinstance(body.get("error"), str) and bool(body["error"]) or \
@@ -205,10 +210,6 @@ def names_problem(path, ctype, data):
     return False
 
 
-bound = {"/fhir/metadata", "/fhir/Questionnaire",
-         "/fhir/Questionnaire/backaid-assessment", "/fhir/$triage",
-         "/fhir/QuestionnaireResponse/$extract",
-         "/fhir/Questionnaire/$next-question"}
 for name, method, path, body, headers, want in requests:
     try:
         st, h, data = srv.request(method, path, body, headers)
@@ -223,8 +224,12 @@ for name, method, path, body, headers, want in requests:
         continue
     ok = 400 <= st < 500 and (want is None or st == want)
     ok = ok and names_problem(path, ctype, data)
-    if path.split("?")[0] in bound and st not in (405, 413):
-        ok = ok and b'"OperationOutcome"' in data
+    if path.startswith("/fhir/") and st not in (400, 413):
+        # 400 bad target and 413 are the transport's, before any route.
+        ok = ok and b'"OperationOutcome"' in data and \
+            ctype.startswith("application/fhir+json")
+    if st == 405:
+        ok = ok and bool(h.get("allow"))
     check(ok, f"{name}: got {st} {ctype} {data[:200]!r}, want "
           f"{want or '4xx'} naming the problem")
 

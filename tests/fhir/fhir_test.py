@@ -207,6 +207,25 @@ def main():
               meta["fhirVersion"] == "4.0.1", "metadata: CapabilityStatement")
         save(questionnaire)
         save(meta)
+        # Every operation the CapabilityStatement names whose definition is
+        # ours is served at its canonical id (R4 schema and FHIRPath
+        # invariants below check it like every saved resource).
+        ours = [o["definition"] for r in meta["rest"] for o in
+                r.get("operation", []) +
+                [o for res in r.get("resource", [])
+                 for o in res.get("operation", [])]
+                if o["definition"].startswith("https://backaid.invalid/")]
+        check(len(ours) == 1, f"one operation of our own: {ours}")
+        for canon in ours:
+            oid = canon.rsplit("/", 1)[1]
+            st, _, opdef = srv.json("GET", f"/fhir/OperationDefinition/{oid}")
+            check(st == 200 and opdef.get("resourceType") ==
+                  "OperationDefinition" and opdef.get("url") == canon and
+                  opdef.get("code") == "triage" and opdef.get("system") is
+                  True and {p["name"] for p in opdef["parameter"]} ==
+                  {"response", "return"},
+                  f"OperationDefinition/{oid} served ({st})")
+            save(opdef)
         q = urllib.parse.quote(questionnaire["url"], safe="")
         st, _, found = srv.json("GET", f"/fhir/Questionnaire?url={q}")
         check(st == 200 and found["total"] == 1, "search by url finds it")
