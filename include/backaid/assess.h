@@ -1,12 +1,20 @@
 // The question-by-question assessment: a session that asks the questions of
-// the knowledge base's questionnaire (knowledge/questions.yaml) in order,
-// skipping those whose `ask_when` is definitely false, builds a Case from
-// the answers and triages it again after every answer. Once the level is
-// emergency the session is finished: no more questions are asked.
+// the knowledge base's questionnaire (knowledge/questions.yaml), builds a
+// Case from the answers and triages it again after every answer. A question
+// is asked only when some answer to it could still change the level, the
+// conditions named or the care plan (the engine's three-valued evaluation
+// says which rules are still open and which unknown findings decide them,
+// src/assess/selection.h), and never when its `ask_when` is definitely
+// false; the question that could decide the most urgent open rule comes
+// first (ties: the questionnaire's order), so the red-flag screening comes
+// first and pregnancy-specific warning signs follow as soon as a pregnancy
+// is known. Once the level is emergency the session is finished: no more
+// questions are asked.
 //
 // The questions, their options and the findings each option sets are data;
 // this module only applies them. An option that is "not sure" leaves its
-// findings unknown (not assessed), never "no".
+// findings unknown (not assessed), never "no"; an unticked checklist item
+// records only what it states (see QuestionDef::excludes).
 #ifndef BACKAID_ASSESS_H_
 #define BACKAID_ASSESS_H_
 
@@ -78,7 +86,11 @@ struct Reply {
 
 struct Progress {
   int answered = 0;  // questions answered so far
-  int about = 0;     // answered + the questions still likely to be asked
+  // answered + the questions that would still be asked if every answer
+  // from here on is the one a person with nothing to report gives ("none
+  // of these", the normal answer): the real remaining count, so it does not
+  // change while the answers are the typical ones.
+  int about = 0;
 };
 
 // One assessment. Not thread-safe; the knowledge base is shared.
@@ -118,26 +130,31 @@ class Assessment {
     int question;
     Reply reply;
     Case before;
+    std::vector<std::pair<FindingId, uint32_t>> ruled_out_before;
   };
   friend Result<Assessment> ResumeAssessment(
       std::shared_ptr<const KnowledgeBase> kb, std::string_view json_answers);
   explicit Assessment(std::shared_ptr<const KnowledgeBase> kb);
-  // The first question after `from` that is not definitely skipped.
-  int NextFrom(int from) const;
+  // Re-triages the case and chooses the next question.
+  void Refresh();
 
   std::shared_ptr<const KnowledgeBase> kb_;
   Case case_;
   TriageResult result_;
   std::vector<Step> steps_;
+  // Per finding, the values unticked checklist items have ruled out.
+  std::vector<std::pair<FindingId, uint32_t>> ruled_out_;
+  int next_ = -1;  // the next question's index, -1 when finished
 };
 
 // Builds a case from answers given as a JSON object: question id -> option
 // id, list of option ids (checklists), or a number ("unsure" for a number
 // not known). Questions are applied in questionnaire order; questions left
-// out stay unknown. Unknown question or option ids, numbers out of range,
-// answers to questions that the other answers skip, and malformed JSON are
-// kInvalidArgument errors that name the problem. Answers after an
-// emergency are still applied (they add information).
+// out stay unknown (those no answer could matter for are marked
+// Case::not_needed, so they are not listed as not assessed). Unknown question
+// or option ids, numbers out of range, answers to questions that the other
+// answers skip, and malformed JSON are kInvalidArgument errors that name the
+// problem. Answers after an emergency are still applied (they add information).
 struct AnsweredCase {
   Case c;
   std::vector<std::pair<std::string, Reply>> answers;
@@ -146,14 +163,17 @@ Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
                                      std::string_view json_answers);
 
 // Resumes a session from the answers given so far (the same JSON object as
-// CaseFromAnswers), replayed in questionnaire order, so that NextQuestion(),
+// CaseFromAnswers; its order does not matter), replayed in the order the
+// session asks them, so that NextQuestion(),
 // progress(), result() and answers() say where the person is. This is how a
 // stateless front (the HTTP API, the web page) asks one question at a time.
 // Errors (kInvalidArgument, naming the problem): everything CaseFromAnswers
 // rejects (unknown question or option, a skipped question answered, ...)
-// and a gap: a question that is asked but not answered while a later one
-// is (answer it, or "unsure"). Answers after the session finished at
-// emergency are still applied, as CaseFromAnswers does (they add
+// and a gap: a question that is asked but not answered while another that
+// could still matter is (answer it, or "unsure"). Answers to questions the
+// session did not ask because they could no longer matter are applied
+// after the others (they add information). Answers after the session finished
+// at emergency are still applied, as CaseFromAnswers does (they add
 // information; a finished session asks nothing more but must not drop what
 // the person already said); they count as answered and can be undone with
 // Back(). kFailedPrecondition if the knowledge base has no questionnaire.

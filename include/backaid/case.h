@@ -42,6 +42,10 @@ struct Case {
   // by SetFinding(); the engine uses it to skip rules that cannot fire.
   FindingSet abnormal;
   FindingSet known;  // findings with an answer; maintained by SetFinding()
+  // Unknown findings the assessment did not ask because no answer to them
+  // could change the level, the conditions or the plan (set by the
+  // questionnaire, src/assess): not listed as not assessed.
+  FindingSet not_needed;
 };
 
 // What a vignette expects (the optional "expected" member of a case).

@@ -73,11 +73,14 @@ void AppendOpenQuestionsText(const KnowledgeBase& kb, const Case& c,
 void AppendResultText(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, bool markdown, std::string* out);
 
-// Renders one result for the person it is about (backaid assess): the
-// open questions (only those in `only`, when given), the level and its
-// meaning, the call to the region's emergency number at emergency, why,
-// what to do now (EmergencyAdvice at emergency), the warning signs told,
-// what was not checked, the care plan when given, and when to call. Lines
+// Renders one result for the person it is about (backaid assess), leading
+// with what to do: the open questions (only those in `only`, when given),
+// then at most three things to do now (EmergencyAdvice first at emergency,
+// then the plan's `now` items in plan.yaml's order), then the level and its
+// meaning, who to see and why (sources as readable citations), the warning
+// signs told, what was not checked, the care plan when given, when to call,
+// and "About this result" (the only place with the knowledge base
+// version). Lines
 // that carry the level go through `emphasis` (a terminal colours them;
 // null = as they are).
 void AppendPersonText(

@@ -10,6 +10,7 @@
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
 #include "src/assess/questionnaire_model.h"
+#include "src/assess/selection.h"
 #include "src/knowledge/expr.h"
 #include "src/knowledge/program.h"
 
@@ -18,6 +19,7 @@ namespace {
 
 using assess::QuestionDef;
 using assess::Questionnaire;
+using assess::RuledOut;
 using assess::Setting;
 
 const Questionnaire& Model(const KnowledgeBase& kb) {
@@ -47,7 +49,7 @@ std::string FormatNumber(double v) {
 // Applies `reply` to question `q` on `c`. Checks everything before changing
 // anything, so a failed reply leaves `c` as it was.
 Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
-             const Reply& reply, Case* c) {
+             const Reply& reply, Case* c, RuledOut* ruled_out) {
   const Question& q = def.view;
   if (q.kind == QuestionKind::kNumber) {
     if (reply.number) {
@@ -143,12 +145,32 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
     }
   }
   if (!unsure) {
-    // Unticked items (or "none of these"): their normal values.
+    auto set_by_tick = [&](FindingId f) {
+      return std::any_of(ticked.begin(), ticked.end(),
+                         [&](const Setting& t) { return t.first == f; });
+    };
+    // Unticked items (or "none of these"): their normal values, where the
+    // items cover every abnormal value of the finding.
     for (const Setting& s : def.normals) {
-      const bool set_by_tick =
-          std::any_of(ticked.begin(), ticked.end(),
-                      [&](const Setting& t) { return t.first == s.first; });
-      if (!set_by_tick) kb.SetFinding(s.first, s.second, c);
+      if (!set_by_tick(s.first)) kb.SetFinding(s.first, s.second, c);
+    }
+    // Elsewhere an unticked item only rules out the values it names; the
+    // finding is normal once every abnormal value has been ruled out.
+    for (const auto& [f, mask] : def.excludes) {
+      if (set_by_tick(f)) continue;
+      auto it = std::find_if(ruled_out->begin(), ruled_out->end(),
+                             [&](const auto& x) { return x.first == f; });
+      if (it == ruled_out->end()) {
+        ruled_out->emplace_back(f, mask);
+        it = ruled_out->end() - 1;
+      } else {
+        it->second |= mask;
+      }
+      const FindingDef& fd = kb.findings()[f];
+      const uint32_t abnormal = assess::AbnormalMask(fd);
+      if (c->values[f] == kUnknown && fd.normal && abnormal != 0 &&
+          (abnormal & ~it->second) == 0)
+        kb.SetFinding(f, *fd.normal, c);
     }
   }
   if (none || unsure) {
@@ -181,7 +203,7 @@ std::string_view QuestionKindName(QuestionKind k) {
 Assessment::Assessment(std::shared_ptr<const KnowledgeBase> kb)
     : kb_(std::move(kb)), case_(kb_->NewCase()) {
   case_.id = "assessment";
-  Evaluate(*kb_, case_, &result_);
+  Refresh();
 }
 
 Result<Assessment> Assessment::Start(std::shared_ptr<const KnowledgeBase> kb) {
@@ -193,40 +215,66 @@ Result<Assessment> Assessment::Start(std::shared_ptr<const KnowledgeBase> kb) {
   return Assessment(std::move(kb));
 }
 
-int Assessment::NextFrom(int from) const {
-  const auto& qs = Model(*kb_).questions;
-  for (int i = from; i < static_cast<int>(qs.size()); ++i) {
-    if (assess::ShouldAsk(qs[i], case_.values)) return i;
-  }
-  return -1;
+namespace {
+
+std::vector<bool> AskedSet(size_t n, const std::vector<int>& asked) {
+  std::vector<bool> out(n, false);
+  for (int i : asked) out[i] = true;
+  return out;
+}
+
+// Marks what no answer could matter for (not listed as not assessed) and
+// returns the next question (-1: none, or the level is emergency).
+int MarkAndChoose(const KnowledgeBase& kb, const Questionnaire& model,
+                  const std::vector<bool>& asked, Case* c, TriageResult* r) {
+  assess::Relevance rel;
+  assess::ComputeRelevance(kb, *c, *r, &rel);
+  FindingSet all;
+  for (size_t f = 0; f < kb.findings().size(); ++f) all.set(f);
+  c->not_needed = all & ~c->known & ~rel.any;
+  r->not_assessed &= ~c->not_needed;
+  if (r->level == TriageLevel::kEmergency)
+    return assess::ConfirmEmergency(kb, model, *c, *r, asked);
+  return assess::ChooseNext(model, *c, rel, asked);
+}
+
+}  // namespace
+
+void Assessment::Refresh() {
+  Evaluate(*kb_, case_, &result_);
+  std::vector<int> asked;
+  for (const Step& s : steps_) asked.push_back(s.question);
+  const Questionnaire& model = Model(*kb_);
+  next_ = MarkAndChoose(*kb_, model, AskedSet(model.questions.size(), asked),
+                        &case_, &result_);
 }
 
 const Question* Assessment::NextQuestion() const {
-  if (result_.level == TriageLevel::kEmergency) return nullptr;
-  const int i = NextFrom(steps_.empty() ? 0 : steps_.back().question + 1);
-  return i < 0 ? nullptr : &Model(*kb_).questions[i].view;
+  return next_ < 0 ? nullptr : &Model(*kb_).questions[next_].view;
 }
 
 Status Assessment::Answer(const Reply& reply) {
-  const Question* q = NextQuestion();
-  if (q == nullptr) {
+  if (next_ < 0) {
     return Status::FailedPrecondition("the assessment is finished");
   }
-  const int index = Model(*kb_).index.at(q->id);
+  const int index = next_;
   Case next = case_;
-  Status s = Apply(*kb_, Model(*kb_).questions[index], reply, &next);
+  RuledOut ruled = ruled_out_;
+  Status s = Apply(*kb_, Model(*kb_).questions[index], reply, &next, &ruled);
   if (!s.ok()) return s;
-  steps_.push_back(Step{index, reply, std::move(case_)});
+  steps_.push_back(Step{index, reply, std::move(case_), std::move(ruled_out_)});
   case_ = std::move(next);
-  Evaluate(*kb_, case_, &result_);
+  ruled_out_ = std::move(ruled);
+  Refresh();
   return Status::Ok();
 }
 
 bool Assessment::Back() {
   if (steps_.empty()) return false;
   case_ = std::move(steps_.back().before);
+  ruled_out_ = std::move(steps_.back().ruled_out_before);
   steps_.pop_back();
-  Evaluate(*kb_, case_, &result_);
+  Refresh();
   return true;
 }
 
@@ -234,11 +282,26 @@ Progress Assessment::progress() const {
   Progress p;
   p.answered = static_cast<int>(steps_.size());
   p.about = p.answered;
-  if (result_.level == TriageLevel::kEmergency) return p;
-  const auto& qs = Model(*kb_).questions;
-  for (size_t i = steps_.empty() ? 0 : steps_.back().question + 1;
-       i < qs.size(); ++i) {
-    if (assess::ShouldAsk(qs[i], case_.values)) ++p.about;
+  if (next_ < 0) return p;
+  // The questions still to come if every answer from here is the typical
+  // one (the normal answer, "none of these").
+  const Questionnaire& model = Model(*kb_);
+  std::vector<bool> asked(model.questions.size(), false);
+  for (const Step& s : steps_) asked[s.question] = true;
+  Case c = case_;
+  TriageResult r = result_;
+  RuledOut ruled = ruled_out_;
+  for (int i = next_; i >= 0;) {
+    ++p.about;
+    asked[i] = true;
+    Case after = c;
+    if (Apply(*kb_, model.questions[i],
+              assess::TypicalReply(*kb_, model.questions[i]), &after, &ruled)
+            .ok()) {
+      c = std::move(after);
+    }
+    Evaluate(*kb_, c, &r);
+    i = MarkAndChoose(*kb_, model, asked, &c, &r);
   }
   return p;
 }
@@ -317,6 +380,8 @@ Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
             [](const auto& a, const auto& b) { return a.first < b.first; });
   AnsweredCase out{kb.NewCase(), {}};
   out.c.id = "assessment";
+  RuledOut ruled;
+  std::vector<bool> asked(model.questions.size(), false);
   for (const auto& [index, reply] : replies) {
     const QuestionDef& def = model.questions[index];
     if (!assess::ShouldAsk(def, out.c.values)) {
@@ -325,45 +390,71 @@ Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
           "only when {})",
           def.view.id, def.ask_when_text));
     }
-    Status s = Apply(kb, def, reply, &out.c);
+    Status s = Apply(kb, def, reply, &out.c, &ruled);
     if (!s.ok()) return s;
     out.answers.emplace_back(def.view.id, reply);
+    asked[index] = true;
   }
+  // What was left out because no answer could matter is not "not assessed".
+  TriageResult r;
+  Evaluate(kb, out.c, &r);
+  MarkAndChoose(kb, model, asked, &out.c, &r);
   return out;
 }
 
 Result<Assessment> ResumeAssessment(std::shared_ptr<const KnowledgeBase> kb,
                                     std::string_view json_answers) {
   if (!kb) return Status::FailedPrecondition("no knowledge base");
-  // CaseFromAnswers checks every answer and orders them; the replay below
-  // only has to find gaps.
+  // CaseFromAnswers checks every answer; the replay below asks them in the
+  // session's own order and only has to find gaps.
   auto answered = CaseFromAnswers(*kb, json_answers);
   if (!answered.ok()) return answered.status();
   auto started = Assessment::Start(kb);
   if (!started.ok()) return started.status();
   Assessment a = std::move(started).value();
   const Questionnaire& model = Model(*kb);
-  for (const auto& [id, reply] : answered->answers) {
-    const int index = model.index.at(id);
+  std::vector<std::pair<int, const Reply*>> left;  // in questionnaire order
+  for (const auto& [id, reply] : answered->answers)
+    left.emplace_back(model.index.at(id), &reply);
+  for (;;) {
     const Question* next = a.NextQuestion();
-    if (next != nullptr && next->id != id) {
-      return Status::InvalidArgument(fmt::format(
-          "question '{}' must be answered before '{}' (answer \"{}\" if it "
-          "is not known)",
-          next->id, id, kNotSure));
-    }
-    if (next != nullptr) {
-      Status s = a.Answer(reply);
-      if (!s.ok()) return s;
-      continue;
-    }
-    // Finished at emergency: apply the answer all the same.
-    Case after = a.case_;
-    Status s = Apply(*kb, model.questions[index], reply, &after);
+    if (next == nullptr) break;
+    auto it = std::find_if(left.begin(), left.end(), [&](const auto& x) {
+      return model.questions[x.first].view.id == next->id;
+    });
+    if (it == left.end()) break;
+    Status s = a.Answer(*it->second);
     if (!s.ok()) return s;
-    a.steps_.push_back(Assessment::Step{index, reply, std::move(a.case_)});
+    left.erase(it);
+  }
+  if (!left.empty() && a.next_ >= 0) {
+    // An answer to a question that could still matter, while the question
+    // the session asks now has no answer: a gap.
+    assess::Relevance rel;
+    assess::ComputeRelevance(*kb, a.case_, a.result_, &rel);
+    for (const auto& [index, reply] : left) {
+      const QuestionDef& def = model.questions[index];
+      if (assess::QuestionWeight(def, rel) > 0 &&
+          assess::ShouldAsk(def, a.case_.values)) {
+        return Status::InvalidArgument(fmt::format(
+            "question '{}' must be answered before '{}' (answer \"{}\" if "
+            "it is not known)",
+            a.NextQuestion()->id, def.view.id, kNotSure));
+      }
+    }
+  }
+  // Finished (at emergency), or answers to questions that could no longer
+  // matter: apply them all the same (they add information).
+  for (const auto& [index, reply] : left) {
+    Case after = a.case_;
+    RuledOut ruled = a.ruled_out_;
+    Status s = Apply(*kb, model.questions[index], *reply, &after, &ruled);
+    if (!s.ok()) return s;
+    a.steps_.push_back(Assessment::Step{index, *reply, std::move(a.case_),
+                                        std::move(a.ruled_out_)});
     a.case_ = std::move(after);
-    Evaluate(*kb, a.case_, &a.result_);
+    a.ruled_out_ = std::move(ruled);
+    a.Refresh();
   }
   return a;
 }

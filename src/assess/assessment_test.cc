@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -35,35 +36,52 @@ void Say(Assessment& a, std::string_view id, const Reply& r) {
   ASSERT_TRUE(s.ok()) << s.message();
 }
 
-// A plain spasm in a 34-year-old man, up to the end.
+// A plain spasm in a 34-year-old man: what he would answer to each
+// question. The session chooses the order and may not ask all of them.
+const std::vector<std::pair<std::string, Reply>>& SelfCareAnswers() {
+  static const std::vector<std::pair<std::string, Reply>> answers = {
+      {"age", Reply::Number(34)},
+      {"sex", Reply::Option("male")},
+      {"emergency_signs", Reply::Option("none")},
+      {"nerve_signs", Reply::Option("none")},
+      {"illness_signs", Reply::Option("none")},
+      {"health_history", Reply::Option("none")},
+      {"pain_score", Reply::Number(6)},
+      {"pain_pattern", Reply::Option("none")},
+      {"range_of_motion", Reply::Option("some")},
+      {"walking", Reply::Option("painful")},
+      {"heel_walk", Reply::Option("normal")},
+      {"toe_walk", Reply::Option("normal")},
+      {"leg_pain", Reply::Option("no")},
+      {"feeling", Reply::Option("none")},
+      {"onset_days", Reply::Number(0)},
+      {"how_started", Reply::Option("movement")},
+      {"small_fall", Reply::Option("no")},
+      {"before", Reply::Option("no")},
+      {"self_care_context", Reply::Option("none")},
+      {"outlook", Reply::Option("none")},
+      {"look_alikes", Reply::Option("none")},
+      {"medicine_safety", Reply::Option("none")},
+      {"paracetamol", Reply::Option("no")},
+      {"worse_with", Reply::Options({"bending", "moving"})},
+      {"touch", Reply::Options({"tender", "knot"})},
+      {"examined", Reply::Option("none")},
+      {"lying_down", Reply::Option("yes")},
+  };
+  return answers;
+}
+
+// Answers every question the session asks from SelfCareAnswers(), to the
+// end; a question it has no answer for is a failure.
 void AnswerSelfCare(Assessment& a) {
-  Say(a, "age", Reply::Number(34));
-  Say(a, "sex", Reply::Option("male"));
-  Say(a, "emergency_signs", Reply::Option("none"));
-  Say(a, "onset_days", Reply::Number(0));
-  Say(a, "nerve_signs", Reply::Option("none"));
-  Say(a, "illness_signs", Reply::Option("none"));
-  Say(a, "health_history", Reply::Option("none"));
-  Say(a, "pain_score", Reply::Number(6));
-  Say(a, "pain_pattern", Reply::Option("none"));
-  Say(a, "range_of_motion", Reply::Option("some"));
-  Say(a, "walking", Reply::Option("painful"));
-  Say(a, "heel_walk", Reply::Option("normal"));
-  Say(a, "toe_walk", Reply::Option("normal"));
-  Say(a, "leg_pain", Reply::Option("no"));
-  Say(a, "feeling", Reply::Option("none"));
-  Say(a, "how_started", Reply::Option("movement"));
-  Say(a, "small_fall", Reply::Option("no"));
-  Say(a, "before", Reply::Option("no"));
-  Say(a, "self_care_context", Reply::Option("none"));
-  Say(a, "outlook", Reply::Option("none"));
-  Say(a, "look_alikes", Reply::Option("none"));
-  Say(a, "medicine_safety", Reply::Option("none"));
-  Say(a, "paracetamol", Reply::Option("no"));
-  Say(a, "worse_with", Reply::Options({"bending", "moving"}));
-  Say(a, "touch", Reply::Options({"tender", "knot"}));
-  Say(a, "examined", Reply::Option("none"));
-  Say(a, "lying_down", Reply::Option("yes"));
+  while (const Question* q = a.NextQuestion()) {
+    const auto& all = SelfCareAnswers();
+    auto it = std::find_if(all.begin(), all.end(),
+                           [&](const auto& x) { return x.first == q->id; });
+    ASSERT_NE(it, all.end()) << "unexpected question " << q->id;
+    const Status s = a.Answer(it->second);
+    ASSERT_TRUE(s.ok()) << q->id << ": " << s.message();
+  }
 }
 
 TEST(Assessment, SelfCarePathSkipsWhatDoesNotApply) {
@@ -76,8 +94,10 @@ TEST(Assessment, SelfCarePathSkipsWhatDoesNotApply) {
     EXPECT_NE(id, "pregnant");
     EXPECT_NE(id, "course");
   }
-  EXPECT_EQ(a.progress().answered, 27);
-  EXPECT_EQ(a.progress().about, 27);
+  // Fewer questions than there are answers: only what could matter.
+  EXPECT_LT(a.answers().size(), SelfCareAnswers().size());
+  EXPECT_EQ(a.progress().answered, static_cast<int>(a.answers().size()));
+  EXPECT_EQ(a.progress().about, a.progress().answered);
 }
 
 TEST(Assessment, EmergencyStopsTheQuestions) {
@@ -121,8 +141,17 @@ TEST(Assessment, NotSureLeavesFindingsUnknown) {
   Say(a, "age", Reply::NotSure());
   EXPECT_EQ(Value(a, "age"), kUnknown);
   Say(a, "sex", Reply::Option("unsure"));
+  // A pregnancy cannot be ruled out: it is asked, and "not sure" asks its
+  // warning signs.
+  for (int i = 0; i < 4 && a.NextQuestion()->id != "emergency_signs"; ++i) {
+    const Question* q = a.NextQuestion();
+    EXPECT_EQ(q->section, "pregnancy") << q->id;
+    ASSERT_TRUE(a.Answer(q->kind == QuestionKind::kChecklist
+                             ? Reply::Option("none")
+                             : Reply::NotSure())
+                    .ok());
+  }
   Say(a, "emergency_signs", Reply::Option("unsure"));
-  Say(a, "onset_days", Reply::NotSure());
   EXPECT_EQ(Value(a, "chest_pain"), kUnknown);
   EXPECT_EQ(Value(a, "fainting"), kUnknown);
   // Ticks with "not sure": the ticked item is set, the others stay unknown.
@@ -139,7 +168,6 @@ TEST(Assessment, NotSureToNerveSignsAsksAConcreteCheck) {
   Say(a, "age", Reply::Number(40));
   Say(a, "sex", Reply::Option("male"));
   Say(a, "emergency_signs", Reply::Option("none"));
-  Say(a, "onset_days", Reply::Number(0));
   Say(a, "nerve_signs", Reply::Option("unsure"));
   EXPECT_EQ(Value(a, "unsure_nerve_signs"), 1);
   EXPECT_EQ(Value(a, "bladder_dysfunction"), kUnknown);
@@ -159,12 +187,40 @@ TEST(Assessment, NotSureToNerveSignsAsksAConcreteCheck) {
   EXPECT_EQ(a.result().level, TriageLevel::kEmergency);
 }
 
+// Tingling in both legs that comes with walking is cauda equina unless it
+// has lasted for months (stenosis claudication, ces.bilateral_leg_symptoms's
+// exception): the emergency is not announced until how long it has lasted
+// is asked, and only that is asked after it.
+TEST(Assessment, AnEmergencyWithAnOpenExceptionAsksOnlyThatException) {
+  Assessment a = Start();
+  Say(a, "age", Reply::Number(72));
+  Say(a, "sex", Reply::Option("male"));
+  Say(a, "emergency_signs", Reply::Option("none"));
+  Say(a, "nerve_signs", Reply::Options({"both_legs_walking"}));
+  EXPECT_EQ(a.result().level, TriageLevel::kEmergency);
+  Say(a, "onset_days", Reply::Number(200));
+  EXPECT_NE(a.result().level, TriageLevel::kEmergency);
+  EXPECT_NE(a.NextQuestion(), nullptr);
+  ASSERT_TRUE(a.Back());
+  Say(a, "onset_days", Reply::Number(3));
+  EXPECT_EQ(a.result().level, TriageLevel::kEmergency);
+  EXPECT_EQ(a.NextQuestion(), nullptr);
+  ASSERT_TRUE(a.Back());
+  Say(a, "onset_days", Reply::NotSure());
+  EXPECT_EQ(a.result().level, TriageLevel::kEmergency);
+  EXPECT_EQ(a.NextQuestion(), nullptr);
+  // An emergency sign without an exception ends the questions at once.
+  ASSERT_TRUE(a.Back());
+  ASSERT_TRUE(a.Back());
+  Say(a, "nerve_signs", Reply::Options({"bladder"}));
+  EXPECT_EQ(a.NextQuestion(), nullptr);
+}
+
 TEST(Assessment, NerveCheckIsAskedOnlyAfterNotSure) {
   Assessment a = Start();
   Say(a, "age", Reply::Number(40));
   Say(a, "sex", Reply::Option("male"));
   Say(a, "emergency_signs", Reply::Option("none"));
-  Say(a, "onset_days", Reply::Number(0));
   Say(a, "nerve_signs", Reply::Option("none"));
   EXPECT_EQ(a.NextQuestion()->id, "illness_signs");
 }
@@ -173,8 +229,8 @@ TEST(Assessment, UntickedItemsAreNoWithoutNotSure) {
   Assessment a = Start();
   Say(a, "age", Reply::Number(30));
   Say(a, "sex", Reply::Option("female"));
+  Say(a, "pregnant", Reply::Option("no"));
   Say(a, "emergency_signs", Reply::Option("none"));
-  Say(a, "onset_days", Reply::Number(0));
   Say(a, "nerve_signs", Reply::Option("none"));
   Say(a, "illness_signs", Reply::Options({"fever"}));
   EXPECT_EQ(Value(a, "fever"), 1);
@@ -188,9 +244,14 @@ TEST(Assessment, UntickedItemsAreNoWithoutNotSure) {
 TEST(Assessment, CannotStandSkipsHeelAndToeWalking) {
   Assessment a = Start();
   AnswerSelfCare(a);
-  while (a.answers().back().first != "range_of_motion") ASSERT_TRUE(a.Back());
+  while (a.answers().back().first != "walking") ASSERT_TRUE(a.Back());
+  ASSERT_TRUE(a.Back());
   Say(a, "walking", Reply::Option("cannot_stand"));
-  EXPECT_EQ(a.NextQuestion()->id, "leg_pain");
+  AnswerSelfCare(a);
+  for (const auto& [id, r] : a.answers()) {
+    EXPECT_NE(id, "heel_walk");
+    EXPECT_NE(id, "toe_walk");
+  }
   EXPECT_EQ(Value(a, "heel_walk"), kUnknown);
   EXPECT_EQ(Value(a, "toe_walk"), kUnknown);
 }

@@ -26,9 +26,16 @@ struct OptionDef {
 struct QuestionDef {
   Question view;                   // what a front shows
   std::vector<OptionDef> options;  // parallel to view.options
-  // Checklists: every finding any option sets, with its normal value (what
-  // an unticked item means unless "not sure" was ticked).
+  // Checklists: what an unticked item means unless "not sure" was ticked.
+  // An answer records only what it states: a finding gets its normal value
+  // only when the checklist's items cover every abnormal value of it
+  // (`normals`). Otherwise (e.g. "weakness in both legs" for leg_weakness,
+  // whose abnormal values are one and both) leaving the items unticked only
+  // rules out the values they name (`excludes`: finding, mask of encoded
+  // values); the finding gets its normal value once every abnormal value has
+  // been ruled out, by this and earlier answers.
   std::vector<Setting> normals;
+  std::vector<std::pair<FindingId, uint32_t>> excludes;
   // Numbers: the finding set, and the accepted range, encoded.
   FindingId finding = 0;
   int32_t min = 0, max = 0;
@@ -54,6 +61,14 @@ struct Questionnaire {
 // 0 false, -1 unknown (Kleene logic; unknown(x)/known(x) are never
 // unknown).
 int EvalTri(const kb::Expr& e, const std::vector<int32_t>& values);
+
+// The findings a question's answer may set (options, normals, excludes,
+// the number's finding).
+FindingSet SettableFindings(const QuestionDef& q);
+
+// The abnormal values of an enum or yes/no finding as a mask of encoded
+// values (0 for numbers: their abnormal values cannot be listed).
+uint32_t AbnormalMask(const FindingDef& f);
 
 // True unless the question's ask_when is definitely false (an unknown
 // condition errs towards asking).

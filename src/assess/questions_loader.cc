@@ -66,6 +66,29 @@ int EvalTri(const kb::Expr& e, const std::vector<int32_t>& values) {
   return -1;
 }
 
+uint32_t AbnormalMask(const FindingDef& f) {
+  uint32_t all = 0;
+  if (f.type == FindingType::kBool) {
+    all = 0b11;
+  } else if (f.type == FindingType::kEnum && f.values.size() <= 32) {
+    all = f.values.size() == 32 ? 0xffffffffu : (1u << f.values.size()) - 1;
+  } else {
+    return 0;
+  }
+  if (f.normal && *f.normal >= 0 && *f.normal < 32) all &= ~(1u << *f.normal);
+  return all;
+}
+
+FindingSet SettableFindings(const QuestionDef& q) {
+  FindingSet out;
+  if (q.view.kind == QuestionKind::kNumber) out.set(q.finding);
+  for (const OptionDef& o : q.options)
+    for (const Setting& s : o.sets) out.set(s.first);
+  for (const Setting& s : q.normals) out.set(s.first);
+  for (const auto& e : q.excludes) out.set(e.first);
+  return out;
+}
+
 bool ShouldAsk(const QuestionDef& q, const std::vector<int32_t>& values) {
   return !q.has_ask_when || EvalTri(q.ask_when, values) != 0;
 }
@@ -510,23 +533,91 @@ class QuestionsLoader : public YamlLint {
       ok = false;
     }
     if (checklist) {
-      // What an unticked item means: the normal value of every finding the
-      // checklist mentions.
-      for (const OptionDef& o : def->options) {
-        for (const Setting& s : o.sets) {
-          const FindingDef& f = impl_.findings[s.first];
-          if (std::any_of(def->normals.begin(), def->normals.end(),
-                          [&](const Setting& x) { return x.first == s.first; }))
-            continue;
-          if (!f.normal) {
-            At(list, fmt::format("{}: finding '{}' has no normal value, so a "
-                                 "checklist cannot say what leaving it "
-                                 "unticked means",
-                                 what, f.key));
-            ok = false;
-            continue;
+      // What an unticked item means. An answer records only what it states:
+      // the normal value of a finding only when the checklist's items cover
+      // every abnormal value of it; otherwise the values the items name are
+      // only ruled out (excludes).
+      std::vector<std::pair<FindingId, uint32_t>> named;  // values named
+      // (A "not sure" item's said_not_sure finding, left unticked, is
+      // false: the person did not say so.)
+      for (size_t i = 0; i < def->options.size(); ++i) {
+        if (def->view.options[i].role == OptionRole::kNone) continue;
+        for (const Setting& s : def->options[i].sets) {
+          auto it =
+              std::find_if(named.begin(), named.end(),
+                           [&](const auto& x) { return x.first == s.first; });
+          const uint32_t bit =
+              s.second >= 0 && s.second < 32 ? 1u << s.second : 0u;
+          if (it == named.end()) {
+            named.emplace_back(s.first, bit);
+          } else {
+            it->second |= bit;
           }
-          def->normals.emplace_back(s.first, *f.normal);
+        }
+      }
+      for (const auto& [id, mask] : named) {
+        const FindingDef& f = impl_.findings[id];
+        if (!f.normal) {
+          At(list, fmt::format("{}: finding '{}' has no normal value, so a "
+                               "checklist cannot say what leaving it "
+                               "unticked means",
+                               what, f.key));
+          ok = false;
+          continue;
+        }
+        const uint32_t abnormal = assess::AbnormalMask(f);
+        if (abnormal != 0 && (abnormal & ~mask) == 0) {
+          def->normals.emplace_back(id, *f.normal);
+        } else {
+          def->excludes.emplace_back(id, mask & abnormal);
+        }
+      }
+      ok &= LintUntickedNormals(*def, list, what);
+    }
+    return ok;
+  }
+
+  // Lint: what a checklist records without a tick. An unticked item (or
+  // "none of these") may give a finding its normal value only when the
+  // checklist's items cover every abnormal value of it: not ticking "new
+  // weakness in both legs" says "not both legs", not "no weakness". A
+  // "none of these" extra for a finding the items name only in part is an
+  // error; one for a finding no item names states a consequence of "none of
+  // these" (e.g. no colicky side pain when there is no side pain).
+  bool LintUntickedNormals(const QuestionDef& def, const YAML::Node& at,
+                           std::string_view what) {
+    bool ok = true;
+    for (const Setting& s : def.normals) {
+      const FindingDef& f = impl_.findings[s.first];
+      uint32_t named = 0;
+      for (size_t i = 0; i < def.options.size(); ++i) {
+        if (def.view.options[i].role == OptionRole::kNone) continue;
+        for (const Setting& t : def.options[i].sets)
+          if (t.first == s.first && t.second >= 0 && t.second < 32)
+            named |= 1u << t.second;
+      }
+      const uint32_t abnormal = assess::AbnormalMask(f);
+      if (abnormal == 0 || (abnormal & ~named) != 0) {
+        At(at, fmt::format("{}: leaving it unticked would record '{}' as {} "
+                           "though its items do not name every abnormal value",
+                           what, f.key, ValueToString(f, s.second)));
+        ok = false;
+      }
+    }
+    for (size_t i = 0; i < def.options.size(); ++i) {
+      if (def.view.options[i].role != OptionRole::kNone) continue;
+      for (const Setting& s : def.options[i].sets) {
+        for (const auto& [id, mask] : def.excludes) {
+          if (id != s.first) continue;
+          const FindingDef& f = impl_.findings[id];
+          if (f.normal && s.second == *f.normal) {
+            At(at, fmt::format("{}: \"{}\" records '{}' as {}, but the "
+                               "checklist names only some of its abnormal "
+                               "values: an answer records only what it states",
+                               what, def.view.options[i].id, f.key,
+                               ValueToString(f, s.second)));
+            ok = false;
+          }
         }
       }
     }

@@ -86,8 +86,11 @@ TEST(QuestionsLint, GoodQuestionnaireLoads) {
   const auto& q = *assess::QuestionnaireOf(*kb);
   ASSERT_EQ(q.questions.size(), 3u);
   EXPECT_EQ(q.questions[1].view.kind, QuestionKind::kChecklist);
-  // Unticked items mean the normal answer of every finding mentioned.
-  EXPECT_EQ(q.questions[1].normals.size(), 3u);
+  // Unticked items mean the normal answer of the findings whose every
+  // abnormal value an item names (a, b); "side: both" only rules out both.
+  EXPECT_EQ(q.questions[1].normals.size(), 2u);
+  ASSERT_EQ(q.questions[1].excludes.size(), 1u);
+  EXPECT_EQ(q.questions[1].excludes[0].second, 1u << 2);
   EXPECT_TRUE(q.questions[2].has_ask_when);
   EXPECT_EQ(q.questions[0].view.max, 120);
 }
@@ -152,6 +155,14 @@ TEST(QuestionsLint, EveryRedFlagMustBeAsked) {
   EXPECT_NE(issues[0].message.find("red-flag finding 'b' is not set"),
             std::string::npos)
       << issues[0].ToString();
+}
+
+// An answer records only what it states: "none of these" to a checklist
+// that names only "both sides" cannot record "no side at all".
+TEST(QuestionsLint, NoneOfTheseCannotStateMoreThanItsItems) {
+  ExpectIssue(With("{id: none, label: None, role: none}",
+                   "{id: none, label: None, role: none, sets: {side: none}}"),
+              15, "an answer records only what it states");
 }
 
 TEST(QuestionsLint, ChecklistNeedsNoneAndUnsure) {

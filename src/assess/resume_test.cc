@@ -54,7 +54,7 @@ TEST(ResumeAssessment, PicksUpWhereTheAnswersStop) {
       Kb(), R"({"sex":"male","age":34,"emergency_signs":"none"})");
   ASSERT_TRUE(a.ok()) << a.status().message();
   ASSERT_NE(a->NextQuestion(), nullptr);
-  EXPECT_EQ(a->NextQuestion()->id, "onset_days");
+  EXPECT_EQ(a->NextQuestion()->id, "nerve_signs");
   EXPECT_EQ(a->progress().answered, 3);
   const auto answers = a->answers();
   ASSERT_EQ(answers.size(), 3u);
@@ -87,16 +87,16 @@ TEST(ResumeAssessment, GapsAndBadAnswersAreErrors) {
 TEST(ResumeAssessment, AnswersAfterAnEmergencyAreStillApplied) {
   auto a = ResumeAssessment(
       Kb(),
-      R"({"age":50,"sex":"female","emergency_signs":["chest_pain"],"pain_score":6})");
+      R"({"age":50,"sex":"female","pregnant":"no","emergency_signs":["chest_pain"],"pain_score":6})");
   ASSERT_TRUE(a.ok()) << a.status().message();
   EXPECT_EQ(a->result().level, TriageLevel::kEmergency);
   EXPECT_TRUE(a->finished());
-  EXPECT_EQ(a->progress().answered, 4);
+  EXPECT_EQ(a->progress().answered, 5);
   EXPECT_EQ(a->current_case().values[*Kb()->FindFinding("pain_score")], 6);
   // The same case CaseFromAnswers builds.
   auto c = CaseFromAnswers(
       *Kb(),
-      R"({"age":50,"sex":"female","emergency_signs":["chest_pain"],"pain_score":6})");
+      R"({"age":50,"sex":"female","pregnant":"no","emergency_signs":["chest_pain"],"pain_score":6})");
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->c.values, a->current_case().values);
 }

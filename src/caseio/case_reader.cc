@@ -349,6 +349,7 @@ struct CaseReader::Impl {
       std::fill(c->values.begin(), c->values.end(), kUnknown);
       c->abnormal.reset();
       c->known.reset();
+      c->not_needed.reset();
     }
     c->id.clear();
     if (expected) *expected = ExpectedOutcome{};

@@ -239,6 +239,36 @@ void AppendPersonText(
     AppendOpenQuestionsText(kb, c, r, md, &open, only);
     if (!open.empty()) out += open + (md ? "" : "\n");
   }
+  // First, what to do now: at most three things, in the knowledge base's
+  // order (plan.yaml lists each level's `now` items most important first);
+  // an emergency's call comes before them. Then the level and why.
+  out += h + "What to do now\n";
+  if (md) out.push_back('\n');
+  int shown = 0;
+  if (r.level == TriageLevel::kEmergency) {
+    ++shown;
+    const std::string call = EmergencyAdvice(kb, region);
+    Wrap(md ? "1. **" : "  1. ", md ? "   " : "     ",
+         md ? call + "**" : style_level(r.level, call), &out);
+  }
+  if (plan != nullptr) {
+    for (const PlanItem& i : plan->items) {
+      if (shown == 3) break;
+      if (i.section != PlanSection::kNow ||
+          i.variant == PlanItemVariant::kNotForYou)
+        continue;
+      // The emergency call is already the first line.
+      if (r.level == TriageLevel::kEmergency && shown == 1 &&
+          i.id == "now.emergency.call")
+        continue;
+      ++shown;
+      Wrap((md ? "" : "  ") + std::to_string(shown) + ". ",
+           md ? "   " : "     ",
+           (md ? "**" + i.title + ".** " : i.title + ". ") + i.text, &out);
+    }
+  }
+  if (shown == 0) Wrap(bullet, cont, kb.level(r.level).meaning, &out);
+  out.push_back('\n');
   if (md) {
     out += fmt::format("# {}: {}\n\n", level, kb.level(r.level).meaning);
   } else {
@@ -246,13 +276,15 @@ void AppendPersonText(
     Wrap(level + ": ", "  ", kb.level(r.level).meaning, &head);
     out += style_level(r.level, head.substr(0, head.size() - 1)) + "\n";
   }
-  if (r.level == TriageLevel::kEmergency) {
-    const std::string call =
-        fmt::format("Call {} (the emergency number) now.", number);
-    out += md ? "**" + call + "**\n\n" : style_level(r.level, call) + "\n";
+  {
+    std::string see;
+    for (uint16_t s : OrderedServices(kb, r)) {
+      if (!see.empty()) see += "; ";
+      see += kb.services()[s].name;
+    }
+    if (!see.empty())
+      Wrap(md ? "**Who to see:** " : "Who to see: ", "  ", see, &out);
   }
-  if (!md) out.push_back('\n');
-  Wrap("", "", NotADiagnosisNotice(), &out);
   out += "\n" + h + "Why\n";
   if (md) out.push_back('\n');
   bool any = false;
@@ -274,18 +306,8 @@ void AppendPersonText(
     Wrap(bullet, cont, "None of the warning signs we asked about were found.",
          &out);
   }
-  out += "\n" + h + "What to do now\n";
-  if (md) out.push_back('\n');
-  std::string see;
-  for (uint16_t s : OrderedServices(kb, r)) {
-    if (!see.empty()) see += "; ";
-    see += kb.services()[s].name;
-  }
-  Wrap(bullet, cont, kb.level(r.level).meaning, &out);
-  if (!see.empty()) Wrap(bullet + "Who to see: ", cont, see, &out);
-  if (r.level == TriageLevel::kEmergency) {
-    Wrap(bullet, cont, EmergencyAdvice(kb, region), &out);
-  }
+  out.push_back('\n');
+  Wrap("", "", NotADiagnosisNotice(), &out);
   if (r.red_flags.any()) {
     out += "\n" + h + "Warning signs you told us about\n";
     if (md) out.push_back('\n');
@@ -306,14 +328,27 @@ void AppendPersonText(
     out += "\n" + h + "Your plan\n\n";
     std::string text;
     AppendPlanText(kb, *plan, md, &text);
+    // The version is said once, under "About this result".
+    const std::string version =
+        md ? fmt::format("\n*knowledge base {}*\n", plan->kb_version)
+           : fmt::format("\nknowledge base {}\n", plan->kb_version);
+    if (text.ends_with(version)) text.resize(text.size() - version.size() + 1);
     out += md ? text : Rewrap(text);
   }
   if (!md) out += "\n" + std::string(kWidth, '-') + "\n";
   Wrap(md ? "\n*" : "", "",
        fmt::format("If anything gets worse or you are worried, call {} or "
-                   "see a doctor. knowledge base {}",
-                   number, kb.version()) +
+                   "see a doctor.",
+                   number) +
            (md ? "*" : ""),
+       &out);
+  out += "\n" + h + "About this result\n";
+  if (md) out.push_back('\n');
+  Wrap("", "",
+       fmt::format("Made by backaid from its knowledge base, version {}. Its "
+                   "rules follow published guidelines and articles and await "
+                   "clinical sign-off.",
+                   kb.version()),
        &out);
   *result += out;
 }

@@ -122,8 +122,9 @@ void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out,
   // (e.g. a pharmacist for a spasm) would only distract in an emergency.
   out->see = see_by_level[level];
 
-  // not_assessed: red-flag findings without an answer.
-  out->not_assessed = p.red_flags & ~c.known;
+  // not_assessed: red-flag findings without an answer, except those the
+  // assessment left out because no answer could matter (issue 14).
+  out->not_assessed = p.red_flags & ~c.known & ~c.not_needed;
 }
 
 }  // namespace internal

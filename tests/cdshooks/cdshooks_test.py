@@ -237,11 +237,13 @@ def main():
         # Cauda equina answers: critical card with reasons and sources.
         emergency = qr({"age": [{"valueInteger": 45}],
                         "sex": coding("female"),
+                        "pregnant": coding("no"),
                         "emergency_signs": coding("none"),
                         "onset_days": [{"valueInteger": 2}],
                         "nerve_signs": coding("bladder", "saddle")})
         st, _, v1 = srv.json("POST", "/v1/assessments", {"answers": {
-            "age": 45, "sex": "female", "emergency_signs": ["none"],
+            "age": 45, "sex": "female", "pregnant": "no",
+            "emergency_signs": ["none"],
             "onset_days": 2, "nerve_signs": ["bladder", "saddle"]}})
         check(v1["triage"]["triage"] == "emergency", "v1: emergency")
         st, _, out = call(dict(base, prefetch={"assessment": emergency}),
@@ -257,7 +259,7 @@ def main():
         check("sources:" in card["detail"], "detail lists sources")
         # The same in a searchset Bundle, and a plain spasm: level as v1.
         plain = {"age": 30, "sex": "male", "emergency_signs": ["none"],
-                 "onset_days": 2, "nerve_signs": ["none"], "illness_signs": ["none"],
+                 "nerve_signs": ["none"], "illness_signs": ["none"],
                  "health_history": ["none"],
                  "pain_score": 5}
         st, _, v1 = srv.json("POST", "/v1/assessments", {"answers": plain})

@@ -1,0 +1,73 @@
+// Which question to ask next (issue 14): a question is asked only when some
+// answer to it could still change the level, the conditions named or the
+// care plan, and the questions that could raise the level most come first.
+//
+// The engine's three-valued evaluation says which rules are still open: a
+// rule whose `when` is neither definitely true nor definitely false, and
+// that would change the level or the conditions if it fired; or a rule that
+// fired but whose `unless` is still unknown. The findings left unknown in
+// the undecided parts of those conditions are what an answer can still
+// change; each gets the level of the most urgent rule it could decide. The
+// care plan's conditions (items and activities at the result's level) are
+// read the same way, below every rule.
+#ifndef BACKAID_SRC_ASSESS_SELECTION_H_
+#define BACKAID_SRC_ASSESS_SELECTION_H_
+
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "backaid/case.h"
+#include "backaid/engine.h"
+#include "backaid/knowledge_base.h"
+#include "src/assess/questionnaire_model.h"
+
+namespace backaid::assess {
+
+// Per finding, how much its answer could still matter: 0 not at all, 1 the
+// care plan only, 2 + level a rule of that level (2 self_care ... 5
+// emergency). Only unknown findings are ever above 0.
+struct Relevance {
+  std::array<int8_t, kMaxFindings> weight{};
+  FindingSet any;  // weight > 0
+};
+void ComputeRelevance(const KnowledgeBase& kb, const Case& c,
+                      const TriageResult& r, Relevance* out);
+
+// The weight of a question: the largest weight of the findings it sets
+// (0: no answer could change anything).
+int QuestionWeight(const QuestionDef& q, const Relevance& rel);
+
+// Findings that some of a question's answers rule out without setting them
+// (checklist excludes), per finding: the values ruled out so far.
+using RuledOut = std::vector<std::pair<FindingId, uint32_t>>;
+
+// Applies a reply (validated by the caller's rules) to `c`: the assessment's
+// own Apply, shared with the progress estimate. Declared in assessment.cc.
+
+// The next question: among those not `asked` whose ask_when is not
+// definitely false and whose weight is above 0, the one with the highest
+// weight; ties go to the questionnaire's order. -1 when none is left.
+int ChooseNext(const Questionnaire& model, const Case& c, const Relevance& rel,
+               const std::vector<bool>& asked);
+
+// At emergency: the question that could still decide the exception of the
+// emergency rules that fired (e.g. months of walking-related tingling in
+// both legs, told from new cauda equina by how long it has lasted), when
+// every one of them has an exception still open; -1 when the emergency is
+// certain (some emergency rule has no exception, or one already ruled out)
+// or when no question left could decide one. Only a rule's own exception
+// is asked after an emergency, never anything else.
+int ConfirmEmergency(const KnowledgeBase& kb, const Questionnaire& model,
+                     const Case& c, const TriageResult& r,
+                     const std::vector<bool>& asked);
+
+// The answer a person with nothing to report gives (used only to estimate
+// how many questions are left): "none of these", the option whose every
+// finding is normal, a number question's normal value, else "not sure".
+Reply TypicalReply(const KnowledgeBase& kb, const QuestionDef& q);
+
+}  // namespace backaid::assess
+
+#endif  // BACKAID_SRC_ASSESS_SELECTION_H_

@@ -1,0 +1,209 @@
+// Fewer questions, ordered by risk (issue 14): the selection of the next
+// question, the progress count and what an answer records.
+#include "src/assess/selection.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "backaid/assess.h"
+#include "backaid/engine.h"
+#include "src/knowledge/program.h"
+
+namespace backaid {
+namespace {
+
+std::shared_ptr<const KnowledgeBase> Kb() {
+  static auto kb = [] {
+    auto r = LoadEmbeddedKnowledgeBase();
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return *r;
+  }();
+  return kb;
+}
+
+int32_t Value(const Case& c, std::string_view key) {
+  return c.values[*Kb()->FindFinding(key)];
+}
+
+int32_t Enum(std::string_view key, std::string_view value) {
+  const FindingDef& f = Kb()->findings()[*Kb()->FindFinding(key)];
+  for (size_t i = 0; i < f.values.size(); ++i)
+    if (f.values[i] == value) return static_cast<int32_t>(i);
+  ADD_FAILURE() << key << " has no value " << value;
+  return -2;
+}
+
+Case FromAnswers(const std::string& json) {
+  auto a = CaseFromAnswers(*Kb(), json);
+  EXPECT_TRUE(a.ok()) << a.status().message();
+  return a.ok() ? a->c : Kb()->NewCase();
+}
+
+const assess::QuestionDef& Def(std::string_view id) {
+  const auto& model = *assess::QuestionnaireOf(*Kb());
+  return model.questions[model.index.at(std::string(id))];
+}
+
+// Not ticking "new weakness in both legs" says "not both legs", not "no
+// weakness": one-leg weakness has not been asked yet.
+TEST(AnswerRecords, OnlyWhatItStates) {
+  const std::string start =
+      R"({"age": 34, "sex": "male", "emergency_signs": "none",
+          "nerve_signs": "none")";
+  Case c = FromAnswers(start + "}");
+  EXPECT_EQ(Value(c, "leg_weakness"), kUnknown);
+  EXPECT_EQ(Value(c, "leg_numbness_tingling"), kUnknown);
+  EXPECT_EQ(Value(c, "bladder_dysfunction"), 0);  // its item names it all
+  // Once one leg has been asked too, every abnormal value is ruled out.
+  c = FromAnswers(start + R"(, "feeling": "none"})");
+  EXPECT_EQ(Value(c, "leg_weakness"), Enum("leg_weakness", "none"));
+  EXPECT_EQ(Value(c, "leg_numbness_tingling"),
+            Enum("leg_numbness_tingling", "none"));
+  // One leg ticked, both not: one.
+  c = FromAnswers(start + R"(, "feeling": ["one_leg_weak"]})");
+  EXPECT_EQ(Value(c, "leg_weakness"), Enum("leg_weakness", "one"));
+  EXPECT_EQ(Value(c, "leg_numbness_tingling"),
+            Enum("leg_numbness_tingling", "none"));
+  // "Not sure" to the first rules nothing out.
+  c = FromAnswers(
+      R"({"age": 34, "sex": "male", "emergency_signs": "none",
+          "nerve_signs": "unsure", "feeling": "none"})");
+  EXPECT_EQ(Value(c, "leg_weakness"), kUnknown);
+  // In every checklist, what an unticked item records is covered by it.
+  for (const auto& q : assess::QuestionnaireOf(*Kb())->questions) {
+    for (const auto& [f, v] : q.normals) {
+      uint32_t named = 0;
+      for (const auto& o : q.options)
+        for (const auto& s : o.sets)
+          if (s.first == f) named |= 1u << s.second;
+      const uint32_t abnormal = assess::AbnormalMask(Kb()->findings()[f]);
+      EXPECT_EQ(abnormal & ~named, 0u)
+          << q.view.id << ": " << Kb()->findings()[f].key;
+    }
+  }
+}
+
+// Runs a session giving every question the typical answer (nothing to
+// report), checking that the count shown never drifts.
+TEST(Selection, ProgressIsTheRealRemainingCountAndDoesNotDrift) {
+  auto a = Assessment::Start(Kb());
+  ASSERT_TRUE(a.ok());
+  std::vector<int> abouts;
+  while (const Question* q = a->NextQuestion()) {
+    const Progress p = a->progress();
+    EXPECT_EQ(p.answered, static_cast<int>(abouts.size()));
+    EXPECT_GT(p.about, p.answered);
+    abouts.push_back(p.about);
+    ASSERT_TRUE(a->Answer(assess::TypicalReply(*Kb(), Def(q->id))).ok());
+  }
+  const int total = static_cast<int>(a->answers().size());
+  ASSERT_FALSE(abouts.empty());
+  for (size_t i = 0; i < abouts.size(); ++i)
+    EXPECT_EQ(abouts[i], total) << "after " << i << " answers";
+  EXPECT_EQ(a->progress().about, total);
+}
+
+// Every question asked could still change something, and nothing that
+// could change something is left unasked at the end.
+TEST(Selection, AsksOnlyWhatCanStillMatterAndEverythingThatCan) {
+  auto a = Assessment::Start(Kb());
+  ASSERT_TRUE(a.ok());
+  while (const Question* q = a->NextQuestion()) {
+    assess::Relevance rel;
+    assess::ComputeRelevance(*Kb(), a->current_case(), a->result(), &rel);
+    EXPECT_GT(assess::QuestionWeight(Def(q->id), rel), 0) << q->id;
+    const Reply r = q->id == "age"   ? Reply::Number(30)
+                    : q->id == "sex" ? Reply::Option("male")
+                                     : assess::TypicalReply(*Kb(), Def(q->id));
+    ASSERT_TRUE(a->Answer(r).ok());
+  }
+  EXPECT_NE(a->result().level, TriageLevel::kEmergency);
+  // Whatever more urgent rule is still open needs a finding that no
+  // question left to ask could set (its ask_when is false, or nothing asks
+  // it): nothing that could matter was skipped.
+  const auto& model = *assess::QuestionnaireOf(*Kb());
+  std::vector<bool> asked(model.questions.size(), false);
+  for (const auto& [id, r] : a->answers()) asked[model.index.at(id)] = true;
+  for (const Undetermined& u :
+       CouldNotRuleOut(*Kb(), a->current_case(), a->result())) {
+    for (FindingId f : u.missing) {
+      for (size_t i = 0; i < model.questions.size(); ++i) {
+        if (asked[i] || !assess::SettableFindings(model.questions[i]).test(f))
+          continue;
+        EXPECT_FALSE(
+            assess::ShouldAsk(model.questions[i], a->current_case().values))
+            << model.questions[i].view.id << " could decide "
+            << Kb()->rules()[u.rule].id;
+      }
+    }
+  }
+  // "Not checked" lists only warning signs that could still matter.
+  assess::Relevance rel;
+  assess::ComputeRelevance(*Kb(), a->current_case(), a->result(), &rel);
+  EXPECT_TRUE((a->result().not_assessed & ~rel.any).none());
+  // The red-flag checklists were asked.
+  std::vector<std::string> ids;
+  for (const auto& [id, r] : a->answers()) ids.push_back(id);
+  for (const char* must : {"emergency_signs", "nerve_signs", "illness_signs"})
+    EXPECT_NE(std::find(ids.begin(), ids.end(), must), ids.end()) << must;
+}
+
+// A pregnant woman's own warning signs come straight after the pregnancy
+// is known, and bleeding ends the questions.
+TEST(Selection, PregnancyWarningSignsComeRightAfterPregnancy) {
+  auto a = Assessment::Start(Kb());
+  ASSERT_TRUE(a.ok());
+  auto say = [&](std::string_view id, const Reply& r) {
+    const Question* q = a->NextQuestion();
+    ASSERT_NE(q, nullptr) << id;
+    ASSERT_EQ(q->id, id);
+    ASSERT_TRUE(a->Answer(r).ok());
+  };
+  say("age", Reply::Number(31));
+  say("sex", Reply::Option("female"));
+  say("pregnant", Reply::Option("yes"));
+  say("pregnancy_signs", Reply::Options({"bleeding", "tightenings"}));
+  EXPECT_EQ(a->result().level, TriageLevel::kEmergency);
+  EXPECT_TRUE(a->finished());
+}
+
+// Sex- and age-gated questions only where they apply.
+TEST(Selection, NoPregnancyQuestionsForAManAndNoAorticCheckAtThirty) {
+  auto a = Assessment::Start(Kb());
+  ASSERT_TRUE(a.ok());
+  while (const Question* q = a->NextQuestion()) {
+    if (q->id == "age") {
+      ASSERT_TRUE(a->Answer(Reply::Number(30)).ok());
+    } else if (q->id == "sex") {
+      ASSERT_TRUE(a->Answer(Reply::Option("male")).ok());
+    } else {
+      ASSERT_TRUE(a->Answer(assess::TypicalReply(*Kb(), Def(q->id))).ok());
+    }
+  }
+  for (const auto& [id, r] : a->answers()) {
+    EXPECT_NE(id, "pregnant");
+    EXPECT_NE(id, "pregnancy_signs");
+    EXPECT_NE(id, "bleeding");
+    EXPECT_NE(id, "heart_risks");
+  }
+}
+
+// Resuming from answers given in any order asks the same next question.
+TEST(Selection, ResumeDoesNotDependOnTheAnswersOrder) {
+  auto a = ResumeAssessment(
+      Kb(), R"({"sex": "male", "age": 40, "emergency_signs": "none"})");
+  auto b = ResumeAssessment(
+      Kb(), R"({"emergency_signs": "none", "age": 40, "sex": "male"})");
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  ASSERT_NE(a->NextQuestion(), nullptr);
+  ASSERT_NE(b->NextQuestion(), nullptr);
+  EXPECT_EQ(a->NextQuestion()->id, b->NextQuestion()->id);
+  EXPECT_EQ(a->progress().about, b->progress().about);
+}
+
+}  // namespace
+}  // namespace backaid
