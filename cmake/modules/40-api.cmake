@@ -12,7 +12,6 @@ add_custom_command(
 
 add_library(backaid_api STATIC
   src/api/api.cc
-  src/api/json_check.cc
   "${OPENAPI_CC}")
 target_include_directories(backaid_api PRIVATE "${CMAKE_SOURCE_DIR}")
 target_link_libraries(backaid_api
@@ -20,7 +19,6 @@ target_link_libraries(backaid_api
   PRIVATE simdjson::simdjson PkgConfig::SODIUM fmt::fmt)
 list(APPEND BACKAID_FRONT_LIBS backaid_api)
 list(APPEND BACKAID_MODULE_TEST_SOURCES
-  "${CMAKE_SOURCE_DIR}/src/api/json_check_test.cc"
   "${CMAKE_SOURCE_DIR}/src/api/api_test.cc")
 list(APPEND BACKAID_MODULE_TEST_LIBS backaid_api)
 

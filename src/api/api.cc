@@ -30,6 +30,7 @@
 #include "backaid/report.h"
 #include "backaid/vocabulary.h"
 #include "src/api/json_check.h"
+#include "src/server/failure_budget.h"
 #include "src/cdshooks/cdshooks.h"
 #include "src/fhir/fhir.h"
 
@@ -295,9 +296,7 @@ class Api {
 
   HttpResponse Assessments(const HttpRequest& req) {
     if (auto r = RequireJson(req)) return *r;
-    Status s = CheckJsonShape(req.body, {"answers", "findings", "region",
-                                         "time_zone", "open_episode"});
-    if (!s.ok()) return BadRequest(req, s);
+    // ParseEpisodeStart runs the shape check with the diary's member list.
     const int64_t now = ctx_.now_ms();
     auto start = ParseEpisodeStart(*kb_, req.body, now);
     if (!start.ok()) return BadRequest(req, start.status());
@@ -353,9 +352,6 @@ class Api {
 
   HttpResponse CreateEpisode(const HttpRequest& req) {
     if (auto r = RequireJson(req)) return *r;
-    Status s = CheckJsonShape(req.body,
-                              {"answers", "findings", "region", "time_zone"});
-    if (!s.ok()) return BadRequest(req, s);
     const int64_t now = ctx_.now_ms();
     auto start = ParseEpisodeStart(*kb_, req.body, now);
     if (!start.ok()) return BadRequest(req, start.status());
@@ -381,13 +377,13 @@ class Api {
   // change for the worse is not to wait: a new assessment, or the
   // emergency number.
   std::optional<HttpResponse> DiaryFull(const HttpRequest& req,
-                                        const std::vector<DiaryEntry>& entries,
+                                        const ReviewState& state,
                                         int64_t now) {
     constexpr std::string_view kWorse =
         " If anything has changed or got worse, do not wait: start a new "
         "assessment, and in an emergency call the emergency number.";
     const int per_episode = ctx_.max_entries_per_episode;
-    if (per_episode > 0 && entries.size() >= static_cast<size_t>(per_episode)) {
+    if (per_episode > 0 && state.entries >= per_episode) {
       return Problem(409, "diary-full", "This diary is full",
                      fmt::format("an episode holds at most {} entries; "
                                  "start a new episode to keep a diary.{}",
@@ -397,15 +393,10 @@ class Api {
     const int per_day = ctx_.max_entries_per_day;
     if (per_day <= 0) return std::nullopt;
     constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
-    int recent = 0;
-    int64_t oldest = now;
-    for (const DiaryEntry& d : entries) {
-      if (d.at_ms > now - kDayMs) {
-        ++recent;
-        oldest = std::min(oldest, d.at_ms);
-      }
-    }
-    if (recent < per_day) return std::nullopt;
+    // The state keeps the last day's entry times (O(1) in the length).
+    const std::vector<int64_t> day = EntriesInLastDay(state, now);
+    if (day.size() < static_cast<size_t>(per_day)) return std::nullopt;
+    const int64_t oldest = day.front();
     HttpResponse r = Problem(
         429, "diary-day-full", "Too many diary entries today",
         fmt::format("an episode takes at most {} entries in 24 hours.{}",
@@ -430,41 +421,58 @@ class Api {
       if (!found.ok()) return StorageProblem(req, found.status());
       if (found->has_value()) return ReplayEntry(req, e, idem, **found);
     }
-    Status s = CheckJsonShape(req.body, {"pain", "done", "findings", "note"});
-    if (!s.ok()) return BadRequest(req, s);
     const int64_t now = ctx_.now_ms();
     auto entry = ParseDiaryEntry(*kb_, req.body, now);
     if (!entry.ok()) return BadRequest(req, entry.status());
-    auto entries = LoadEntries(req, e);
-    if (!entries.ok()) return StorageProblem(req, entries.status());
-    if (auto full = DiaryFull(req, entries->entries, now)) return *full;
-    entries->entries.push_back(*entry);
-    auto review = ReviewEpisode(*kb_, e.stored.start, entries->entries, now);
-    if (!review.ok()) {
-      return Problem(500, "internal", "The entry could not be reviewed",
-                     review.status().message(), req.request_id);
-    }
+    // The review state kept with the episode: one row read, two triages,
+    // whatever the episode's length (issue 12 finding 1). A writer that
+    // lost a race to another entry reads the episode again.
     storage::EntryRecord record;
-    record.episode_id = e.record.id;
-    record.created_at = now;
-    record.document = EntryDocument(*kb_, *entry);
-    const std::string episode_doc =
-        EpisodeDocument(*kb_, e.stored.start, review->result.level);
-    storage::IdempotencyRecord idem_record;
+    std::optional<EpisodeReview> review;
     std::optional<storage::IdempotencyRecord> existing;
-    if (idem.present) {
-      idem_record.key_hash = idem.key_hash;
-      idem_record.request_hash = idem.request_hash;
-      idem_record.status = 201;
-      idem_record.episode_id = e.record.id;
-      idem_record.created_at = now;
-      // The entry's seq is only known inside the transaction; the replay
-      // finds the entry by its creation time and document instead.
-      idem_record.response =
-          Seal(idem.key_material, record.document + "\n" + std::to_string(now));
+    std::string body;
+    Status s;
+    for (int attempt = 0;; ++attempt) {
+      if (attempt > 0 && (attempt >= 8 || Authorize(req, "write", &e))) {
+        return Problem(503, "busy", "The diary is busy",
+                       "other entries are being written to this episode; "
+                       "retry",
+                       req.request_id);
+      }
+      auto state = StateOf(req, e);
+      if (!state.ok()) return StorageProblem(req, state.status());
+      if (auto full = DiaryFull(req, *state, now)) return *full;
+      auto reviewed = AppendEntry(*kb_, e.stored.start, *entry, now, &*state);
+      if (!reviewed.ok()) {
+        return Problem(500, "internal", "The entry could not be reviewed",
+                       reviewed.status().message(), req.request_id);
+      }
+      review = std::move(*reviewed);
+      record = {};
+      record.episode_id = e.record.id;
+      record.created_at = now;
+      record.document = EntryDocument(*kb_, *entry);
+      record.expected_seq = state->entries;
+      body = "{\"entry\":";
+      AppendEntryJson(*kb_, record.expected_seq, *entry, &body);
+      body += ",\"review\":";
+      AppendReviewJson(*kb_, *review, &body);
+      body += "}";
+      storage::IdempotencyRecord idem_record;
+      if (idem.present) {
+        idem_record.key_hash = idem.key_hash;
+        idem_record.request_hash = idem.request_hash;
+        idem_record.status = 201;
+        idem_record.episode_id = e.record.id;
+        idem_record.created_at = now;
+        // The whole first answer (it holds no token): a replay is O(1).
+        idem_record.response = Seal(idem.key_material, body);
+      }
+      s = ctx_.storage->AddEntry(
+          &record, EpisodeDocument(*kb_, e.stored.start, *state),
+          idem.present ? &idem_record : nullptr, &existing);
+      if (s.code() != StatusCode::kFailedPrecondition) break;
     }
-    s = ctx_.storage->AddEntry(
-        &record, episode_doc, idem.present ? &idem_record : nullptr, &existing);
     if (!s.ok()) {
       Audit(e.ref, e.token_ref, "write", "error");
       return s.code() == StatusCode::kNotFound ? EpisodeNotFound(req)
@@ -476,11 +484,6 @@ class Api {
     if (review->escalated) {
       ctx_.http->CountMetric("backaid_diary_escalations_total", "");
     }
-    std::string body = "{\"entry\":";
-    AppendEntryJson(*kb_, record.seq, *entry, &body);
-    body += ",\"review\":";
-    AppendReviewJson(*kb_, *review, &body);
-    body += "}";
     HttpResponse r = Json(201, std::move(body));
     r.headers.emplace_back("Location", fmt::format("/v1/episodes/{}#entry-{}",
                                                    e.record.id, record.seq));
@@ -563,10 +566,13 @@ class Api {
     if (auto failed = ReadEpisode(req, "summary", now, &e, &loaded)) {
       return *failed;
     }
-    const LoadedEntries* entries = &loaded.entries;
-    const EpisodeReview* review = &loaded.review;
-    auto pdf =
-        HandoverPdf(*kb_, e.stored.start, entries->entries, *review, now);
+    // The handover shows every entry (at most --max-entries) and the whole
+    // pain chart, not a page.
+    auto all = LoadEntries(req, e);
+    if (!all.ok()) return StorageProblem(req, all.status());
+    EpisodeReview review = std::move(loaded.review);
+    review.trend = FullPainTrend(*kb_, e.stored.start, all->entries);
+    auto pdf = HandoverPdf(*kb_, e.stored.start, all->entries, review, now);
     if (!pdf.ok()) {
       return Problem(500, "internal", "The summary could not be written",
                      pdf.status().message(), req.request_id);
@@ -686,7 +692,23 @@ class Api {
   struct LoadedEntries {
     std::vector<DiaryEntry> entries;
     std::vector<int64_t> seqs;
+    int64_t after = 0;   // the page starts after this seq
+    int64_t total = -1;  // entries in the episode (-1: all are here)
   };
+
+  // ?after=SEQ&limit=N of GET and export (src/server/http_util.h).
+  static Result<server::EntryPageQuery> EntryPage(const HttpRequest& req) {
+    return server::ParseEntryPage(req.query);
+  }
+
+  // The episode's review state: kept in its document; rebuilt once from
+  // the entries for a document written before it was kept.
+  Result<ReviewState> StateOf(const HttpRequest& req, const Loaded& e) {
+    if (e.stored.state) return *e.stored.state;
+    auto entries = LoadEntries(req, e);
+    if (!entries.ok()) return entries.status();
+    return StateOfEpisode(*kb_, e.stored.start, entries->entries);
+  }
 
   // Deletes idempotency records older than the TTL, at most once per purge
   // interval across all threads (one indexed DELETE). Called before a key is
@@ -734,6 +756,16 @@ class Api {
 
   void Audit(const std::string& ref, const std::string& token_ref,
              std::string_view action, std::string_view outcome) {
+    // Refused attempts (wrong token, unknown id) are recorded within a
+    // budget (src/server/failure_budget.h); the rest only counted. Real
+    // accesses are always recorded.
+    if ((outcome == "denied" || outcome == "not_found") &&
+        !failed_audit_.Allow(ref, ctx_.now_ms())) {
+      if (ctx_.http != nullptr) {
+        ctx_.http->CountMetric("backaid_audit_failures_unrecorded_total", "");
+      }
+      return;
+    }
     storage::AuditRecord a;
     a.episode_ref = ref;
     a.token_ref = token_ref;
@@ -816,13 +848,19 @@ class Api {
                                           std::string_view action, int64_t now,
                                           Loaded* e, Reviewed* out) {
     if (auto denied = Authorize(req, action, e)) return denied;
-    auto entries = LoadEntries(req, *e);
+    auto page = EntryPage(req);
+    if (!page.ok()) return BadRequest(req, page.status());
+    auto entries = LoadEntries(req, *e, page->after, page->limit);
     if (!entries.ok()) {
       return entries.status().code() == StatusCode::kNotFound
                  ? EpisodeNotFound(req)
                  : StorageProblem(req, entries.status());
     }
-    auto review = ReviewEpisode(*kb_, e->stored.start, entries->entries, now);
+    auto state = StateOf(req, *e);
+    if (!state.ok()) return StorageProblem(req, state.status());
+    entries->total = state->entries;
+    entries->after = page->after;
+    auto review = ReviewFromState(*kb_, e->stored.start, *state, now);
     if (!review.ok()) {
       return Problem(500, "internal", "The episode could not be reviewed",
                      review.status().message(), req.request_id);
@@ -832,8 +870,10 @@ class Api {
     return std::nullopt;
   }
 
-  Result<LoadedEntries> LoadEntries(const HttpRequest& req, const Loaded& e) {
-    auto records = ctx_.storage->ListEntries(e.record.id);
+  Result<LoadedEntries> LoadEntries(const HttpRequest& req, const Loaded& e,
+                                    int64_t after = 0,
+                                    int64_t limit = INT64_MAX) {
+    auto records = ctx_.storage->ListEntriesPage(e.record.id, after, limit);
     if (!records.ok()) return records.status();
     LoadedEntries out;
     for (const auto& r : *records) {
@@ -860,8 +900,12 @@ class Api {
     }
     const std::string id = RandomUrlSafe(16);
     const std::string token = RandomUrlSafe(32);
-    std::vector<DiaryEntry> none;
-    auto review = ReviewEpisode(*kb_, start, none, now);
+    auto state = InitialState(*kb_, start, now);
+    if (!state.ok()) {
+      return Problem(500, "internal", "The episode could not be reviewed",
+                     state.status().message(), req.request_id);
+    }
+    auto review = ReviewFromState(*kb_, start, *state, now);
     if (!review.ok()) {
       return Problem(500, "internal", "The episode could not be reviewed",
                      review.status().message(), req.request_id);
@@ -870,7 +914,7 @@ class Api {
     record.id = id;
     record.token_hash = TokenHash(token);
     record.created_at = now;
-    record.document = EpisodeDocument(*kb_, start, review->result.level);
+    record.document = EpisodeDocument(*kb_, start, *state);
 
     std::string body = std::move(prefix);
     body += "{\"id\":";
@@ -952,6 +996,14 @@ class Api {
       return Problem(500, "internal", "A remembered answer cannot be read",
                      "the stored response does not decrypt", req.request_id);
     }
+    if (remembered->rfind("{\"entry\":", 0) == 0) {
+      Audit(e.ref, e.token_ref, "write", "replayed");
+      HttpResponse r = Json(found.status, std::move(*remembered));
+      r.headers.emplace_back("Idempotent-Replayed", "true");
+      return r;
+    }
+    // Remembered before the whole answer was (an entry document and its
+    // time): rebuilt from the stored entries up to it.
     const size_t nl = remembered->rfind('\n');
     const std::string document = remembered->substr(0, nl);
     const int64_t at = std::stoll(remembered->substr(nl + 1));
@@ -1006,13 +1058,23 @@ class Api {
       if (i > 0) *out += ',';
       AppendEntryJson(*kb_, entries.seqs[i], entries.entries[i], out);
     }
-    *out += "],\"review\":";
+    *out += "]";
+    if (entries.total >= 0) {
+      // A page of the entries: ?after=SEQ&limit=N; "next" is the `after`
+      // of the next page (null on the last one).
+      const int64_t last =
+          entries.seqs.empty() ? entries.after : entries.seqs.back();
+      *out += fmt::format(",\"entries_total\":{},\"next_after\":", entries.total);
+      *out += last < entries.total ? std::to_string(last) : "null";
+    }
+    *out += ",\"review\":";
     AppendReviewJson(*kb_, review, out);
     *out += "}";
   }
 
   ApiContext ctx_;
   const KnowledgeBase* kb_;
+  server::FailureBudget failed_audit_;
   std::string vocabulary_;
   std::atomic<int64_t> next_purge_ms_{0};
 };

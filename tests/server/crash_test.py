@@ -37,7 +37,8 @@ WRITERS = 4
 # (HAZ-051), which api_limits tests.
 srv = Server(BIN, DB, work, extra=["--rate", "0", "--threads", "2",
                                    "--max-entries", "1000000",
-                                   "--max-entries-per-day", "1000000"]).start()
+                                   "--max-entries-per-day", "1000000",
+                                   "--episode-rate", "0"]).start()
 episodes = []
 for _ in range(2):
     st, _, ep = srv.json("POST", "/v1/episodes", {"findings": FINDINGS})

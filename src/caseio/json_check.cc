@@ -1,11 +1,12 @@
-#include "src/api/json_check.h"
-
-#include <string>
+#include "src/caseio/json_check.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
-namespace backaid::api {
+#include <string>
+#include <unordered_set>
+
+namespace backaid {
 namespace {
 
 using simdjson::dom::element;
@@ -28,11 +29,12 @@ Status Walk(element e, const std::string& path, const JsonLimits& limits) {
       // A named copy: iterating the simdjson_result temporary would
       // dangle.
       const simdjson::dom::object object = e.get_object().value_unsafe();
+      std::unordered_set<std::string_view> seen;
       for (auto field : object) {
         if (++n > limits.max_members) {
-          return Status::InvalidArgument(fmt::format(
-              "{}: more than {} members", path.empty() ? "body" : path,
-              limits.max_members));
+          return Status::InvalidArgument(
+              fmt::format("{}: more than {} members",
+                          path.empty() ? "body" : path, limits.max_members));
         }
         const std::string_view key = field.key;
         if (key.find('\0') != std::string_view::npos) {
@@ -47,6 +49,12 @@ Status Walk(element e, const std::string& path, const JsonLimits& limits) {
         }
         const std::string child =
             path.empty() ? std::string(key) : path + "." + std::string(key);
+        if (!seen.insert(key).second) {
+          // Two readers could take different values of one member.
+          return Status::InvalidArgument(fmt::format(
+              "{}: duplicate key",
+              child.size() > 64 ? child.substr(0, 64) + "..." : child));
+        }
         Status s = Walk(field.value, child, limits);
         if (!s.ok()) return s;
       }
@@ -87,6 +95,11 @@ Status Walk(element e, const std::string& path, const JsonLimits& limits) {
 Status CheckJsonShape(std::string_view body,
                       const std::vector<std::string_view>& allowed_top,
                       const JsonLimits& limits) {
+  constexpr size_t kMaxBodyBytes = 64 * 1024;
+  if (body.size() > kMaxBodyBytes) {
+    return Status::InvalidArgument(
+        fmt::format("body larger than {} bytes", kMaxBodyBytes));
+  }
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Status::InvalidArgument("empty body: a JSON object is required");
   }
@@ -107,17 +120,16 @@ Status CheckJsonShape(std::string_view body,
       case simdjson::UTF8_ERROR:
         return Status::InvalidArgument("invalid UTF-8 in the body");
       case simdjson::DEPTH_ERROR:
-        return Status::InvalidArgument(fmt::format(
-            "JSON nested deeper than {} levels", limits.max_depth));
+        return Status::InvalidArgument(
+            fmt::format("JSON nested deeper than {} levels", limits.max_depth));
       case simdjson::NUMBER_ERROR:
       case simdjson::NUMBER_OUT_OF_RANGE:
-        return Status::InvalidArgument(
-            "a number is malformed or out of range");
+        return Status::InvalidArgument("a number is malformed or out of range");
       case simdjson::CAPACITY:
         return Status::InvalidArgument("body too large to parse");
       default:
-        return Status::InvalidArgument(fmt::format(
-            "malformed JSON: {}", simdjson::error_message(error)));
+        return Status::InvalidArgument(
+            fmt::format("malformed JSON: {}", simdjson::error_message(error)));
     }
   }
   if (root.type() != element_type::OBJECT) {
@@ -129,15 +141,14 @@ Status CheckJsonShape(std::string_view body,
       bool known = false;
       for (const auto& a : allowed_top) known = known || a == field.key;
       if (!known) {
-        return Status::InvalidArgument(
-            fmt::format("unknown member '{}' (expected one of: {})",
-                        field.key.size() > 64 ? "(a long name)"
-                                              : std::string(field.key),
-                        Join(allowed_top)));
+        return Status::InvalidArgument(fmt::format(
+            "unknown member '{}' (expected one of: {})",
+            field.key.size() > 64 ? "(a long name)" : std::string(field.key),
+            Join(allowed_top)));
       }
     }
   }
   return Walk(root, "", limits);
 }
 
-}  // namespace backaid::api
+}  // namespace backaid
