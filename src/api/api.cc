@@ -433,11 +433,15 @@ class Api {
     std::string body;
     Status s;
     for (int attempt = 0;; ++attempt) {
-      if (attempt > 0 && (attempt >= 8 || Authorize(req, "write", &e))) {
+      if (attempt >= 64) {
         return Problem(503, "busy", "The diary is busy",
                        "other entries are being written to this episode; "
                        "retry",
                        req.request_id);
+      }
+      if (attempt > 0) {
+        // Another entry came first: read the episode (and its state) again.
+        if (auto denied = Authorize(req, "write", &e)) return *denied;
       }
       auto state = StateOf(req, e);
       if (!state.ok()) return StorageProblem(req, state.status());
