@@ -297,6 +297,12 @@ check(same[:2] == [200, 200] and same[2] == 429 and other == 200,
 for _ in range(200):
     srv.request("GET", "/v1/questionnaire",
                 headers={"X-Forwarded-For": "203.0.113.5"})
+# The count of those left out rides on the next refusal logged, at least a
+# second later (the unit test RefusalSampler.* injects the clock).
+time.sleep(1.2)
+for _ in range(3):
+    srv.request("GET", "/v1/questionnaire",
+                headers={"X-Forwarded-For": "203.0.113.5"})
 srv.stop()
 lines = [json.loads(x) for x in open(srv.log_path) if x.strip()]
 refused = [x for x in lines if x["status"] == 429]
