@@ -21,7 +21,6 @@ add_library(backaid_api STATIC
   src/api/episode_handlers.cc
   src/api/health_handlers.cc
   src/api/idempotency.cc
-  src/api/json_check.cc
   src/api/responses.cc
   src/api/static_files.cc
   "${OPENAPI_CC}")
@@ -31,7 +30,6 @@ target_link_libraries(backaid_api
   PRIVATE simdjson::simdjson PkgConfig::SODIUM fmt::fmt)
 list(APPEND BACKAID_FRONT_LIBS backaid_api)
 list(APPEND BACKAID_MODULE_TEST_SOURCES
-  "${CMAKE_SOURCE_DIR}/src/api/json_check_test.cc"
   "${CMAKE_SOURCE_DIR}/src/api/api_test.cc"
   "${CMAKE_SOURCE_DIR}/src/api/api_handler_test.cc")
 list(APPEND BACKAID_MODULE_TEST_LIBS backaid_api)

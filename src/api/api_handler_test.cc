@@ -79,18 +79,30 @@ class MemoryStorage : public storage::Storage {
         *existing = it->second;
         return Status::Ok();
       }
-      idem_[idem->key_hash] = *idem;
     }
     auto& list = entries_[entry->episode_id];
-    entry->seq = static_cast<int64_t>(list.size()) + 1;
+    const int64_t seq = static_cast<int64_t>(list.size()) + 1;
+    if (entry->expected_seq != 0 && seq != entry->expected_seq) {
+      return Status::FailedPrecondition("another entry came first");
+    }
+    if (idem != nullptr) idem_[idem->key_hash] = *idem;
+    entry->seq = seq;
     list.push_back(*entry);
     ep->second.document = std::string(new_episode_document);
     return Status::Ok();
   }
-  Result<std::vector<EntryRecord>> ListEntries(std::string_view id) override {
+  Result<std::vector<EntryRecord>> ListEntriesPage(std::string_view id,
+                                                   int64_t after_seq,
+                                                   int64_t limit) override {
     std::lock_guard lock(mu_);
+    if (limit < 1 || after_seq < 0) return Status::InvalidArgument("page");
     if (!episodes_.count(std::string(id))) return Status::NotFound("none");
-    return entries_[std::string(id)];
+    std::vector<EntryRecord> out;
+    for (const EntryRecord& e : entries_[std::string(id)]) {
+      if (e.seq > after_seq && static_cast<int64_t>(out.size()) < limit)
+        out.push_back(e);
+    }
+    return out;
   }
   Result<std::optional<IdempotencyRecord>> FindIdempotency(
       std::string_view key_hash) override {

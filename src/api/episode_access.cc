@@ -18,6 +18,7 @@
 #include "src/api/crypto.h"
 #include "src/api/json_check.h"
 #include "src/api/responses.h"
+#include "src/server/http_util.h"
 
 namespace backaid::api {
 
@@ -79,13 +80,21 @@ std::optional<HttpResponse> Api::ReadEpisode(const HttpRequest& req,
                                              int64_t now, Loaded* e,
                                              Reviewed* out) {
   if (auto denied = Authorize(req, action, e)) return denied;
-  auto entries = LoadEntries(req, *e);
+  auto page = server::ParseEntryPage(req.query);
+  if (!page.ok()) return BadRequest(req, page.status());
+  auto entries = LoadEntries(req, *e, page->after, page->limit);
   if (!entries.ok()) {
     return entries.status().code() == StatusCode::kNotFound
                ? EpisodeNotFound(req)
                : StorageProblem(req, entries.status());
   }
-  auto review = ReviewEpisode(*kb_, e->stored.start, entries->entries, now);
+  // The review comes from the state kept with the episode, not from the
+  // page: the same answer whatever page is asked for.
+  auto state = StateOf(req, *e);
+  if (!state.ok()) return StorageProblem(req, state.status());
+  entries->total = state->entries;
+  entries->after = page->after;
+  auto review = ReviewFromState(*kb_, e->stored.start, *state, now);
   if (!review.ok()) {
     return Problem(500, "internal", "The episode could not be reviewed",
                    review.status().message(), req.request_id);
@@ -95,9 +104,19 @@ std::optional<HttpResponse> Api::ReadEpisode(const HttpRequest& req,
   return std::nullopt;
 }
 
+// The episode's review state: kept in its document; rebuilt once from the
+// entries for a document written before it was kept.
+Result<ReviewState> Api::StateOf(const HttpRequest& req, const Loaded& e) {
+  if (e.stored.state) return *e.stored.state;
+  auto entries = LoadEntries(req, e);
+  if (!entries.ok()) return entries.status();
+  return StateOfEpisode(*kb_, e.stored.start, entries->entries);
+}
+
 Result<Api::LoadedEntries> Api::LoadEntries(const HttpRequest& req,
-                                            const Loaded& e) {
-  auto records = ctx_.storage->ListEntries(e.record.id);
+                                            const Loaded& e, int64_t after,
+                                            int64_t limit) {
+  auto records = ctx_.storage->ListEntriesPage(e.record.id, after, limit);
   if (!records.ok()) return records.status();
   LoadedEntries out;
   for (const auto& r : *records) {

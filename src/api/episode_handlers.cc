@@ -46,8 +46,12 @@ HttpResponse Api::OpenEpisode(const HttpRequest& req, const EpisodeStart& start,
   }
   const std::string id = RandomUrlSafe(16);
   const std::string token = RandomUrlSafe(32);
-  std::vector<DiaryEntry> none;
-  auto review = ReviewEpisode(*kb_, start, none, now);
+  auto state = InitialState(*kb_, start, now);
+  if (!state.ok()) {
+    return Problem(500, "internal", "The episode could not be reviewed",
+                   state.status().message(), req.request_id);
+  }
+  auto review = ReviewFromState(*kb_, start, *state, now);
   if (!review.ok()) {
     return Problem(500, "internal", "The episode could not be reviewed",
                    review.status().message(), req.request_id);
@@ -56,7 +60,7 @@ HttpResponse Api::OpenEpisode(const HttpRequest& req, const EpisodeStart& start,
   record.id = id;
   record.token_hash = TokenHash(token);
   record.created_at = now;
-  record.document = EpisodeDocument(*kb_, start, review->result.level);
+  record.document = EpisodeDocument(*kb_, start, *state);
 
   std::string body = std::move(prefix);
   body += "{\"id\":";
@@ -144,7 +148,16 @@ void Api::AppendEpisodeJson(const Loaded& e, const LoadedEntries& entries,
     if (i > 0) *out += ',';
     AppendEntryJson(*kb_, entries.seqs[i], entries.entries[i], out);
   }
-  *out += "],\"review\":";
+  *out += "]";
+  if (entries.total >= 0) {
+    // A page of the entries (?after=SEQ&limit=N): "next_after" is the
+    // `after` of the next page, null on the last one.
+    const int64_t last =
+        entries.seqs.empty() ? entries.after : entries.seqs.back();
+    *out += fmt::format(",\"entries_total\":{},\"next_after\":", entries.total);
+    *out += last < entries.total ? std::to_string(last) : "null";
+  }
+  *out += ",\"review\":";
   AppendReviewJson(*kb_, review, out);
   *out += "}";
 }

@@ -76,8 +76,10 @@ HttpResponse Api::ReplaySealed(const HttpRequest& req, const Idempotency& idem,
   return r;
 }
 
-// A retried diary entry: the answer is rebuilt from the stored entries up
-// to and including the remembered one, as of the time it was written.
+// A retried diary entry: the remembered answer as it was (it holds no
+// token). A key remembered before whole answers were kept (an entry
+// document and its time) is answered by rebuilding the review from the
+// stored entries up to and including that entry.
 HttpResponse Api::ReplayEntry(const HttpRequest& req, const Loaded& e,
                               const Idempotency& idem,
                               const storage::IdempotencyRecord& found) {
@@ -86,6 +88,12 @@ HttpResponse Api::ReplayEntry(const HttpRequest& req, const Loaded& e,
   if (!remembered.has_value()) {
     return Problem(500, "internal", "A remembered answer cannot be read",
                    "the stored response does not decrypt", req.request_id);
+  }
+  if (remembered->rfind("{\"entry\":", 0) == 0) {
+    Audit(e.ref, e.token_ref, "write", "replayed");
+    HttpResponse r = Json(found.status, std::move(*remembered));
+    r.headers.emplace_back("Idempotent-Replayed", "true");
+    return r;
   }
   const size_t nl = remembered->rfind('\n');
   const std::string document = remembered->substr(0, nl);
