@@ -49,6 +49,12 @@ add_test(NAME api_bad_input
 add_test(NAME api_limits
   COMMAND python3 "${SERVER_TESTS}/limits_test.py" $<TARGET_FILE:backaid>
           "${CMAKE_SOURCE_DIR}")
+# Diary writes at twice the saturating rate: 503 with Retry-After at once
+# for the excess, bounded p99 and memory, recovery (about 10 s).
+add_test(NAME api_overload
+  COMMAND python3 "${SERVER_TESTS}/overload_test.py" $<TARGET_FILE:backaid>
+          "${CMAKE_SOURCE_DIR}")
+set_tests_properties(api_overload PROPERTIES TIMEOUT 120)
 # SIGKILL during concurrent diary writes: 20 rounds per backend here,
 # 100 with tests/server/crash_long.sh.
 add_test(NAME crash_sqlite

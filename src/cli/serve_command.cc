@@ -44,6 +44,7 @@ struct ServeOptions {
   std::vector<std::string> trusted_proxies;
   double episode_rate = 10;  // writes per second to one episode
   double episode_burst = 50;
+  size_t max_queued = 256;  // diary requests queued or running, then 503
   std::string web;         // directory of the built web page
   std::string ready_file;  // written with the port once listening
 };
@@ -83,6 +84,7 @@ int Serve(const ServeOptions& o, const std::string& kb_dir) {
   options.trusted_proxies = o.trusted_proxies;
   options.episode_write_rate = o.episode_rate;
   options.episode_write_burst = o.episode_burst;
+  options.max_offloaded = o.max_queued;
   if (!o.access_log.empty()) {
     // Created 0600 whatever the umask (request times and routes of people),
     // rotated by size (src/server/http_util.h, AccessLogFile).
@@ -247,6 +249,12 @@ void RegisterServeCommand(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--episode-burst", opts->episode_burst,
                   "Writes to one episode at once")
       ->check(CLI::Range(1.0, 1e6))
+      ->capture_default_str();
+  cmd->add_option("--max-queued", opts->max_queued,
+                  "Diary requests (episodes, entries, their documents) "
+                  "queued or running at once; more are answered 503 with "
+                  "Retry-After at once")
+      ->check(CLI::Range(size_t{1}, size_t{100'000}))
       ->capture_default_str();
   cmd->add_option("--web", opts->web, "Directory of the built web page");
   cmd->add_option("--ready-file", opts->ready_file,
