@@ -151,7 +151,15 @@ class Api {
   // audit.cc
   void Audit(const std::string& ref, const std::string& token_ref,
              std::string_view action, std::string_view outcome);
-  static std::string EpisodeRef(std::string_view id);
+  // The audit reference of episode `id`: a hash keyed by the episode's
+  // token hash, so that it cannot be computed from the id alone; once the
+  // episode is erased (and its token hash with it) its audit rows cannot
+  // be found by anyone who knows only the id (issue 12 finding 7).
+  static std::string EpisodeRef(std::string_view id,
+                                std::string_view token_hash);
+  // The reference that rows written before the keyed one have (a plain
+  // hash of the id): the export lists them too.
+  static std::string LegacyEpisodeRef(std::string_view id);
   static std::string TokenRef(std::string_view token);
   static std::string TokenHash(std::string_view token);
 
@@ -163,6 +171,10 @@ class Api {
   std::string vocabulary_;
   StaticFiles static_files_;
   server::FailureBudget failed_audit_;
+  // A random token hash for episodes that do not exist: compared with, and
+  // keying the audit reference, exactly as a real one (Authorize does the
+  // same work for an unknown id as for a wrong token).
+  std::string unknown_token_hash_;
   std::atomic<int64_t> next_purge_ms_{0};
 };
 

@@ -48,7 +48,11 @@ void Api::Audit(const std::string& ref, const std::string& token_ref,
   }
 }
 
-std::string Api::EpisodeRef(std::string_view id) {
+std::string Api::EpisodeRef(std::string_view id, std::string_view token_hash) {
+  return KeyedHashHex(token_hash, "backaid episode audit ref", id, 16);
+}
+
+std::string Api::LegacyEpisodeRef(std::string_view id) {
   return HashHex("backaid episode ref", id, 16);
 }
 

@@ -102,7 +102,7 @@ HttpResponse Api::OpenEpisode(const HttpRequest& req, const EpisodeStart& start,
       record, idem.present ? &idem_record : nullptr, &existing);
   if (!s.ok()) return StorageProblem(req, s);
   if (existing.has_value()) return ReplaySealed(req, idem, *existing);
-  Audit(EpisodeRef(id), TokenRef(token), "create", "ok");
+  Audit(EpisodeRef(id, record.token_hash), TokenRef(token), "create", "ok");
   HttpResponse r = Json(201, std::move(body));
   r.headers.emplace_back("Location", "/v1/episodes/" + id);
   r.headers.emplace_back("Cache-Control", "no-store");
@@ -190,6 +190,14 @@ HttpResponse Api::Export(const HttpRequest& req) {
   Audit(e.ref, e.token_ref, "export", "ok");
   auto audit = ctx_.storage->ListAudit(e.ref);
   if (!audit.ok()) return StorageProblem(req, audit.status());
+  // Rows written before the keyed reference (LegacyEpisodeRef).
+  auto legacy = ctx_.storage->ListAudit(LegacyEpisodeRef(e.record.id));
+  if (!legacy.ok()) return StorageProblem(req, legacy.status());
+  if (!legacy->empty()) {
+    audit->insert(audit->begin(), legacy->begin(), legacy->end());
+    std::stable_sort(audit->begin(), audit->end(),
+                     [](const auto& a, const auto& b) { return a.at < b.at; });
+  }
   std::string body = "{\"format\":\"backaid-episode-export/1\",";
   body += "\"exported_at\":";
   AppendJsonString(FormatUtc(ctx_.now_ms()), &body);

@@ -45,8 +45,8 @@ struct ServeOptions {
   double episode_rate = 10;  // writes per second to one episode
   double episode_burst = 50;
   size_t max_queued = 256;  // diary requests queued or running, then 503
-  std::string web;         // directory of the built web page
-  std::string ready_file;  // written with the port once listening
+  std::string web;          // directory of the built web page
+  std::string ready_file;   // written with the port once listening
 };
 
 // The URL as a person would type it (the wildcard address is not one).
