@@ -6,9 +6,12 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -716,6 +719,49 @@ TEST(DiaryProperty, StateDoesNotGrowWithTheEpisode) {
   const auto day = EntriesInLastDay(*st, kT0 + int64_t{5000} * 60'000);
   EXPECT_EQ(day.size(), kMaxRecentEntryTimes);
   EXPECT_EQ(day.back(), kT0 + int64_t{5000} * 60'000);
+}
+
+// The regions an episode may name are the knowledge base's
+// (knowledge/regions.yaml), not a list in the code: a copy of the knowledge
+// base with a region added and one removed is followed.
+TEST(DiaryParse, RegionsComeFromTheKnowledgeBase) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() /
+                       ("backaid-diary-regions-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::copy(fs::path(BACKAID_SOURCE_DIR) / "knowledge", dir,
+           fs::copy_options::recursive);
+  std::string yaml;
+  {
+    std::ifstream in(dir / "regions.yaml");
+    yaml.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t us = yaml.find("  - id: us");
+  const size_t end = yaml.find("sources: [fcc_911]", us);
+  ASSERT_NE(us, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  yaml.replace(us, end + 18 - us,
+               "  - id: xx\n    name: Test land\n    emergency_number: "
+               "\"000\"\n    sources: [eu_112]");
+  std::ofstream(dir / "regions.yaml") << yaml;
+  auto kb = LoadKnowledgeBase(dir.string());
+  fs::remove_all(dir);
+  ASSERT_TRUE(kb.ok()) << kb.status().message();
+  auto body = [](const std::string& region) {
+    return R"({"findings":{"onset_days":2},"region":")" + region + "\"}";
+  };
+  auto xx = ParseEpisodeStart(**kb, body("xx"), kT0);
+  ASSERT_TRUE(xx.ok()) << xx.status().message();
+  EXPECT_EQ(xx->region, "xx");
+  auto gone = ParseEpisodeStart(**kb, body("us"), kT0);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_NE(gone.status().message().find("\"xx\""), std::string::npos)
+      << gone.status().message();
+  // The stored episode is read back against the same list.
+  auto back = EpisodeFromDocument(
+      **kb, EpisodeDocument(**kb, *xx, *InitialState(**kb, *xx, kT0)));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->start.region, "xx");
 }
 
 }  // namespace
