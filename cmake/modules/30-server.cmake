@@ -4,6 +4,7 @@
 find_package(Boost 1.74 REQUIRED)
 add_library(backaid_http STATIC
   src/server/http_server.cc
+  src/server/http_policy.cc
   src/server/http_util.cc)
 target_include_directories(backaid_http
   PUBLIC "${CMAKE_SOURCE_DIR}" "${CMAKE_SOURCE_DIR}/include"

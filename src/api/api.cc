@@ -13,6 +13,7 @@
 #include "backaid/report.h"
 #include "backaid/vocabulary.h"
 #include "src/api/api_internal.h"
+#include "src/api/crypto.h"
 #include "src/cdshooks/cdshooks.h"
 #include "src/fhir/fhir.h"
 
@@ -27,6 +28,7 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
     };
   }
   kb_ = ctx_.kb.get();
+  unknown_token_hash_ = TokenHash(RandomUrlSafe(32));
   AppendVocabularyJson(*kb_, &vocabulary_);
   static_files_.Load(ctx_.web_root);
   // The page gets the knowledge base's vocabulary (regions and emergency

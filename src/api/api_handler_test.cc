@@ -11,7 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -19,9 +21,11 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "backaid/knowledge_base.h"
 #include "src/api/api.h"
+#include "src/api/crypto.h"
 #include "src/server/http_server.h"
 #include "src/storage/storage.h"
 
@@ -56,6 +60,7 @@ class MemoryStorage : public storage::Storage {
   }
   Result<EpisodeRecord> GetEpisode(std::string_view id) override {
     std::lock_guard lock(mu_);
+    calls_.push_back("GetEpisode");
     auto it = episodes_.find(std::string(id));
     if (it == episodes_.end()) return Status::NotFound("no episode");
     return it->second;
@@ -79,28 +84,43 @@ class MemoryStorage : public storage::Storage {
         *existing = it->second;
         return Status::Ok();
       }
-      idem_[idem->key_hash] = *idem;
     }
     auto& list = entries_[entry->episode_id];
-    entry->seq = static_cast<int64_t>(list.size()) + 1;
+    const int64_t seq = static_cast<int64_t>(list.size()) + 1;
+    if (entry->expected_seq != 0 && seq != entry->expected_seq) {
+      return Status::FailedPrecondition("another entry came first");
+    }
+    if (idem != nullptr) idem_[idem->key_hash] = *idem;
+    entry->seq = seq;
     list.push_back(*entry);
     ep->second.document = std::string(new_episode_document);
     return Status::Ok();
   }
-  Result<std::vector<EntryRecord>> ListEntries(std::string_view id) override {
+  Result<std::vector<EntryRecord>> ListEntriesPage(std::string_view id,
+                                                   int64_t after_seq,
+                                                   int64_t limit) override {
     std::lock_guard lock(mu_);
+    if (limit < 1 || after_seq < 0) return Status::InvalidArgument("page");
     if (!episodes_.count(std::string(id))) return Status::NotFound("none");
-    return entries_[std::string(id)];
+    std::vector<EntryRecord> out;
+    for (const EntryRecord& e : entries_[std::string(id)]) {
+      if (e.seq > after_seq && static_cast<int64_t>(out.size()) < limit)
+        out.push_back(e);
+    }
+    return out;
   }
   Result<std::optional<IdempotencyRecord>> FindIdempotency(
       std::string_view key_hash) override {
     std::lock_guard lock(mu_);
+    calls_.push_back("FindIdempotency");
     auto it = idem_.find(std::string(key_hash));
     if (it == idem_.end()) return std::optional<IdempotencyRecord>();
     return std::optional<IdempotencyRecord>(it->second);
   }
   Result<int64_t> PurgeIdempotency(int64_t before_ms) override {
     std::lock_guard lock(mu_);
+    calls_.push_back("PurgeIdempotency");
+    if (fail_purge_) return Status::IoError("the database is away");
     int64_t n = 0;
     for (auto it = idem_.begin(); it != idem_.end();) {
       if (it->second.created_at < before_ms) {
@@ -114,6 +134,7 @@ class MemoryStorage : public storage::Storage {
   }
   Status EraseEpisode(std::string_view id) override {
     std::lock_guard lock(mu_);
+    calls_.push_back("EraseEpisode");
     if (!episodes_.erase(std::string(id))) return Status::NotFound("none");
     entries_.erase(std::string(id));
     for (auto it = idem_.begin(); it != idem_.end();) {
@@ -123,6 +144,7 @@ class MemoryStorage : public storage::Storage {
   }
   Status AppendAudit(const AuditRecord& record) override {
     std::lock_guard lock(mu_);
+    calls_.push_back("AppendAudit");
     audit_.push_back(record);
     return Status::Ok();
   }
@@ -141,8 +163,24 @@ class MemoryStorage : public storage::Storage {
     return r;
   }
 
+  // Every audit row, and the storage calls made since the last TakeCalls.
+  std::vector<AuditRecord> AllAudit() {
+    std::lock_guard lock(mu_);
+    return audit_;
+  }
+  void FailPurge(bool fail) {
+    std::lock_guard lock(mu_);
+    fail_purge_ = fail;
+  }
+  std::vector<std::string> TakeCalls() {
+    std::lock_guard lock(mu_);
+    return std::exchange(calls_, {});
+  }
+
  private:
   std::mutex mu_;
+  std::vector<std::string> calls_;
+  bool fail_purge_ = false;
   std::map<std::string, EpisodeRecord> episodes_;
   std::map<std::string, std::vector<EntryRecord>> entries_;
   std::map<std::string, IdempotencyRecord> idem_;
@@ -223,6 +261,7 @@ class ApiHandlerTest : public ::testing::Test {
     options.listen = "127.0.0.1:0";
     options.threads = 1;
     options.rate_per_second = 0;  // no limit: the tests here are not about it
+    options.episode_write_rate = 0;
     options.access_log = [](std::string_view) {};
     http_ = std::make_unique<server::HttpServer>(options);
     ApiContext ctx;
@@ -377,6 +416,32 @@ TEST_F(ApiHandlerTest, IdempotencyKeyIsForgottenAfterItsTtl) {
             nlohmann::json::parse(first.body)["id"]);
 }
 
+// A failed purge of expired Idempotency-Keys is not ignored: it is counted
+// and tried again by the very next write (until it succeeds an expired key
+// would still be replayed), and the writes themselves go on.
+TEST_F(ApiHandlerTest, FailedIdempotencyPurgeIsCountedAndRetried) {
+  Start(/*per_day=*/96, /*ttl_ms=*/kHourMs);
+  storage_.FailPurge(true);
+  storage_.TakeCalls();
+  for (const char* key : {"Idempotency-Key: p-1", "Idempotency-Key: p-2"}) {
+    const Response r = Call(port_, "POST", "/v1/episodes", kFindings, {key});
+    EXPECT_EQ(r.status, 201) << r.body;
+  }
+  const std::vector<std::string> calls = storage_.TakeCalls();
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "PurgeIdempotency"), 2);
+  const Response metrics = Call(port_, "GET", "/metrics");
+  EXPECT_NE(metrics.body.find("backaid_idempotency_purge_failures_total 2"),
+            std::string::npos)
+      << metrics.body;
+  storage_.FailPurge(false);
+  EXPECT_EQ(
+      Call(port_, "POST", "/v1/episodes", kFindings, {"Idempotency-Key: p-3"})
+          .status,
+      201);
+  const std::vector<std::string> after = storage_.TakeCalls();
+  EXPECT_EQ(std::count(after.begin(), after.end(), "PurgeIdempotency"), 1);
+}
+
 // POST /v1/assessments: a wrong open_episode is a 400 naming it; with
 // open_episode the answer embeds the new episode.
 TEST_F(ApiHandlerTest, AssessmentsDecodesOpenEpisode) {
@@ -391,6 +456,105 @@ TEST_F(ApiHandlerTest, AssessmentsDecodesOpenEpisode) {
   const auto j = nlohmann::json::parse(open.body);
   EXPECT_TRUE(j.contains("triage"));
   EXPECT_TRUE(j["episode"]["token"].is_string());
+}
+
+// Issue 12 finding 7: the audit rows of an erased episode cannot be found
+// by anyone who knows its id. Their reference is keyed by the episode's
+// token hash (erased with it), not a plain hash of the id.
+TEST_F(ApiHandlerTest, AuditRowsOfAnErasedEpisodeAreNotFoundByItsId) {
+  Start();
+  const Response created = Call(port_, "POST", "/v1/episodes", kFindings);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto ep = nlohmann::json::parse(created.body);
+  const std::string id = ep["id"].get<std::string>();
+  const std::string auth =
+      "Authorization: Bearer " + ep["token"].get<std::string>();
+  EXPECT_EQ(Call(port_, "GET", "/v1/episodes/" + id, "", {auth}).status, 200);
+  EXPECT_EQ(Call(port_, "GET", "/v1/episodes/" + id, "",
+                 {"Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAAAA"})
+                .status,
+            404);
+  const Response exported =
+      Call(port_, "GET", "/v1/episodes/" + id + "/export", "", {auth});
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  // The owner still sees every access in the export.
+  std::set<std::string> seen;
+  const auto doc = nlohmann::json::parse(exported.body);
+  for (const auto& a : doc["access_log"]) {
+    seen.insert(a["action"].get<std::string>() + "/" +
+                a["outcome"].get<std::string>());
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"create/ok", "read/ok", "read/denied",
+                                         "export/ok"}));
+  EXPECT_EQ(Call(port_, "DELETE", "/v1/episodes/" + id, "", {auth}).status,
+            204);
+  const std::vector<storage::AuditRecord> rows = storage_.AllAudit();
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows.back().action, "erase");
+  // Whoever knows the id can compute these; no row carries any of them.
+  const std::set<std::string> from_id = {
+      HashHex("backaid episode ref", id, 16),
+      HashHex("backaid episode audit ref", id, 16), HashHex("", id, 16), id};
+  std::set<std::string> refs;
+  for (const auto& r : rows) {
+    EXPECT_EQ(from_id.count(r.episode_ref), 0u) << r.episode_ref;
+    refs.insert(r.episode_ref);
+  }
+  EXPECT_EQ(refs.size(), 1u);  // one episode, one reference
+}
+
+// Issue 12 finding 7: a DELETE with a wrong token and one for an unknown id
+// cannot be told apart: the same answer, the same storage calls (one
+// lookup, one audit row) and, measured over interleaved runs, the same
+// time within noise.
+TEST_F(ApiHandlerTest, WrongTokenAndUnknownIdDoTheSameWork) {
+  Start();
+  const Response created = Call(port_, "POST", "/v1/episodes", kFindings);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string known =
+      "/v1/episodes/" +
+      nlohmann::json::parse(created.body)["id"].get<std::string>();
+  const std::string unknown = "/v1/episodes/AAAAAAAAAAAAAAAAAAAAAA";
+  const std::string wrong = "Authorization: Bearer " + std::string(43, 'B');
+  storage_.TakeCalls();
+  const Response a = Call(port_, "DELETE", known, "", {wrong});
+  const std::vector<std::string> calls_wrong = storage_.TakeCalls();
+  const Response b = Call(port_, "DELETE", unknown, "", {wrong});
+  const std::vector<std::string> calls_unknown = storage_.TakeCalls();
+  EXPECT_EQ(a.status, 404);
+  EXPECT_EQ(b.status, 404);
+  auto without_id = [](std::string body) {
+    const size_t at = body.find("\"request_id\"");
+    return at == std::string::npos ? body : body.substr(0, at);
+  };
+  EXPECT_EQ(without_id(a.body), without_id(b.body));
+  EXPECT_EQ(calls_wrong,
+            (std::vector<std::string>{"GetEpisode", "AppendAudit"}));
+  EXPECT_EQ(calls_wrong, calls_unknown);
+  // Interleaved so that the machine's load falls on both alike; the medians
+  // agree within noise (a path that did measurably more work, such as a
+  // slow hash on one side only, shows here).
+  std::vector<double> t_wrong, t_unknown;
+  for (int i = 0; i < 150; ++i) {
+    for (int j = 0; j < 2; ++j) {
+      const int k = (i + j) % 2;  // alternate which goes first
+      const auto t0 = std::chrono::steady_clock::now();
+      const Response r =
+          Call(port_, "DELETE", k == 0 ? known : unknown, "", {wrong});
+      const double us = std::chrono::duration<double, std::micro>(
+                            std::chrono::steady_clock::now() - t0)
+                            .count();
+      ASSERT_EQ(r.status, 404);
+      (k == 0 ? t_wrong : t_unknown).push_back(us);
+    }
+  }
+  auto median = [](std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  const double mw = median(t_wrong), mu = median(t_unknown);
+  EXPECT_LT(std::abs(mw - mu), std::max(50.0, 0.25 * std::min(mw, mu)))
+      << "median wrong token " << mw << " us, unknown id " << mu << " us";
 }
 
 }  // namespace

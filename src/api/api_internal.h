@@ -26,6 +26,7 @@
 #include "backaid/engine.h"
 #include "src/api/api.h"
 #include "src/api/static_files.h"
+#include "src/server/failure_budget.h"
 #include "src/server/http_server.h"
 #include "src/storage/storage.h"
 
@@ -90,6 +91,8 @@ class Api {
   struct LoadedEntries {
     std::vector<DiaryEntry> entries;
     std::vector<int64_t> seqs;
+    int64_t after = 0;   // the page starts after this seq
+    int64_t total = -1;  // entries in the episode (-1: all are here)
   };
   struct Reviewed {
     LoadedEntries entries;
@@ -113,8 +116,7 @@ class Api {
 
   // entry_handlers.cc: the diary's bounds.
   std::optional<HttpResponse> DiaryFull(const HttpRequest& req,
-                                        const std::vector<DiaryEntry>& entries,
-                                        int64_t now);
+                                        const ReviewState& state, int64_t now);
 
   // episode_access.cc
   // Loads the episode named in the path and checks the bearer token.
@@ -122,12 +124,20 @@ class Api {
   // storage problem; nullopt when authorised.
   std::optional<HttpResponse> Authorize(const HttpRequest& req,
                                         std::string_view action, Loaded* e);
-  // Authorises a read (see Authorize), then loads the entries and reviews
-  // the episode as of `now`. On failure, the response to send instead.
+  // Authorises a read (see Authorize), then loads the page of entries that
+  // ?after=SEQ&limit=N asks for (400 for a bad one) and reviews the episode
+  // from its kept state as of `now`. On failure, the response to send
+  // instead.
   std::optional<HttpResponse> ReadEpisode(const HttpRequest& req,
                                           std::string_view action, int64_t now,
                                           Loaded* e, Reviewed* out);
-  Result<LoadedEntries> LoadEntries(const HttpRequest& req, const Loaded& e);
+  // The entries after seq `after`, at most `limit` of them.
+  Result<LoadedEntries> LoadEntries(const HttpRequest& req, const Loaded& e,
+                                    int64_t after = 0,
+                                    int64_t limit = INT64_MAX);
+  // The episode's review state (kept in its document; rebuilt from the
+  // entries for a document written before it was).
+  Result<ReviewState> StateOf(const HttpRequest& req, const Loaded& e);
 
   // idempotency.cc
   void ForgetExpiredIdempotency();
@@ -141,7 +151,15 @@ class Api {
   // audit.cc
   void Audit(const std::string& ref, const std::string& token_ref,
              std::string_view action, std::string_view outcome);
-  static std::string EpisodeRef(std::string_view id);
+  // The audit reference of episode `id`: a hash keyed by the episode's
+  // token hash, so that it cannot be computed from the id alone; once the
+  // episode is erased (and its token hash with it) its audit rows cannot
+  // be found by anyone who knows only the id (issue 12 finding 7).
+  static std::string EpisodeRef(std::string_view id,
+                                std::string_view token_hash);
+  // The reference that rows written before the keyed one have (a plain
+  // hash of the id): the export lists them too.
+  static std::string LegacyEpisodeRef(std::string_view id);
   static std::string TokenRef(std::string_view token);
   static std::string TokenHash(std::string_view token);
 
@@ -152,6 +170,11 @@ class Api {
   const KnowledgeBase* kb_;
   std::string vocabulary_;
   StaticFiles static_files_;
+  server::FailureBudget failed_audit_;
+  // A random token hash for episodes that do not exist: compared with, and
+  // keying the audit reference, exactly as a real one (Authorize does the
+  // same work for an unknown id as for a wrong token).
+  std::string unknown_token_hash_;
   std::atomic<int64_t> next_purge_ms_{0};
 };
 

@@ -25,6 +25,16 @@ using server::Problem;
 
 void Api::Audit(const std::string& ref, const std::string& token_ref,
                 std::string_view action, std::string_view outcome) {
+  // Refused attempts (wrong token, unknown id) are recorded within a budget
+  // (src/server/failure_budget.h); the rest only counted. Real accesses are
+  // always recorded.
+  if ((outcome == "denied" || outcome == "not_found") &&
+      !failed_audit_.Allow(ref, ctx_.now_ms())) {
+    if (ctx_.http != nullptr) {
+      ctx_.http->CountMetric("backaid_audit_failures_unrecorded_total", "");
+    }
+    return;
+  }
   storage::AuditRecord a;
   a.episode_ref = ref;
   a.token_ref = token_ref;
@@ -38,7 +48,11 @@ void Api::Audit(const std::string& ref, const std::string& token_ref,
   }
 }
 
-std::string Api::EpisodeRef(std::string_view id) {
+std::string Api::EpisodeRef(std::string_view id, std::string_view token_hash) {
+  return KeyedHashHex(token_hash, "backaid episode audit ref", id, 16);
+}
+
+std::string Api::LegacyEpisodeRef(std::string_view id) {
   return HashHex("backaid episode ref", id, 16);
 }
 

@@ -30,6 +30,27 @@ std::string HashHex(std::string_view purpose, std::string_view data,
   return Hex(out, bytes);
 }
 
+std::string KeyedHashHex(std::string_view key, std::string_view purpose,
+                         std::string_view data, size_t bytes) {
+  unsigned char k[crypto_generichash_KEYBYTES];
+  crypto_generichash(k, sizeof k,
+                     reinterpret_cast<const unsigned char*>(key.data()),
+                     key.size(), nullptr, 0);
+  crypto_generichash_state st;
+  unsigned char out[crypto_generichash_BYTES_MAX];
+  crypto_generichash_init(&st, k, sizeof k, bytes);
+  sodium_memzero(k, sizeof k);
+  crypto_generichash_update(
+      &st, reinterpret_cast<const unsigned char*>(purpose.data()),
+      purpose.size());
+  const unsigned char sep = 0;
+  crypto_generichash_update(&st, &sep, 1);
+  crypto_generichash_update(
+      &st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_generichash_final(&st, out, bytes);
+  return Hex(out, bytes);
+}
+
 std::string RandomUrlSafe(size_t bytes) {
   unsigned char buf[64];
   randombytes_buf(buf, bytes);

@@ -20,6 +20,11 @@ std::string Hex(const unsigned char* p, size_t n);
 std::string HashHex(std::string_view purpose, std::string_view data,
                     size_t bytes = 32);
 
+// The same under a secret `key` (any length; hashed to a 32-byte BLAKE2b
+// key): without the key the result cannot be computed from `data`.
+std::string KeyedHashHex(std::string_view key, std::string_view purpose,
+                         std::string_view data, size_t bytes = 32);
+
 // `bytes` (at most 64) random bytes, base64url without padding.
 std::string RandomUrlSafe(size_t bytes);
 

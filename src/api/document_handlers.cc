@@ -58,9 +58,13 @@ HttpResponse Api::Summary(const HttpRequest& req) {
   if (auto failed = ReadEpisode(req, "summary", now, &e, &loaded)) {
     return *failed;
   }
-  const LoadedEntries* entries = &loaded.entries;
-  const EpisodeReview* review = &loaded.review;
-  auto pdf = HandoverPdf(*kb_, e.stored.start, entries->entries, *review, now);
+  // The handover shows every entry (at most --max-entries) and the whole
+  // pain chart, not a page.
+  auto all = LoadEntries(req, e);
+  if (!all.ok()) return StorageProblem(req, all.status());
+  EpisodeReview review = std::move(loaded.review);
+  review.trend = FullPainTrend(*kb_, e.stored.start, all->entries);
+  auto pdf = HandoverPdf(*kb_, e.stored.start, all->entries, review, now);
   if (!pdf.ok()) {
     return Problem(500, "internal", "The summary could not be written",
                    pdf.status().message(), req.request_id);

@@ -46,8 +46,12 @@ HttpResponse Api::OpenEpisode(const HttpRequest& req, const EpisodeStart& start,
   }
   const std::string id = RandomUrlSafe(16);
   const std::string token = RandomUrlSafe(32);
-  std::vector<DiaryEntry> none;
-  auto review = ReviewEpisode(*kb_, start, none, now);
+  auto state = InitialState(*kb_, start, now);
+  if (!state.ok()) {
+    return Problem(500, "internal", "The episode could not be reviewed",
+                   state.status().message(), req.request_id);
+  }
+  auto review = ReviewFromState(*kb_, start, *state, now);
   if (!review.ok()) {
     return Problem(500, "internal", "The episode could not be reviewed",
                    review.status().message(), req.request_id);
@@ -56,7 +60,7 @@ HttpResponse Api::OpenEpisode(const HttpRequest& req, const EpisodeStart& start,
   record.id = id;
   record.token_hash = TokenHash(token);
   record.created_at = now;
-  record.document = EpisodeDocument(*kb_, start, review->result.level);
+  record.document = EpisodeDocument(*kb_, start, *state);
 
   std::string body = std::move(prefix);
   body += "{\"id\":";
@@ -98,7 +102,7 @@ HttpResponse Api::OpenEpisode(const HttpRequest& req, const EpisodeStart& start,
       record, idem.present ? &idem_record : nullptr, &existing);
   if (!s.ok()) return StorageProblem(req, s);
   if (existing.has_value()) return ReplaySealed(req, idem, *existing);
-  Audit(EpisodeRef(id), TokenRef(token), "create", "ok");
+  Audit(EpisodeRef(id, record.token_hash), TokenRef(token), "create", "ok");
   HttpResponse r = Json(201, std::move(body));
   r.headers.emplace_back("Location", "/v1/episodes/" + id);
   r.headers.emplace_back("Cache-Control", "no-store");
@@ -144,7 +148,16 @@ void Api::AppendEpisodeJson(const Loaded& e, const LoadedEntries& entries,
     if (i > 0) *out += ',';
     AppendEntryJson(*kb_, entries.seqs[i], entries.entries[i], out);
   }
-  *out += "],\"review\":";
+  *out += "]";
+  if (entries.total >= 0) {
+    // A page of the entries (?after=SEQ&limit=N): "next_after" is the
+    // `after` of the next page, null on the last one.
+    const int64_t last =
+        entries.seqs.empty() ? entries.after : entries.seqs.back();
+    *out += fmt::format(",\"entries_total\":{},\"next_after\":", entries.total);
+    *out += last < entries.total ? std::to_string(last) : "null";
+  }
+  *out += ",\"review\":";
   AppendReviewJson(*kb_, review, out);
   *out += "}";
 }
@@ -177,6 +190,14 @@ HttpResponse Api::Export(const HttpRequest& req) {
   Audit(e.ref, e.token_ref, "export", "ok");
   auto audit = ctx_.storage->ListAudit(e.ref);
   if (!audit.ok()) return StorageProblem(req, audit.status());
+  // Rows written before the keyed reference (LegacyEpisodeRef).
+  auto legacy = ctx_.storage->ListAudit(LegacyEpisodeRef(e.record.id));
+  if (!legacy.ok()) return StorageProblem(req, legacy.status());
+  if (!legacy->empty()) {
+    audit->insert(audit->begin(), legacy->begin(), legacy->end());
+    std::stable_sort(audit->begin(), audit->end(),
+                     [](const auto& a, const auto& b) { return a.at < b.at; });
+  }
   std::string body = "{\"format\":\"backaid-episode-export/1\",";
   body += "\"exported_at\":";
   AppendJsonString(FormatUtc(ctx_.now_ms()), &body);

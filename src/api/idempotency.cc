@@ -43,7 +43,9 @@ Idempotency::Idempotency(const HttpRequest& req, const std::string& scope) {
 // Deletes idempotency records older than the TTL, at most once per purge
 // interval across all threads (one indexed DELETE). Called before a key is
 // looked up, so an expired key is never replayed once purged. A failed
-// purge is tried again at the next interval; the write goes on.
+// purge is counted (backaid_idempotency_purge_failures_total) and tried
+// again by the next write, not a whole interval later, since until it
+// succeeds an expired key is still replayed; the write goes on.
 void Api::ForgetExpiredIdempotency() {
   const int64_t now = ctx_.now_ms();
   int64_t due = next_purge_ms_.load(std::memory_order_relaxed);
@@ -51,7 +53,14 @@ void Api::ForgetExpiredIdempotency() {
   const int64_t every = std::min<int64_t>(
       60'000, std::max<int64_t>(1, ctx_.idempotency_ttl_ms / 2));
   if (!next_purge_ms_.compare_exchange_strong(due, now + every)) return;
-  (void)ctx_.storage->PurgeIdempotency(now - ctx_.idempotency_ttl_ms);
+  const Result<int64_t> purged =
+      ctx_.storage->PurgeIdempotency(now - ctx_.idempotency_ttl_ms);
+  if (!purged.ok()) {
+    next_purge_ms_.store(now, std::memory_order_relaxed);
+    if (ctx_.http != nullptr) {
+      ctx_.http->CountMetric("backaid_idempotency_purge_failures_total", "");
+    }
+  }
 }
 
 HttpResponse Api::KeyReused(const HttpRequest& req) {
@@ -76,8 +85,10 @@ HttpResponse Api::ReplaySealed(const HttpRequest& req, const Idempotency& idem,
   return r;
 }
 
-// A retried diary entry: the answer is rebuilt from the stored entries up
-// to and including the remembered one, as of the time it was written.
+// A retried diary entry: the remembered answer as it was (it holds no
+// token). A key remembered before whole answers were kept (an entry
+// document and its time) is answered by rebuilding the review from the
+// stored entries up to and including that entry.
 HttpResponse Api::ReplayEntry(const HttpRequest& req, const Loaded& e,
                               const Idempotency& idem,
                               const storage::IdempotencyRecord& found) {
@@ -86,6 +97,12 @@ HttpResponse Api::ReplayEntry(const HttpRequest& req, const Loaded& e,
   if (!remembered.has_value()) {
     return Problem(500, "internal", "A remembered answer cannot be read",
                    "the stored response does not decrypt", req.request_id);
+  }
+  if (remembered->rfind("{\"entry\":", 0) == 0) {
+    Audit(e.ref, e.token_ref, "write", "replayed");
+    HttpResponse r = Json(found.status, std::move(*remembered));
+    r.headers.emplace_back("Idempotent-Replayed", "true");
+    return r;
   }
   const size_t nl = remembered->rfind('\n');
   const std::string document = remembered->substr(0, nl);

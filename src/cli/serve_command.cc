@@ -21,6 +21,7 @@
 #include "src/api/api.h"
 #include "src/cli/commands.h"
 #include "src/server/http_server.h"
+#include "src/server/http_util.h"
 #include "src/storage/storage.h"
 
 namespace backaid::cli {
@@ -35,11 +36,17 @@ struct ServeOptions {
   double burst = 100;
   int header_timeout_ms = 10'000;
   int64_t idempotency_ttl_s = 24 * 3600;
-  int max_entries = 1000;        // per episode
-  int max_entries_per_day = 96;  // per episode, in any 24 hours
-  std::string access_log;  // file; empty = stderr
-  std::string web;         // directory of the built web page
-  std::string ready_file;  // written with the port once listening
+  int max_entries = 1000;                       // per episode
+  int max_entries_per_day = 96;                 // per episode, in any 24 hours
+  std::string access_log;                       // file; empty = stderr
+  uint64_t access_log_max_bytes = 64ull << 20;  // then rotated
+  int access_log_keep = 5;                      // FILE.1 .. FILE.5
+  std::vector<std::string> trusted_proxies;
+  double episode_rate = 10;  // writes per second to one episode
+  double episode_burst = 50;
+  size_t max_queued = 256;  // diary requests queued or running, then 503
+  std::string web;          // directory of the built web page
+  std::string ready_file;   // written with the port once listening
 };
 
 // The URL as a person would type it (the wildcard address is not one).
@@ -74,26 +81,22 @@ int Serve(const ServeOptions& o, const std::string& kb_dir) {
   options.rate_per_second = o.rate;
   options.rate_burst = o.burst;
   options.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
-  std::shared_ptr<std::ofstream> log_file;
+  options.trusted_proxies = o.trusted_proxies;
+  options.episode_write_rate = o.episode_rate;
+  options.episode_write_burst = o.episode_burst;
+  options.max_offloaded = o.max_queued;
   if (!o.access_log.empty()) {
-    // Created 0600 whatever the umask (request times and routes of people).
-    if (const int fd = ::open(o.access_log.c_str(),
-                              O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        fd >= 0) {
-      ::close(fd);
-    }
-    log_file = std::make_shared<std::ofstream>(o.access_log, std::ios::app);
-    if (!*log_file) {
-      std::cerr << "backaid serve: cannot open the access log '" << o.access_log
-                << "'\n";
+    // Created 0600 whatever the umask (request times and routes of people),
+    // rotated by size (src/server/http_util.h, AccessLogFile).
+    auto log_file = server::internal::AccessLogFile::Open(
+        o.access_log, o.access_log_max_bytes, o.access_log_keep);
+    if (!log_file.ok()) {
+      std::cerr << "backaid serve: " << log_file.status().message() << "\n";
       return 2;
     }
-    auto mu = std::make_shared<std::mutex>();
-    options.access_log = [log_file, mu](std::string_view line) {
-      std::lock_guard<std::mutex> lock(*mu);
-      *log_file << line << '\n';
-      log_file->flush();
-    };
+    std::shared_ptr<server::internal::AccessLogFile> file =
+        std::move(*log_file);
+    options.access_log = [file](std::string_view line) { file->Write(line); };
   }
   server::HttpServer http(options);
   api::ApiContext ctx;
@@ -219,11 +222,40 @@ void RegisterServeCommand(CLI::App& app, CommandContext ctx) {
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
   cmd->add_option("--max-entries-per-day", opts->max_entries_per_day,
-                  "Diary entries an episode takes in any 24 hours (then 429)")
+                  "Diary entries an episode takes in any 24 hours (then "
+                  "429; above 1024: no daily cap)")
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
   cmd->add_option("--access-log", opts->access_log,
                   "Append the JSON-lines access log to FILE (default stderr)");
+  cmd->add_option("--access-log-max-bytes", opts->access_log_max_bytes,
+                  "Rotate the access log file at this size (0 = never)")
+      ->capture_default_str();
+  cmd->add_option("--access-log-keep", opts->access_log_keep,
+                  "Rotated access log files kept (FILE.1 ..)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--trusted-proxy", opts->trusted_proxies,
+                  "A proxy (address or CIDR) whose Forwarded/X-Forwarded-For "
+                  "names the client; repeatable")
+      ->check([](const std::string& v) {
+        auto p = server::internal::TrustedProxies::Parse({v});
+        return p.ok() ? std::string() : p.status().message();
+      });
+  cmd->add_option("--episode-rate", opts->episode_rate,
+                  "Writes per second to one episode (0 = no limit)")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  cmd->add_option("--episode-burst", opts->episode_burst,
+                  "Writes to one episode at once")
+      ->check(CLI::Range(1.0, 1e6))
+      ->capture_default_str();
+  cmd->add_option("--max-queued", opts->max_queued,
+                  "Diary requests (episodes, entries, their documents) "
+                  "queued or running at once; more are answered 503 with "
+                  "Retry-After at once")
+      ->check(CLI::Range(size_t{1}, size_t{100'000}))
+      ->capture_default_str();
   cmd->add_option("--web", opts->web, "Directory of the built web page");
   cmd->add_option("--ready-file", opts->ready_file,
                   "Write the bound port to FILE once listening");

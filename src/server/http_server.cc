@@ -8,6 +8,13 @@
 // than SO_REUSEPORT: a second server on a busy port must still fail.)
 // Shared state between threads: the session registry (mutex), the metrics
 // (atomics), the rate limiter (sharded mutexes).
+//
+// Handlers of the routes under ServerOptions::offload_prefixes (the diary's
+// writes and reads, which wait on the database) run on a separate pool of
+// `offload_threads`, never on the io threads: a slow write cannot delay
+// /livez or a read-only /v1/triage (issue 12 finding 1). The session's
+// response is posted back to its own io_context. At most `max_offloaded`
+// such requests are queued or running; more get 503 with Retry-After.
 #include "src/server/http_server.h"
 
 #include <unistd.h>
@@ -21,6 +28,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <csignal>
@@ -68,6 +76,8 @@ struct ServerCore {
   explicit ServerCore(ServerOptions o)
       : options(std::move(o)),
         limiter(options.rate_per_second, options.rate_burst),
+        episode_limiter(options.episode_write_rate,
+                        options.episode_write_burst),
         iocs(MakeContexts(std::max(1, options.threads))),
         ioc(*iocs.front()),
         acceptor(ioc),
@@ -76,6 +86,22 @@ struct ServerCore {
     for (size_t i = 1; i < iocs.size(); ++i) {
       guards.emplace_back(iocs[i]->get_executor());
     }
+    if (options.offload_threads > 0 && !options.offload_prefixes.empty()) {
+      offload_pool = std::make_unique<asio::thread_pool>(
+          static_cast<size_t>(options.offload_threads));
+    }
+  }
+
+  // Whether a route template's handler runs on the offload pool.
+  bool Offloaded(std::string_view route) const {
+    if (!offload_pool) return false;
+    for (const std::string& p : options.offload_prefixes) {
+      if (route.substr(0, p.size()) == p &&
+          (route.size() == p.size() || route[p.size()] == '/')) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
@@ -100,6 +126,9 @@ struct ServerCore {
       unmatched;
   internal::Metrics metrics;
   internal::RateLimiter limiter;
+  internal::RateLimiter episode_limiter;  // writes per path id
+  internal::TrustedProxies proxies;       // parsed by Start()
+  internal::RefusalSampler refusals;
   std::mutex sessions_mu;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
   std::atomic<bool> stopping{false};
@@ -121,6 +150,11 @@ struct ServerCore {
   asio::steady_timer drain_timer;
   asio::steady_timer accept_retry;
   std::optional<asio::signal_set> signals;
+  // Declared after the io_contexts: destroyed (stopped and joined) before
+  // them and before the session registry, which queued jobs reach through
+  // their sessions.
+  std::unique_ptr<asio::thread_pool> offload_pool;
+  std::atomic<size_t> offloaded{0};  // queued or running on the pool
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -138,7 +172,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() {
     beast::error_code ec;
     auto ep = socket_.remote_endpoint(ec);
-    client_ = ec ? "unknown" : ep.address().to_string();
+    peer_ = ec ? "unknown" : ep.address().to_string();
+    client_ = peer_;
     socket_.set_option(tcp::no_delay(true), ec);
     asio::dispatch(socket_.get_executor(),
                    [self = shared_from_this()] { self->ReadHeader(); });
@@ -316,6 +351,7 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpResponse res;
     Target target;
     int wait = 0;
+    ResolveClient();
     if (!DecodeTarget(req.target(), &target)) {
       res = Problem(400, "bad-target", "Bad request target",
                     "The request target must be a path starting with '/', "
@@ -348,9 +384,34 @@ class Session : public std::enable_shared_from_this<Session> {
                       "This resource does not support the request method.",
                       request_id_);
         res.headers.emplace_back("Allow", m.allow);
+      } else if (server_->Offloaded(server_->router.text(route_)) &&
+                 method_slot_ != kGet && method_slot_ != kHead &&
+                 !m.params.empty() && server_->episode_limiter.enabled() &&
+                 (wait = server_->episode_limiter.Take(
+                      m.params.front(), std::chrono::steady_clock::now())) >
+                     0) {
+        // One episode's writes, whoever sends them (issue 12 finding 2).
+        server_->metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
+        res = Problem(429, "episode-rate-limited", "Too many writes",
+                      "This episode is receiving too many writes; retry "
+                      "later.",
+                      request_id_);
+        res.headers.emplace_back("Retry-After", std::to_string(wait));
+      } else if (server_->Offloaded(server_->router.text(route_))) {
+        if (server_->offloaded.fetch_add(1) >= opts().max_offloaded) {
+          server_->offloaded.fetch_sub(1);
+          res = Problem(503, "overloaded", "Service busy",
+                        "Too many diary requests are waiting; retry "
+                        "shortly.",
+                        request_id_);
+          res.headers.emplace_back("Retry-After", "1");
+        } else {
+          return Offload(m.handler, method, std::move(target),
+                         std::move(m.params));
+        }
       } else {
-        res = CallHandler(*m.handler, method, std::move(target),
-                          std::move(m.params));
+        res = CallHandler(*m.handler, MakeRequest(method, std::move(target),
+                                                  std::move(m.params)));
       }
     }
     head_ = method == "HEAD";
@@ -373,6 +434,50 @@ class Session : public std::enable_shared_from_this<Session> {
     return best;
   }
 
+  // Runs the handler on the offload pool; the response comes back to this
+  // session's io_context. The connection's deadline is moved so that a
+  // handler waiting on the database is not cut off by the header timeout.
+  void Offload(const Handler* handler, std::string_view method, Target target,
+               std::vector<std::string> params) {
+    auto& req = parser_->get();
+    const unsigned version = req.version();
+    const bool keep_alive = req.keep_alive();
+    head_ = method == "HEAD";
+    ExpiresAfter(opts().idle_timeout);
+    asio::post(*server_->offload_pool,
+               [self = shared_from_this(), handler, version, keep_alive,
+                r = MakeRequest(method, std::move(target),
+                                std::move(params))]() mutable {
+                 HttpResponse res = self->CallHandler(*handler, r);
+                 self->server_->offloaded.fetch_sub(1);
+                 asio::post(self->socket_.get_executor(),
+                            [self, version, keep_alive,
+                             res = std::move(res)]() mutable {
+                              self->Send(std::move(res), version, keep_alive);
+                            });
+               });
+  }
+
+  // The client this request is counted and logged as: the peer, or what a
+  // trusted proxy says it forwarded for.
+  void ResolveClient() {
+    if (server_->proxies.empty()) {
+      client_ = peer_;
+      return;
+    }
+    std::string forwarded, xff;
+    for (const auto& f : parser_->get()) {
+      std::string_view name = f.name_string();
+      std::string* into = beast::iequals(name, "forwarded")         ? &forwarded
+                          : beast::iequals(name, "x-forwarded-for") ? &xff
+                                                                    : nullptr;
+      if (into == nullptr) continue;
+      if (!into->empty()) into->push_back(',');
+      into->append(f.value());
+    }
+    client_ = server_->proxies.ClientOf(peer_, forwarded, xff);
+  }
+
   bool Exempt(std::string_view path) const {
     for (const std::string& p : opts().rate_exempt) {
       if (p == path) return true;
@@ -380,8 +485,8 @@ class Session : public std::enable_shared_from_this<Session> {
     return false;
   }
 
-  HttpResponse CallHandler(const Handler& handler, std::string_view method,
-                           Target target, std::vector<std::string> params) {
+  HttpRequest MakeRequest(std::string_view method, Target target,
+                          std::vector<std::string> params) {
     auto& req = parser_->get();
     HttpRequest r;
     r.method = method;
@@ -400,6 +505,11 @@ class Session : public std::enable_shared_from_this<Session> {
     r.body = std::move(req.body());
     r.client = client_;
     r.request_id = request_id_;
+    return r;
+  }
+
+  // Thread-safe: touches only `r` and the atomics of the metrics.
+  HttpResponse CallHandler(const Handler& handler, const HttpRequest& r) {
     try {
       HttpResponse res = handler(r);
       if (res.status < 200 || res.status > 599) {
@@ -410,7 +520,8 @@ class Session : public std::enable_shared_from_this<Session> {
       server_->metrics.handler_exceptions.fetch_add(1,
                                                     std::memory_order_relaxed);
       return Problem(500, "internal", "Internal server error",
-                     "The server could not complete the request.", request_id_);
+                     "The server could not complete the request.",
+                     r.request_id);
     }
   }
 
@@ -460,7 +571,12 @@ class Session : public std::enable_shared_from_this<Session> {
     e.bytes_in = bytes_in_;
     e.bytes_out = bytes_out;
     e.duration_ms = std::chrono::duration<double, std::milli>(duration).count();
-    server_->Log(e);
+    // Refusals (429, 503) are aggregated: one line a second at most, with
+    // the number left out (issue 12 finding 3).
+    if ((status_ != 429 && status_ != 503) ||
+        server_->refusals.ShouldLog(now, &e.suppressed)) {
+      server_->Log(e);
+    }
     busy_ = false;
     res_ = {};
     if (ec) return Close();
@@ -510,7 +626,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
-  std::string client_;
+  std::string peer_;    // the socket's remote address
+  std::string client_;  // peer_, or the client a trusted proxy named
   std::string request_id_;
   std::chrono::steady_clock::time_point start_;
   uint64_t bytes_in_ = 0;
@@ -646,6 +763,10 @@ void HttpServer::Route(std::string method, std::string path_template,
 
 Status HttpServer::Start() {
   if (impl_->started) return Status::FailedPrecondition("already started");
+  auto proxies =
+      internal::TrustedProxies::Parse(impl_->options.trusted_proxies);
+  if (!proxies.ok()) return proxies.status();
+  impl_->proxies = std::move(*proxies);
   const std::string& listen = impl_->options.listen;
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) {
@@ -702,6 +823,9 @@ void HttpServer::Run() {
   }
   impl_->ioc.run();
   for (auto& t : workers) t.join();
+  // Handlers still on the offload pool (a drain that timed out) finish
+  // before Run() returns, so nothing they use is destroyed under them.
+  if (impl_->offload_pool) impl_->offload_pool->join();
 }
 
 void HttpServer::Stop() {

@@ -8,7 +8,9 @@
 //  - header block larger than max_header_bytes: 431;
 //  - header not complete within header_timeout: the connection is closed
 //    (408 if anything can still be written);
-//  - a client (by remote address) over its rate: 429 with Retry-After;
+//  - a client (by remote address, or the address a trusted proxy names)
+//    over its rate: 429 with Retry-After; refusals are aggregated in the
+//    access log (one line a second with a "suppressed" count);
 //  - unknown path: 404; known path, other method: 405 with Allow.
 // Keep-alive connections are held without a thread each (asynchronous), so
 // many idle connections cost only their buffers.
@@ -57,6 +59,18 @@ struct HttpResponse {
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
+// A page of a list resource: "?after=SEQ&limit=N" (both optional; after
+// defaults to 0, limit to kDefaultPageLimit and is at most kMaxPageLimit).
+// Any other parameter, a repeated one, or a value that is not a whole
+// number in range is kInvalidArgument naming it.
+inline constexpr int64_t kDefaultPageLimit = 100;
+inline constexpr int64_t kMaxPageLimit = 1000;
+struct EntryPageQuery {
+  int64_t after = 0;
+  int64_t limit = kDefaultPageLimit;
+};
+Result<EntryPageQuery> ParseEntryPage(std::string_view query);
+
 // An application/problem+json response (RFC 9457):
 // {"type":"urn:backaid:problem:<slug>","title":..,"status":..,
 //  "detail":..,"request_id":..}.
@@ -75,8 +89,28 @@ struct ServerOptions {
   // `rate_burst` at once. 0 = no limit.
   double rate_per_second = 50;
   double rate_burst = 100;
+  // Writes (not GET/HEAD) to one path id under the offloaded routes (an
+  // episode), whoever sends them: `episode_write_rate` per second sustained,
+  // `episode_write_burst` at once; then 429 episode-rate-limited. 0 = none.
+  double episode_write_rate = 10;
+  double episode_write_burst = 50;
+  // Proxies (IP addresses or CIDR prefixes) whose Forwarded and
+  // X-Forwarded-For name the client for the rate limit and the access log;
+  // from anyone else those headers are ignored. Start() refuses a
+  // malformed entry (kInvalidArgument).
+  std::vector<std::string> trusted_proxies;
   // Paths exempt from the rate limit (health checks, metrics).
   std::vector<std::string> rate_exempt = {"/livez", "/readyz", "/metrics"};
+  // Routes whose template starts with one of these (a whole segment) run
+  // their handler on a pool of `offload_threads` instead of the io threads:
+  // the diary's writes and reads wait on the database, and must not delay
+  // /livez or a read-only /v1/triage. At most `max_offloaded` of them are
+  // queued or running at once; more get 503 with Retry-After: 1.
+  // offload_threads 0 = run every handler on the io threads.
+  std::vector<std::string> offload_prefixes = {"/v1/episodes",
+                                               "/v1/assessments"};
+  int offload_threads = 2;
+  size_t max_offloaded = 256;
   // Where the JSON-lines access log goes (one object per request: time,
   // request_id, client, method, route template, status, bytes, duration).
   // Never the body, the query or the path's parameters. Null = stderr.

@@ -12,6 +12,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -168,9 +172,8 @@ class HttpServerTest : public ::testing::Test {
       res.headers.emplace_back("X-Bad", "a\r\nInjected: yes");
       return res;
     });
-    server_->Route("GET", "/v1/echo", [](const HttpRequest&) {
-      return HttpResponse{};
-    });
+    server_->Route("GET", "/v1/echo",
+                   [](const HttpRequest&) { return HttpResponse{}; });
     server_->Route("GET", "/v1/throw", [](const HttpRequest&) -> HttpResponse {
       throw std::runtime_error("boom");
     });
@@ -182,17 +185,29 @@ class HttpServerTest : public ::testing::Test {
       return HttpResponse{200, "text/plain", "ok", {}};
     });
     server_->Route("GET", "/metrics", [this](const HttpRequest&) {
-      return HttpResponse{200, "text/plain; version=0.0.4",
-                          server_->MetricsText(),
-                          {}};
+      return HttpResponse{
+          200, "text/plain; version=0.0.4", server_->MetricsText(), {}};
     });
+    if (extra_routes_) extra_routes_(*server_);
     ASSERT_TRUE(server_->Start().ok());
     port_ = server_->port();
     ASSERT_NE(port_, 0);
     runner_ = std::thread([this] { server_->Run(); });
   }
 
+  std::function<void(HttpServer&)> extra_routes_;
+
+  static int ThreadCount() {
+    return static_cast<int>(
+        std::distance(std::filesystem::directory_iterator("/proc/self/task"),
+                      std::filesystem::directory_iterator{}));
+  }
+
   void TearDown() override {
+    // The server's threads are bounded by its options (io threads, the
+    // offload pool), whatever the test sent: a test once exhausted the
+    // machine's process ids.
+    EXPECT_LE(ThreadCount(), 32);
     if (runner_.joinable()) {
       server_->Stop();
       runner_.join();
@@ -346,7 +361,8 @@ TEST_F(HttpServerTest, BodyTooLargeChunked) {
   std::string chunk(600, 'y');
   std::string req =
       "POST /v1/echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "258\r\n" + chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n";
+      "258\r\n" +
+      chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n";
   ExpectProblem(c.Call(req), 413);
   Client small(port_);
   Response r = small.Call(
@@ -361,8 +377,9 @@ TEST_F(HttpServerTest, HeaderTooLarge) {
   o.max_header_bytes = 2048;
   Launch(o);
   Client c(port_);
-  std::string req = "GET /livez HTTP/1.1\r\nHost: t\r\nX-Big: " +
-                    std::string(4000, 'h') + "\r\n\r\n";
+  std::string req =
+      "GET /livez HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(4000, 'h') +
+      "\r\n\r\n";
   ExpectProblem(c.Call(req), 431);
 }
 
@@ -404,7 +421,7 @@ TEST_F(HttpServerTest, RateLimitThenRefill) {
   ASSERT_FALSE(r.header("retry-after").empty());
   EXPECT_GE(std::stoi(r.header("retry-after")), 1);
   EXPECT_EQ(c.Call(Get("/livez")).status, 200);  // exempt
-  std::this_thread::sleep_for(300ms);           // > 1 token at 4/s
+  std::this_thread::sleep_for(300ms);            // > 1 token at 4/s
   EXPECT_EQ(c.Call(Get("/v1/echo")).status, 200);
   EXPECT_NE(server_->MetricsText().find("backaid_http_rate_limited_total 1\n"),
             std::string::npos);
@@ -429,9 +446,9 @@ TEST_F(HttpServerTest, HandlerThrowsIs500AndServerLives) {
   EXPECT_EQ(c.Call(Get("/livez")).status, 200);
   Client c2(port_);
   ExpectProblem(c2.Call(Get("/v1/throw")), 500);
-  EXPECT_NE(server_->MetricsText().find(
-                "backaid_http_handler_exceptions_total 2\n"),
-            std::string::npos);
+  EXPECT_NE(
+      server_->MetricsText().find("backaid_http_handler_exceptions_total 2\n"),
+      std::string::npos);
 }
 
 TEST_F(HttpServerTest, KeepAliveAndPipelining) {
@@ -516,8 +533,7 @@ TEST_F(HttpServerTest, MetricsTextParses) {
             std::string::npos);
   EXPECT_NE(r.body.find("backaid_triage_level_total{level=\"urgent\"} 1"),
             std::string::npos);
-  EXPECT_NE(r.body.find("backaid_http_connections_open 1"),
-            std::string::npos);
+  EXPECT_NE(r.body.find("backaid_http_connections_open 1"), std::string::npos);
 }
 
 TEST_F(HttpServerTest, AccessLogIsJsonWithoutPatientData) {
@@ -537,8 +553,7 @@ TEST_F(HttpServerTest, AccessLogIsJsonWithoutPatientData) {
     auto j = nlohmann::json::parse(line, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << line;
     for (const char* key : {"ts", "request_id", "client", "method", "route",
-                            "status", "bytes_in", "bytes_out",
-                            "duration_ms"}) {
+                            "status", "bytes_in", "bytes_out", "duration_ms"}) {
       EXPECT_TRUE(j.contains(key)) << key << " in " << line;
     }
   }
@@ -563,6 +578,98 @@ TEST_F(HttpServerTest, StartFailsOnBusyPort) {
   no_port.listen = "nohost";
   HttpServer bad(no_port);
   EXPECT_FALSE(bad.Start().ok());
+}
+
+// A handler that waits on the database must not hold up /livez or a
+// read-only triage (issue 12 finding 1): diary routes run on the offload
+// pool. With one io thread, /livez is answered while a diary write is
+// still blocked in its handler (without the pool it would wait for it).
+struct Gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  int entered = 0;
+  bool open = false;
+  void Enter() {
+    std::unique_lock lock(mu);
+    ++entered;
+    cv.notify_all();
+    cv.wait(lock, [&] { return open; });
+  }
+  bool WaitEntered(int n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, 5s, [&] { return entered >= n; });
+  }
+  void Open() {
+    std::lock_guard lock(mu);
+    open = true;
+    cv.notify_all();
+  }
+};
+
+TEST_F(HttpServerTest, SlowDiaryWriteDoesNotDelayLivez) {
+  auto gate = std::make_shared<Gate>();
+  extra_routes_ = [gate](HttpServer& s) {
+    s.Route("POST", "/v1/episodes/{id}/entries", [gate](const HttpRequest&) {
+      gate->Enter();
+      return HttpResponse{201, "application/json", "{}", {}};
+    });
+  };
+  ServerOptions o;
+  o.threads = 1;
+  o.offload_threads = 1;
+  Launch(o);
+  Client writer(port_);
+  ASSERT_TRUE(writer.Send(Post("/v1/episodes/abc/entries", "{}")));
+  ASSERT_TRUE(gate->WaitEntered(1));
+  Client other(port_);
+  const auto t0 = std::chrono::steady_clock::now();
+  Response live = other.Call(Get("/livez"));
+  EXPECT_EQ(live.status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  gate->Open();
+  Response w = writer.Read();
+  EXPECT_EQ(w.status, 201);
+  EXPECT_FALSE(w.header("x-request-id").empty());
+}
+
+TEST_F(HttpServerTest, OffloadQueueIsBounded) {
+  auto gate = std::make_shared<Gate>();
+  extra_routes_ = [gate](HttpServer& s) {
+    s.Route("POST", "/v1/episodes/{id}/entries", [gate](const HttpRequest&) {
+      gate->Enter();
+      return HttpResponse{201, "application/json", "{}", {}};
+    });
+  };
+  ServerOptions o;
+  o.offload_threads = 1;
+  o.max_offloaded = 1;
+  Launch(o);
+  Client first(port_);
+  ASSERT_TRUE(first.Send(Post("/v1/episodes/abc/entries", "{}")));
+  ASSERT_TRUE(gate->WaitEntered(1));
+  Client second(port_);
+  Response busy = second.Call(Post("/v1/episodes/abc/entries", "{}"));
+  EXPECT_EQ(busy.status, 503);
+  EXPECT_EQ(busy.header("retry-after"), "1");
+  gate->Open();
+  EXPECT_EQ(first.Read().status, 201);
+  // The slot is free again.
+  EXPECT_EQ(second.Call(Post("/v1/episodes/abc/entries", "{}")).status, 201);
+}
+
+TEST(EntryPage, ParsesAndRefuses) {
+  auto p = ParseEntryPage("");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->after, 0);
+  EXPECT_EQ(p->limit, kDefaultPageLimit);
+  p = ParseEntryPage("after=200&limit=50");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->after, 200);
+  EXPECT_EQ(p->limit, 50);
+  for (const char* bad : {"limit=0", "limit=1001", "after=-1", "after=x",
+                          "after=1&after=2", "page=2", "limit=", "after=1e3"}) {
+    EXPECT_FALSE(ParseEntryPage(bad).ok()) << bad;
+  }
 }
 
 }  // namespace

@@ -1,9 +1,18 @@
 #include "src/server/http_util.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <random>
@@ -25,9 +34,8 @@ HttpResponse Problem(int status, std::string_view slug, std::string_view title,
   std::string& b = r.body;
   b.reserve(96 + slug.size() + title.size() + detail.size());
   b += "{\"type\":";
-  internal::AppendJsonStringSafe(std::string("urn:backaid:problem:") +
-                                     std::string(slug),
-                                 &b);
+  internal::AppendJsonStringSafe(
+      std::string("urn:backaid:problem:") + std::string(slug), &b);
   b += ",\"title\":";
   internal::AppendJsonStringSafe(title, &b);
   b += ",\"status\":";
@@ -258,7 +266,8 @@ Router::Match Router::Find(std::string_view method,
   // Lexicographic: a literal beats a parameter at the first difference.
   auto more_specific = [](const Template& a, const Template& b) {
     for (size_t i = 0; i < a.segments.size(); ++i) {
-      if (a.segments[i].param != b.segments[i].param) return !a.segments[i].param;
+      if (a.segments[i].param != b.segments[i].param)
+        return !a.segments[i].param;
     }
     return false;
   };
@@ -316,6 +325,7 @@ int RateLimiter::Take(std::string_view client, Clock::time_point now) {
   if (rate_ <= 0) return 0;
   Shard& shard = shards_[std::hash<std::string_view>()(client) % kShards];
   std::lock_guard lock(shard.mu);
+  if (now >= shard.next_sweep) Sweep(shard, now);
   auto it = shard.buckets.find(std::string(client));
   if (it == shard.buckets.end()) {
     if (shard.buckets.size() >= per_shard_) Evict(shard, now);
@@ -353,6 +363,33 @@ void RateLimiter::Evict(Shard& shard, Clock::time_point now) {
                 [&](const auto& kv) { return kv.second.last <= cutoff; });
 }
 
+void RateLimiter::Sweep(Shard& shard, Clock::time_point now) {
+  const double refill_s = burst_ / rate_;
+  shard.next_sweep =
+      now + std::chrono::duration_cast<Clock::duration>(
+                std::chrono::duration<double>(std::max(1.0, refill_s)));
+  std::erase_if(shard.buckets, [&](const auto& kv) {
+    return std::chrono::duration<double>(now - kv.second.last).count() >=
+           refill_s;
+  });
+  // erase does not shrink the table: rebuild it when it is mostly empty.
+  if (shard.buckets.bucket_count() > 64 &&
+      shard.buckets.bucket_count() > 4 * shard.buckets.size()) {
+    std::unordered_map<std::string, Bucket> fresh(shard.buckets.begin(),
+                                                  shard.buckets.end());
+    shard.buckets.swap(fresh);
+  }
+}
+
+size_t RateLimiter::bucket_count() const {
+  size_t n = 0;
+  for (const Shard& s : shards_) {
+    std::lock_guard lock(s.mu);
+    n += s.buckets.bucket_count();
+  }
+  return n;
+}
+
 size_t RateLimiter::size() const {
   size_t n = 0;
   for (const Shard& s : shards_) {
@@ -383,8 +420,7 @@ void Metrics::Record(int route, int method_slot, int status,
   }
   RouteSlots& r = *routes_[route];
   int s = std::clamp(status, 100, 599) - 100;
-  r.counts[method_slot * kStatuses + s].fetch_add(1,
-                                                  std::memory_order_relaxed);
+  r.counts[method_slot * kStatuses + s].fetch_add(1, std::memory_order_relaxed);
   double secs = std::chrono::duration<double>(duration).count();
   size_t b = 0;
   while (b < kBuckets.size() && secs > kBuckets[b]) ++b;
@@ -399,17 +435,18 @@ void Metrics::Count(std::string_view name, std::string_view labels,
   if (!ValidMetricName(name)) return;
   std::lock_guard lock(extra_mu_);
   auto it = extra_.find(name);
-  if (it == extra_.end()) it = extra_.emplace(std::string(name), std::map<std::string, uint64_t>{}).first;
+  if (it == extra_.end())
+    it = extra_.emplace(std::string(name), std::map<std::string, uint64_t>{})
+             .first;
   it->second[std::string(labels)] += by;
 }
 
 std::string Metrics::Text() const {
   std::string t;
   t.reserve(4096);
-  t +=
-      "# HELP backaid_http_requests_total HTTP requests answered, by route "
-      "template, method and status.\n"
-      "# TYPE backaid_http_requests_total counter\n";
+  t += "# HELP backaid_http_requests_total HTTP requests answered, by route "
+       "template, method and status.\n"
+       "# TYPE backaid_http_requests_total counter\n";
   for (size_t r = 0; r < routes_.size(); ++r) {
     for (int m = 0; m < kMethodSlots; ++m) {
       for (int s = 0; s < kStatuses; ++s) {
@@ -425,10 +462,9 @@ std::string Metrics::Text() const {
       }
     }
   }
-  t +=
-      "# HELP backaid_http_request_duration_seconds Time from the request "
-      "header to the response written, by route template.\n"
-      "# TYPE backaid_http_request_duration_seconds histogram\n";
+  t += "# HELP backaid_http_request_duration_seconds Time from the request "
+       "header to the response written, by route template.\n"
+       "# TYPE backaid_http_request_duration_seconds histogram\n";
   for (size_t r = 0; r < routes_.size(); ++r) {
     std::string label = "route=\"";
     AppendLabelValue(names_[r], &label);
@@ -440,30 +476,29 @@ std::string Metrics::Text() const {
       t += b < kBuckets.size() ? FormatDouble(kBuckets[b]) : "+Inf";
       t += "\"} " + std::to_string(cumulative) + "\n";
     }
-    t += "backaid_http_request_duration_seconds_sum{" + label + "} " +
-         FormatDouble(routes_[r]->sum_ns.load(std::memory_order_relaxed) /
-                      1e9) +
-         "\n";
+    t +=
+        "backaid_http_request_duration_seconds_sum{" + label + "} " +
+        FormatDouble(routes_[r]->sum_ns.load(std::memory_order_relaxed) / 1e9) +
+        "\n";
     t += "backaid_http_request_duration_seconds_count{" + label + "} " +
          std::to_string(cumulative) + "\n";
   }
-  t +=
-      "# HELP backaid_http_connections_open Open client connections.\n"
-      "# TYPE backaid_http_connections_open gauge\n"
-      "backaid_http_connections_open " +
-      std::to_string(connections_open.load(std::memory_order_relaxed)) +
-      "\n"
-      "# HELP backaid_http_rate_limited_total Requests refused with 429.\n"
-      "# TYPE backaid_http_rate_limited_total counter\n"
-      "backaid_http_rate_limited_total " +
-      std::to_string(rate_limited.load(std::memory_order_relaxed)) +
-      "\n"
-      "# HELP backaid_http_handler_exceptions_total Handlers that threw "
-      "(answered with 500).\n"
-      "# TYPE backaid_http_handler_exceptions_total counter\n"
-      "backaid_http_handler_exceptions_total " +
-      std::to_string(handler_exceptions.load(std::memory_order_relaxed)) +
-      "\n";
+  t += "# HELP backaid_http_connections_open Open client connections.\n"
+       "# TYPE backaid_http_connections_open gauge\n"
+       "backaid_http_connections_open " +
+       std::to_string(connections_open.load(std::memory_order_relaxed)) +
+       "\n"
+       "# HELP backaid_http_rate_limited_total Requests refused with 429.\n"
+       "# TYPE backaid_http_rate_limited_total counter\n"
+       "backaid_http_rate_limited_total " +
+       std::to_string(rate_limited.load(std::memory_order_relaxed)) +
+       "\n"
+       "# HELP backaid_http_handler_exceptions_total Handlers that threw "
+       "(answered with 500).\n"
+       "# TYPE backaid_http_handler_exceptions_total counter\n"
+       "backaid_http_handler_exceptions_total " +
+       std::to_string(handler_exceptions.load(std::memory_order_relaxed)) +
+       "\n";
   std::lock_guard lock(extra_mu_);
   for (const auto& [name, series] : extra_) {
     t += "# HELP " + name + " Application counter.\n";
@@ -522,6 +557,7 @@ void AppendAccessLogLine(const AccessEntry& e, std::string* out) {
   std::snprintf(d, sizeof d, "%.3f", e.duration_ms);
   line += ",\"duration_ms\":";
   line += d;
+  if (e.suppressed > 0) append_num(",\"suppressed\":", e.suppressed);
   line += "}\n";
 }
 

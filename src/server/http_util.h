@@ -85,15 +85,14 @@ class Router {
  public:
   struct Match {
     enum Kind { kFound, kNotFound, kMethodNotAllowed } kind = kNotFound;
-    int route = -1;                 // template index (kFound, 405)
+    int route = -1;  // template index (kFound, 405)
     const Handler* handler = nullptr;
     std::vector<std::string> params;
-    std::string allow;              // "GET, POST" for 405
+    std::string allow;  // "GET, POST" for 405
   };
   // Returns false for a malformed template (must start with '/'; a "{..}"
   // segment must be exactly "{name}").
-  bool Add(std::string method, std::string_view path_template,
-           Handler handler);
+  bool Add(std::string method, std::string_view path_template, Handler handler);
   // Among the templates that match the segments, the one with the method
   // and literal segments earliest wins ("/a/b" over "/a/{x}").
   Match Find(std::string_view method,
@@ -116,17 +115,22 @@ class Router {
 
 // Token bucket per client key, sharded by hash so threads rarely contend.
 // The table is bounded: when a shard is full, entries that would be full
-// again anyway are dropped, then the least recently seen half.
+// again anyway are dropped, then the least recently seen half. Idle
+// entries (refilled, so the same as none) are also swept from a shard at
+// most once per refill time, and a shard whose hash table has grown far
+// beyond its entries is rebuilt, so memory taken by a burst of addresses
+// is given back (issue 12 finding 2: 60,000 addresses kept 4.6 MB).
 class RateLimiter {
  public:
   using Clock = std::chrono::steady_clock;
-  RateLimiter(double rate_per_second, double burst,
-              size_t max_clients = 65536);
+  RateLimiter(double rate_per_second, double burst, size_t max_clients = 65536);
   bool enabled() const { return rate_ > 0; }
   // 0 if a token was taken; otherwise whole seconds until one is available
   // (>= 1), for Retry-After.
   int Take(std::string_view client, Clock::time_point now);
   size_t size() const;
+  // Hash-table slots over all shards (memory held, for tests).
+  size_t bucket_count() const;
 
  private:
   struct Bucket {
@@ -136,13 +140,93 @@ class RateLimiter {
   struct Shard {
     mutable std::mutex mu;
     std::unordered_map<std::string, Bucket> buckets;
+    Clock::time_point next_sweep{};
   };
   void Evict(Shard& shard, Clock::time_point now);
+  void Sweep(Shard& shard, Clock::time_point now);
   static constexpr size_t kShards = 16;
   double rate_;
   double burst_;
   size_t per_shard_;
   std::array<Shard, kShards> shards_;
+};
+
+// The client a request is counted and logged as (issue 12 finding 2).
+// Forwarded (RFC 7239, "for=") and X-Forwarded-For are believed only when
+// the connection comes from a configured trusted proxy, and then read from
+// the right, skipping hops that are trusted proxies themselves: the first
+// untrusted hop is the client (hops left of it could be forged by it). A
+// hop that is not an IP address ("unknown", an obfuscated name, garbage)
+// ends the walk and the last trusted hop is used instead, so a client
+// behind a proxy can never choose its own key.
+class TrustedProxies {
+ public:
+  // Entries: IPv4 or IPv6 addresses or CIDR prefixes ("10.0.0.0/8",
+  // "fd00::/8"). kInvalidArgument naming the first malformed entry.
+  static Result<TrustedProxies> Parse(const std::vector<std::string>& entries);
+  bool empty() const { return nets_.empty(); }
+  bool Contains(std::string_view address) const;
+  // `forwarded` and `x_forwarded_for`: every field of that name joined by
+  // ',' in order ("" if none). Forwarded wins when both are present.
+  std::string ClientOf(std::string_view peer, std::string_view forwarded,
+                       std::string_view x_forwarded_for) const;
+
+ private:
+  struct Net {
+    std::array<uint8_t, 16> addr{};
+    int bits = 0;  // prefix length over the 16 bytes (IPv4 mapped: 96 + n)
+  };
+  std::vector<Net> nets_;
+};
+
+// Aggregates refused requests (429, 503) in the access log (issue 12
+// finding 3: every 429 was a line, 223 MB a minute under a flood): at most
+// one such line per `every`; the line carries how many were left out since
+// the last one ("suppressed"). Refusals are counted in the metrics anyway.
+class RefusalSampler {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit RefusalSampler(Clock::duration every = std::chrono::seconds(1))
+      : every_(every) {}
+  // True if this refusal is to be logged; then *suppressed is the number
+  // left out before it.
+  bool ShouldLog(Clock::time_point now, uint64_t* suppressed);
+
+ private:
+  std::mutex mu_;
+  Clock::duration every_;
+  Clock::time_point next_{};
+  uint64_t skipped_ = 0;
+};
+
+// The access log as a file, rotated by size (issue 12 finding 3): when a
+// line would take the file past `max_bytes`, FILE becomes FILE.1 (FILE.1
+// becomes FILE.2, ... up to FILE.<keep>; the oldest is deleted) and a new
+// FILE is started. Files are created 0600 whatever the umask. Write() is
+// thread-safe; one write(2) per line, so lines never interleave.
+// max_bytes 0 = never rotate.
+class AccessLogFile {
+ public:
+  // kIoError naming the file if it cannot be opened.
+  static Result<std::unique_ptr<AccessLogFile>> Open(std::string path,
+                                                     uint64_t max_bytes,
+                                                     int keep);
+  ~AccessLogFile();
+  void Write(std::string_view line);  // `line` without '\n'
+  uint64_t rotations() const;
+
+ private:
+  AccessLogFile(std::string path, uint64_t max_bytes, int keep)
+      : path_(std::move(path)), max_bytes_(max_bytes), keep_(keep) {}
+  bool Reopen();
+  void Rotate();
+  mutable std::mutex mu_;
+  std::string path_;
+  uint64_t max_bytes_;
+  int keep_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  uint64_t rotations_ = 0;
 };
 
 // Request counters and latency histograms, one slot set per route template
@@ -188,6 +272,7 @@ struct AccessEntry {
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
   double duration_ms = 0;
+  uint64_t suppressed = 0;  // refused requests left out before this line
 };
 std::string AccessLogLine(const AccessEntry& e);
 // The same line appended to *line (reuse one buffer per thread).

@@ -1,9 +1,15 @@
 #include "src/server/http_util.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <random>
+
+#include "src/server/failure_budget.h"
 
 namespace backaid::server::internal {
 namespace {
@@ -42,8 +48,8 @@ TEST(JsonStringSafe, RandomBytesAlwaysParse) {
 }
 
 TEST(Problem, IsRfc9457Json) {
-  HttpResponse r = Problem(404, "not-found", "Not found",
-                           "no \"x\" here \xFF", "0123456789abcdef");
+  HttpResponse r = Problem(404, "not-found", "Not found", "no \"x\" here \xFF",
+                           "0123456789abcdef");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.content_type, "application/problem+json");
   auto j = nlohmann::json::parse(r.body);
@@ -129,6 +135,31 @@ TEST(RateLimiter, TableStaysBounded) {
   }
   EXPECT_LE(rl.size(), 1600u);
   EXPECT_GT(rl.size(), 100u);
+}
+
+// 60,000 addresses at once, then quiet: once their buckets have refilled,
+// the table and its hash slots shrink back (issue 12 finding 2: 4.6 MB
+// were kept). The clock is injected: no sleep.
+TEST(RateLimiter, IdleEntriesAreSweptAndMemoryReturned) {
+  RateLimiter rl(50, 100);
+  auto t0 = RateLimiter::Clock::now();
+  for (int i = 0; i < 60000; ++i) {
+    rl.Take("10." + std::to_string(i / 256) + "." + std::to_string(i % 256),
+            t0);
+  }
+  EXPECT_EQ(rl.size(), 60000u);
+  const size_t full = rl.bucket_count();
+  EXPECT_GE(full, 60000u);
+  // Refill time is 2 s; 3 s later a few hundred new clients arrive.
+  const auto later = t0 + std::chrono::seconds(3);
+  for (int i = 0; i < 400; ++i) rl.Take("192.0.2." + std::to_string(i), later);
+  EXPECT_EQ(rl.size(), 400u);
+  EXPECT_LT(rl.bucket_count(), full / 10);
+  // A client still limited is not forgotten by the sweep.
+  RateLimiter strict(1, 1);
+  EXPECT_EQ(strict.Take("a", t0), 0);
+  EXPECT_EQ(strict.Take("a", t0 + std::chrono::milliseconds(1500)), 0);
+  EXPECT_EQ(strict.Take("a", t0 + std::chrono::milliseconds(1600)), 1);
 }
 
 TEST(Metrics, CountsHistogramAndExtra) {
@@ -262,3 +293,120 @@ TEST(HasObsFold, FindsAContinuedLineInTheHeaderOnly) {
 
 }  // namespace
 }  // namespace backaid::server::internal
+
+namespace backaid::server::internal {
+namespace {
+
+// Issue 12 finding 2: behind a proxy everyone shared one bucket, and a
+// client could pick its own key with a forged header.
+TEST(TrustedProxies, OnlyTrustedPeersNameTheClient) {
+  auto p = TrustedProxies::Parse({"10.0.0.0/8", "192.0.2.7", "fd00::/8"});
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  // Not a trusted peer: its headers are ignored.
+  EXPECT_EQ(p->ClientOf("203.0.113.9", "for=198.51.100.1", "198.51.100.2"),
+            "203.0.113.9");
+  // A trusted peer: the right-most untrusted hop.
+  EXPECT_EQ(p->ClientOf("10.1.2.3", "", "198.51.100.2"), "198.51.100.2");
+  EXPECT_EQ(p->ClientOf("10.1.2.3", "", "6.6.6.6, 198.51.100.2, 10.9.9.9"),
+            "198.51.100.2");  // the left hop could be forged by the client
+  EXPECT_EQ(p->ClientOf("192.0.2.7", "for=198.51.100.1;proto=https", ""),
+            "198.51.100.1");
+  EXPECT_EQ(p->ClientOf("10.1.2.3",
+                        "for=1.1.1.1, For=\"[2001:db8::5]:4711\";by=10.0.0.1",
+                        "9.9.9.9"),
+            "2001:db8::5");  // Forwarded wins over X-Forwarded-For
+  EXPECT_EQ(p->ClientOf("10.1.2.3", "for=198.51.100.1:8080", ""),
+            "198.51.100.1");
+  // A hop that is not an address: the last trusted hop, never the text.
+  EXPECT_EQ(p->ClientOf("10.1.2.3", "for=unknown", ""), "10.1.2.3");
+  EXPECT_EQ(p->ClientOf("10.1.2.3", "", "10.2.2.2, garbage"), "10.1.2.3");
+  EXPECT_EQ(p->ClientOf("10.1.2.3", "", "198.51.100.3, 10.2.2.2"),
+            "198.51.100.3");
+  EXPECT_TRUE(p->Contains("fd12::1"));
+  EXPECT_FALSE(p->Contains("fe80::1"));
+  EXPECT_FALSE(p->Contains("11.0.0.1"));
+  // Nothing configured: always the peer.
+  TrustedProxies none;
+  EXPECT_EQ(none.ClientOf("10.1.2.3", "", "198.51.100.2"), "10.1.2.3");
+  for (const char* bad :
+       {"10.0.0.0/33", "example.org", "10.0.0.0/", "::/129"}) {
+    EXPECT_FALSE(TrustedProxies::Parse({bad}).ok()) << bad;
+  }
+}
+
+// Issue 12 finding 3: every 429 was a log line. One a second, with the
+// count of the others; the clock is injected.
+TEST(RefusalSampler, OneLineASecondWithTheCount) {
+  RefusalSampler s;
+  const auto t0 = RefusalSampler::Clock::now();
+  uint64_t left_out = 99;
+  EXPECT_TRUE(s.ShouldLog(t0, &left_out));
+  EXPECT_EQ(left_out, 0u);
+  int logged = 0;
+  for (int i = 1; i <= 10000; ++i) {
+    if (s.ShouldLog(t0 + std::chrono::microseconds(i * 50), &left_out))
+      ++logged;
+  }
+  EXPECT_EQ(logged, 0);  // 10,000 refusals in half a second: no line
+  EXPECT_TRUE(s.ShouldLog(t0 + std::chrono::seconds(1), &left_out));
+  EXPECT_EQ(left_out, 10000u);
+  AccessEntry e;
+  e.status = 429;
+  e.suppressed = left_out;
+  EXPECT_NE(AccessLogLine(e).find("\"suppressed\":10000"), std::string::npos);
+}
+
+TEST(AccessLogFile, RotatesBySizeAndKeepsN) {
+  char tmpl[] = "/tmp/backaid-log-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string path = std::string(tmpl) + "/access.log";
+  auto f = AccessLogFile::Open(path, 1000, 2);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  const std::string line(99, 'x');  // 100 bytes with its newline
+  for (int i = 0; i < 45; ++i) (*f)->Write(line);
+  EXPECT_EQ((*f)->rotations(), 4u);
+  auto size = [](const std::string& p) -> long {
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 ? static_cast<long>(st.st_size) : -1;
+  };
+  EXPECT_EQ(size(path), 500);
+  EXPECT_EQ(size(path + ".1"), 1000);
+  EXPECT_EQ(size(path + ".2"), 1000);
+  EXPECT_EQ(size(path + ".3"), -1);  // only two kept
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  for (const char* suffix : {"", ".1", ".2"}) {
+    std::remove((path + suffix).c_str());
+  }
+  ::rmdir(tmpl);
+}
+
+}  // namespace
+}  // namespace backaid::server::internal
+
+namespace backaid::server {
+namespace {
+
+TEST(FailureBudget, BoundsRefusedAttemptsPerKeyOverallAndInMemory) {
+  FailureBudget b(/*per_key=*/3, /*overall=*/5, /*window_ms=*/1000,
+                  /*max_keys=*/4);
+  int64_t t = 1'000'000;
+  EXPECT_TRUE(b.Allow("a", t));
+  EXPECT_TRUE(b.Allow("a", t));
+  EXPECT_TRUE(b.Allow("a", t));
+  EXPECT_FALSE(b.Allow("a", t));  // per key
+  EXPECT_TRUE(b.Allow("b", t));
+  EXPECT_TRUE(b.Allow("c", t));
+  EXPECT_FALSE(b.Allow("d", t));  // overall
+  t += 1000;                      // a new window
+  EXPECT_TRUE(b.Allow("a", t));
+  for (int i = 0; i < 100; ++i) b.Allow("k" + std::to_string(i), t + 1);
+  EXPECT_LE(b.tracked_keys(), 4u);  // memory bounded
+  t += 5000;
+  EXPECT_TRUE(b.Allow("new", t));  // ended windows make room
+  EXPECT_LE(b.tracked_keys(), 4u);
+}
+
+}  // namespace
+}  // namespace backaid::server

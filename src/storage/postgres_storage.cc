@@ -351,6 +351,10 @@ class PostgresStorage final : public Storage {
                   "WHERE episode_id = $1",
                   entry->episode_id)[0][0]
                 .as<int64_t>();
+      if (entry->expected_seq != 0 && seq != entry->expected_seq) {
+        return Status::FailedPrecondition(
+            "another entry was added to this episode meanwhile");
+      }
       tx.exec_params(
           "INSERT INTO entries (episode_id, seq, created_at, document) "
           "VALUES ($1, $2, $3, $4)",
@@ -372,7 +376,12 @@ class PostgresStorage final : public Storage {
     return s;
   }
 
-  Result<std::vector<EntryRecord>> ListEntries(std::string_view id) override {
+  Result<std::vector<EntryRecord>> ListEntriesPage(std::string_view id,
+                                                   int64_t after_seq,
+                                                   int64_t limit) override {
+    if (limit < 1 || after_seq < 0) {
+      return Status::InvalidArgument("a page needs limit >= 1, after >= 0");
+    }
     std::vector<EntryRecord> out;
     Status s = RunTx("list entries", [&](pqxx::work& tx) -> Status {
       out.clear();
@@ -381,9 +390,10 @@ class PostgresStorage final : public Storage {
       // episode without entries.
       const pqxx::result r = tx.exec_params(
           "SELECT e.id, n.seq, n.created_at, n.document FROM episodes e "
-          "LEFT JOIN entries n ON n.episode_id = e.id WHERE e.id = $1 "
-          "ORDER BY n.seq",
-          std::string(id));
+          "LEFT JOIN LATERAL (SELECT seq, created_at, document FROM entries "
+          "WHERE episode_id = e.id AND seq > $2 ORDER BY seq LIMIT $3) n "
+          "ON true WHERE e.id = $1 ORDER BY n.seq",
+          std::string(id), after_seq, limit);
       if (r.empty()) return Status::NotFound("no such episode");
       for (const auto& row : r) {
         if (row[1].is_null()) continue;

@@ -354,6 +354,10 @@ class SqliteStorage final : public Storage {
       next.bind(1, entry->episode_id);
       next.executeStep();
       const int64_t seq = next.getColumn(0).getInt64();
+      if (entry->expected_seq != 0 && seq != entry->expected_seq) {
+        return Status::FailedPrecondition(
+            "another entry was added to this episode meanwhile");
+      }
       SQLite::Statement ins(d,
                             "INSERT INTO entries (episode_id, seq, created_at, "
                             "document) VALUES (?, ?, ?, ?)");
@@ -380,7 +384,12 @@ class SqliteStorage final : public Storage {
     });
   }
 
-  Result<std::vector<EntryRecord>> ListEntries(std::string_view id) override {
+  Result<std::vector<EntryRecord>> ListEntriesPage(std::string_view id,
+                                                   int64_t after_seq,
+                                                   int64_t limit) override {
+    if (limit < 1 || after_seq < 0) {
+      return Status::InvalidArgument("a page needs limit >= 1, after >= 0");
+    }
     return Guard("list entries", [&]() -> Result<std::vector<EntryRecord>> {
       Result<SQLite::Database*> db = Conn();
       if (!db.ok()) return db.status();
@@ -390,8 +399,11 @@ class SqliteStorage final : public Storage {
       if (!EpisodeExists(d, key)) return Status::NotFound("no such episode");
       SQLite::Statement q(d,
                           "SELECT episode_id, seq, created_at, document "
-                          "FROM entries WHERE episode_id = ? ORDER BY seq");
+                          "FROM entries WHERE episode_id = ? AND seq > ? "
+                          "ORDER BY seq LIMIT ?");
       q.bind(1, key);
+      q.bind(2, static_cast<int64_t>(after_seq));
+      q.bind(3, static_cast<int64_t>(limit));
       std::vector<EntryRecord> out;
       while (q.executeStep()) {
         EntryRecord r;

@@ -53,6 +53,10 @@ struct EntryRecord {
   int64_t seq = 0;         // 1, 2, ... per episode, assigned by storage
   int64_t created_at = 0;  // Unix milliseconds
   std::string document;    // JSON written by the diary module
+  // AddEntry only: 0 = any; otherwise the entry must get exactly this seq
+  // (the writer reviewed the episode as it was after expected_seq - 1
+  // entries), else nothing is written and AddEntry is kFailedPrecondition.
+  int64_t expected_seq = 0;
 };
 
 // A remembered response to a write carrying an Idempotency-Key.
@@ -125,14 +129,25 @@ class Storage {
   // `idem`: if its key_hash exists already, nothing is written, `entry->seq`
   // is left alone and the stored record is returned in `existing` (Status
   // OK); an empty `idem->episode_id` means `entry->episode_id`.
-  // kNotFound if the episode does not exist.
+  // kNotFound if the episode does not exist; kFailedPrecondition if
+  // `entry->expected_seq` is set and another entry was added meanwhile (the
+  // caller re-reads the episode and tries again).
   virtual Status AddEntry(EntryRecord* entry,
                           std::string_view new_episode_document,
                           const IdempotencyRecord* idem,
                           std::optional<IdempotencyRecord>* existing) = 0;
 
-  // Entries in seq order. kNotFound if the episode does not exist.
-  virtual Result<std::vector<EntryRecord>> ListEntries(std::string_view id) = 0;
+  // Entries with seq > after_seq in seq order, at most `limit` of them
+  // (one indexed range read: a page costs the same at any position).
+  // kNotFound if the episode does not exist; kInvalidArgument if limit < 1
+  // or after_seq < 0.
+  virtual Result<std::vector<EntryRecord>> ListEntriesPage(std::string_view id,
+                                                           int64_t after_seq,
+                                                           int64_t limit) = 0;
+  // Every entry in seq order. kNotFound if the episode does not exist.
+  Result<std::vector<EntryRecord>> ListEntries(std::string_view id) {
+    return ListEntriesPage(id, 0, INT64_MAX);
+  }
 
   // Looks up an idempotency record (nullopt if none).
   virtual Result<std::optional<IdempotencyRecord>> FindIdempotency(

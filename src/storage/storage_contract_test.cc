@@ -245,6 +245,56 @@ TEST_F(StorageContractTest, AddEntriesInOrder) {
   }
 }
 
+// A page is a range of seq (issue 12 finding 1: GET and export of a long
+// episode are paginated); the episode's existence is checked as before.
+TEST_F(StorageContractTest, EntriesPageBySeq) {
+  EpisodeRecord e = MakeEpisode("pages");
+  Create(e);
+  for (int i = 1; i <= 7; ++i) {
+    EntryRecord entry{e.id, 0, 1700000000000 + i,
+                      "{\"n\":" + std::to_string(i) + "}"};
+    ASSERT_TRUE(store_->AddEntry(&entry, "", nullptr, nullptr).ok());
+  }
+  auto page = store_->ListEntriesPage(e.id, 2, 3);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_EQ(page->size(), 3u);
+  EXPECT_EQ((*page)[0].seq, 3);
+  EXPECT_EQ((*page)[2].seq, 5);
+  EXPECT_EQ((*page)[2].document, "{\"n\":5}");
+  auto tail = store_->ListEntriesPage(e.id, 5, 100);
+  ASSERT_TRUE(tail.ok());
+  ASSERT_EQ(tail->size(), 2u);
+  EXPECT_EQ(tail->back().seq, 7);
+  auto past = store_->ListEntriesPage(e.id, 7, 100);
+  ASSERT_TRUE(past.ok());
+  EXPECT_TRUE(past->empty());
+  EXPECT_EQ(store_->ListEntriesPage("nope", 0, 10).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_->ListEntriesPage(e.id, 0, 0).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+// expected_seq: a writer that reviewed an older state of the episode writes
+// nothing (its review would overwrite the newer state).
+TEST_F(StorageContractTest, AddEntryWithExpectedSeq) {
+  EpisodeRecord e = MakeEpisode("expect");
+  Create(e);
+  EntryRecord first{e.id, 0, 1700000000001, "{\"n\":1}"};
+  first.expected_seq = 1;
+  ASSERT_TRUE(store_->AddEntry(&first, "{\"state\":1}", nullptr, nullptr).ok());
+  EXPECT_EQ(first.seq, 1);
+  EntryRecord stale{e.id, 0, 1700000000002, "{\"n\":2}"};
+  stale.expected_seq = 1;  // reviewed before `first` was added
+  EXPECT_EQ(store_->AddEntry(&stale, "{\"state\":\"stale\"}", nullptr, nullptr)
+                .code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->ListEntries(e.id)->size(), 1u);
+  EXPECT_EQ(store_->GetEpisode(e.id)->document, "{\"state\":1}");
+  stale.expected_seq = 2;
+  ASSERT_TRUE(store_->AddEntry(&stale, "{\"state\":2}", nullptr, nullptr).ok());
+  EXPECT_EQ(stale.seq, 2);
+}
+
 TEST_F(StorageContractTest, IdempotentAddEntry) {
   EpisodeRecord e = MakeEpisode("idem");
   Create(e);

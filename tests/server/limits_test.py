@@ -119,7 +119,8 @@ srv.stop()
 # ---- graceful shutdown ----------------------------------------------------
 # The diary caps are lifted: four writers outrun 96 entries a day.
 srv = Server(BIN, DB, work, extra=["--rate", "0", "--max-entries", "1000000",
-                                   "--max-entries-per-day", "1000000"]).start()
+                                   "--max-entries-per-day", "1000000",
+                                   "--episode-rate", "0"]).start()
 many = {f"f{i}": True for i in range(600)}
 st, _, p = srv.json("POST", "/v1/triage", {"id": "a", "findings": many})
 check(st == 400 and "more than" in p["detail"],
@@ -246,6 +247,76 @@ check(codes == [201] * 2 and st == 409 and
       prob.get("type") == "urn:backaid:problem:diary-full" and
       "new assessment" in prob.get("detail", ""),
       f"entry 6 of 5: 409 diary-full ({codes} {st} {prob.get('type')})")
+srv.stop()
+
+# ---- pages, one episode's writes, trusted proxies, refusals ----------------
+# (issue 12 findings 1-3, the second pass)
+srv = Server(BIN, DB, work, extra=["--rate", "1", "--burst", "2",
+                                   "--episode-rate", "1",
+                                   "--episode-burst", "3",
+                                   "--trusted-proxy", "127.0.0.1"]).start()
+FWD = {"X-Forwarded-For": "198.51.100.1"}
+st, _, p = srv.json("POST", "/v1/episodes", {"findings": FINDINGS},
+                    headers=FWD)
+eid, token = p["id"], p["token"]
+path = f"/v1/episodes/{eid}/entries"
+# Each write from another forwarded address: the per-address limit does
+# not bite; the per-episode one does, after its burst of 3.
+results = []
+for i in range(6):
+    st, _, prob = srv.json("POST", path, {"pain": i}, token=token,
+                           headers={"X-Forwarded-For": f"198.51.100.{10 + i}"})
+    results.append((st, (prob or {}).get("type", "")))
+check([r[0] for r in results[:3]] == [201] * 3 and
+      (429, "urn:backaid:problem:episode-rate-limited") in results[3:],
+      f"one episode's writes are limited whoever sends them ({results})")
+total = sum(1 for r in results if r[0] == 201)
+# Pages of entries.
+st, _, e = srv.json("GET", f"/v1/episodes/{eid}?limit=2", token=token,
+                    headers={"X-Forwarded-For": "198.51.100.30"})
+check(st == 200 and [x["seq"] for x in e["entries"]] == [1, 2] and
+      e["entries_total"] == total and e["next_after"] == 2,
+      f"a page of 2 of {total} entries ({st} {e and e.get('entries_total')})")
+st, _, e = srv.json("GET", f"/v1/episodes/{eid}?after={total - 1}&limit=2",
+                    token=token, headers={"X-Forwarded-For": "198.51.100.31"})
+check(st == 200 and [x["seq"] for x in e["entries"]] == [total] and
+      e["next_after"] is None, f"the last page ({st} {e and e['entries']})")
+st, _, prob = srv.json("GET", f"/v1/episodes/{eid}?limit=0", token=token,
+                       headers={"X-Forwarded-For": "198.51.100.32"})
+check(st == 400 and "limit" in prob["detail"], f"limit=0: 400 ({st})")
+# The proxy's forwarded address is the client: the same one twice more is
+# over its burst of 2, another is not; the log names the forwarded client.
+same = [srv.request("GET", "/v1/questionnaire",
+                    headers={"X-Forwarded-For": "203.0.113.5"})[0]
+        for _ in range(3)]
+other = srv.request("GET", "/v1/questionnaire",
+                    headers={"X-Forwarded-For": "203.0.113.6"})[0]
+check(same[:2] == [200, 200] and same[2] == 429 and other == 200,
+      f"clients behind the trusted proxy are told apart ({same} {other})")
+# A flood of refusals is aggregated in the access log.
+for _ in range(200):
+    srv.request("GET", "/v1/questionnaire",
+                headers={"X-Forwarded-For": "203.0.113.5"})
+# The count of those left out rides on the next refusal logged, at least a
+# second later (the unit test RefusalSampler.* injects the clock).
+time.sleep(1.2)
+for _ in range(3):
+    srv.request("GET", "/v1/questionnaire",
+                headers={"X-Forwarded-For": "203.0.113.5"})
+srv.stop()
+lines = [json.loads(x) for x in open(srv.log_path) if x.strip()]
+refused = [x for x in lines if x["status"] == 429]
+counted = len(refused) + sum(x.get("suppressed", 0) for x in refused)
+check(len(refused) < 20 and counted >= 150,
+      f"200 refusals: {len(refused)} lines, {counted} counted")
+check(any(x["client"] == "203.0.113.6" for x in lines),
+      "the access log names the client the trusted proxy forwarded for")
+# Not from a trusted proxy: X-Forwarded-For is ignored.
+srv = Server(BIN, DB, work, extra=["--rate", "1", "--burst", "2"]).start()
+codes = [srv.request("GET", "/v1/questionnaire",
+                     headers={"X-Forwarded-For": f"203.0.113.{i}"})[0]
+         for i in range(3)]
+check(codes[2] == 429, f"a forged X-Forwarded-For picks no new key ({codes})")
 srv.stop()
 
 finish("limits_test")

@@ -1,10 +1,10 @@
-#include "src/api/json_check.h"
-
-#include <string>
+#include "src/caseio/json_check.h"
 
 #include <gtest/gtest.h>
 
-namespace backaid::api {
+#include <string>
+
+namespace backaid {
 namespace {
 
 std::string Message(std::string_view body,
@@ -14,9 +14,9 @@ std::string Message(std::string_view body,
 }
 
 TEST(JsonCheck, AcceptsAPlainObject) {
-  EXPECT_EQ(Message(R"({"id":"a","findings":{"fever":true}})",
-                    {"id", "findings"}),
-            "ok");
+  EXPECT_EQ(
+      Message(R"({"id":"a","findings":{"fever":true}})", {"id", "findings"}),
+      "ok");
 }
 
 TEST(JsonCheck, NamesEachProblem) {
@@ -28,8 +28,7 @@ TEST(JsonCheck, NamesEachProblem) {
   EXPECT_EQ(Message("{\"a\":\"\xff\"}"), "invalid UTF-8 in the body");
   EXPECT_EQ(Message(R"({"a":[[[[[[[[[1]]]]]]]]]})"),
             "JSON nested deeper than 8 levels");
-  EXPECT_EQ(Message(R"({"a":1e999})"),
-            "a number is malformed or out of range");
+  EXPECT_EQ(Message(R"({"a":1e999})"), "a number is malformed or out of range");
   EXPECT_EQ(Message(R"({"id":"a","extra":1})", {"id"}),
             "unknown member 'extra' (expected one of: id)");
 }
@@ -47,8 +46,7 @@ TEST(JsonCheck, DepthLimitIsExact) {
 TEST(JsonCheck, StringAndMemberLimitsNameThePath) {
   const std::string long_note =
       "{\"entry\":{\"note\":\"" + std::string(4097, 'x') + "\"}}";
-  EXPECT_EQ(Message(long_note),
-            "entry.note: string longer than 4096 bytes");
+  EXPECT_EQ(Message(long_note), "entry.note: string longer than 4096 bytes");
   std::string many = "{\"findings\":{";
   for (int i = 0; i < 513; ++i) {
     many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":true";
@@ -72,5 +70,16 @@ TEST(JsonCheck, LimitsCanBeChanged) {
   EXPECT_EQ(Message(R"({"a":[[[[[[[1]]]]]]]})"), "ok");
 }
 
+TEST(JsonCheck, RefusesDuplicateKeysAtAnyDepth) {
+  EXPECT_EQ(Message(R"({"a":1,"a":2})"), "a: duplicate key");
+  EXPECT_EQ(Message(R"({"f":{"x":true,"x":false}})"), "f.x: duplicate key");
+  EXPECT_EQ(Message(R"({"f":[{"x":1},{"x":2}]})"), "ok");
+}
+
+TEST(JsonCheck, RefusesABodyOver64KiB) {
+  const std::string big = "{\"a\":\"" + std::string(70 * 1024, 'x') + "\"}";
+  EXPECT_EQ(Message(big), "body larger than 65536 bytes");
+}
+
 }  // namespace
-}  // namespace backaid::api
+}  // namespace backaid

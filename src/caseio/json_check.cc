@@ -1,11 +1,12 @@
-#include "src/api/json_check.h"
+#include "src/caseio/json_check.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include <string>
+#include <unordered_set>
 
-namespace backaid::api {
+namespace backaid {
 namespace {
 
 using simdjson::dom::element;
@@ -28,6 +29,7 @@ Status Walk(element e, const std::string& path, const JsonLimits& limits) {
       // A named copy: iterating the simdjson_result temporary would
       // dangle.
       const simdjson::dom::object object = e.get_object().value_unsafe();
+      std::unordered_set<std::string_view> seen;
       for (auto field : object) {
         if (++n > limits.max_members) {
           return Status::InvalidArgument(
@@ -47,6 +49,12 @@ Status Walk(element e, const std::string& path, const JsonLimits& limits) {
         }
         const std::string child =
             path.empty() ? std::string(key) : path + "." + std::string(key);
+        if (!seen.insert(key).second) {
+          // Two readers could take different values of one member.
+          return Status::InvalidArgument(fmt::format(
+              "{}: duplicate key",
+              child.size() > 64 ? child.substr(0, 64) + "..." : child));
+        }
         Status s = Walk(field.value, child, limits);
         if (!s.ok()) return s;
       }
@@ -94,6 +102,11 @@ Status CheckJsonShape(std::string_view body,
                       const std::vector<std::string_view>& allowed_top,
                       std::map<std::string, std::string, std::less<>>* top,
                       const JsonLimits& limits) {
+  constexpr size_t kMaxBodyBytes = 64 * 1024;
+  if (body.size() > kMaxBodyBytes) {
+    return Status::InvalidArgument(
+        fmt::format("body larger than {} bytes", kMaxBodyBytes));
+  }
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Status::InvalidArgument("empty body: a JSON object is required");
   }
@@ -152,4 +165,4 @@ Status CheckJsonShape(std::string_view body,
   return walked;
 }
 
-}  // namespace backaid::api
+}  // namespace backaid
