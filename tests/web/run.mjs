@@ -289,16 +289,21 @@ test("diary: check-in, escalation banner, chart, print page, PDF, export and del
   assert.equal(await page.locator(".level").getAttribute("data-level"), "self_care");
   await axe(page, "the diary");
 
+  // The pain scale starts with no score chosen (issue 14).
+  const scale = page.getByTestId("pain-scale");
+  assert.equal(await scale.locator("input[type=radio]").count(), 11);
+  assert.equal(await scale.locator("input:checked").count(), 0);
   // Day 1: a little better, did ice and a walk.
-  await page.getByLabel(/How bad is the pain now/).fill("3");
+  await scale.locator('input[value="3"]').check();
   await page.getByLabel("Ice or a cold pack").check();
   await page.getByLabel("Short walks").check();
   await page.getByTestId("save-entry").click();
   await page.waitForFunction(() => document.querySelectorAll(".entries li").length === 1);
+  assert.match(await page.getByTestId("saved").innerText(), /Your check-in was saved/);
   assert.equal(await page.getByTestId("escalation").count(), 0);
 
   // Day 2: worse, with a new fever: the level goes up.
-  await page.getByLabel(/How bad is the pain now/).fill("8");
+  await page.getByTestId("pain-scale").locator('input[value="8"]').check();
   await page.getByLabel(/A fever/).check();
   await page.getByTestId("save-entry").click();
   const banner = page.getByTestId("escalation");
@@ -365,6 +370,57 @@ test("diary: a new red flag that needs an emergency shows the call screen", asyn
   const call = page.getByTestId("call-link");
   await call.waitFor();
   assert.equal(await call.getAttribute("href"), "tel:112");
+  // After the call screen the person can still correct a mistaken tick,
+  // print the summary and erase the episode (issue 14).
+  assert.match(await page.getByTestId("saved").innerText(), /Your check-in was saved/);
+  await page.getByTestId("correct-bladder_dysfunction").waitFor();
+  await page.getByTestId("print-summary").waitFor();
+  await page.getByTestId("delete").waitFor();
   await axe(page, "the diary emergency");
+  await shot(page, "07-diary-emergency-actions");
+  await page.getByTestId("correct-bladder_dysfunction").click();
+  await page.getByTestId("confirm-correct-bladder_dysfunction").click();
+  await page.getByTestId("save-entry").waitFor();
+  assert.equal(await page.getByTestId("call-link").count(), 0);
+  assert.equal(await page.getByTestId("corrections").count(), 0);
+  assert.match(await page.locator(".entries").innerText(), /Correction: .+ was ticked by mistake/);
+  await page.getByTestId("print-summary").click();
+  await page.getByTestId("summary").waitFor();
+  await page.close();
+});
+
+test("diary worsening to one-leg weakness: a note prompts to record it, the level goes up", async () => {
+  const page = await freshPage();
+  await toSelfCareResult(page);
+  await page.getByTestId("start-diary").click();
+  await page.getByTestId("save-entry").waitFor();
+  // The one-leg signs are offered, from the knowledge base's options.
+  await page.getByLabel("New weakness in one leg or foot").waitFor();
+  await page.getByLabel("Numbness or pins and needles in one leg").waitFor();
+  // Nothing chosen: saving asks for something instead of sending a 5.
+  await page.getByTestId("save-entry").click();
+  await page.getByText(/Nothing to save yet/).waitFor();
+  await page.getByTestId("pain-scale").locator('input[value="6"]').check();
+  await page.getByLabel(/Anything else/).fill("My left leg gave way on the stairs");
+  const prompt = page.getByTestId("note-prompt");
+  await prompt.waitFor();
+  assert.match(await prompt.innerText(), /may describe a warning sign/);
+  await page.getByTestId("record-feeling.one_leg_weak").click();
+  assert.equal(await page.getByLabel("New weakness in one leg or foot").isChecked(), true);
+  await axe(page, "the diary note prompt");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await shot(page, "08-diary-note-prompt-1280");
+  await page.setViewportSize({ width: 360, height: 780 });
+  await shot(page, "08-diary-note-prompt-360");
+  await page.getByTestId("save-entry").click();
+  const banner = page.getByTestId("escalation");
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /Your level has gone up/);
+  assert.notEqual(await page.locator(".level").first().getAttribute("data-level"), "self_care");
+  assert.match(await page.getByTestId("saved").innerText(), /Your check-in was saved/);
+  assert.match(await page.locator(".entries").innerText(), /weakness/i);
+  await page.getByTestId("correct-leg_weakness").waitFor();
+  await axe(page, "the diary after one-leg weakness");
+  await shot(page, "09-diary-one-leg-weakness-360");
   await page.close();
 });
