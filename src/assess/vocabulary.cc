@@ -9,6 +9,7 @@
 
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
+#include "src/assess/asked.h"
 #include "src/assess/questionnaire_model.h"
 #include "src/caseio/regions.h"
 #include "src/diary/diary_model.h"
@@ -186,6 +187,28 @@ void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
       }
     }
     out->push_back('}');
+  }
+  // By question id: the findings it asks (asked.h), so a front states only
+  // what the person was asked and answered.
+  *out += "},\"asks\":{";
+  if (const auto* model = assess::QuestionnaireOf(kb)) {
+    bool first_q = true;
+    for (const assess::QuestionDef& q : model->questions) {
+      if (!first_q) out->push_back(',');
+      first_q = false;
+      AppendJsonString(q.view.id, out);
+      *out += ":[";
+      const std::vector<bool> asked =
+          assess::FindingsAsked(q, kb.findings().size());
+      bool first_f = true;
+      for (size_t f = 0; f < asked.size(); ++f) {
+        if (!asked[f]) continue;
+        if (!first_f) out->push_back(',');
+        first_f = false;
+        AppendJsonString(kb.findings()[f].key, out);
+      }
+      out->push_back(']');
+    }
   }
   *out += "},\"regions\":";
   AppendRegions(kb, out);

@@ -102,6 +102,24 @@ TEST(Vocabulary, DiaryRedFlagOptionsAreEntriesTheServerAccepts) {
   }
 }
 
+// Issue 14: what each question asks, for a front's summary: the sex
+// question asks sex, not pregnancy (which "male" only implies); a yes/no
+// question and a checklist ask their findings.
+TEST(Vocabulary, AsksNamesWhatEachQuestionAsks) {
+  const auto v = Vocabulary();
+  const auto has = [&](const char* q, const char* f) {
+    for (const auto& k : v["asks"][q])
+      if (k == f) return true;
+    return false;
+  };
+  EXPECT_TRUE(has("sex", "sex"));
+  EXPECT_FALSE(has("sex", "pregnant"));
+  EXPECT_FALSE(has("sex", "vaginal_bleeding"));
+  EXPECT_TRUE(has("heel_walk", "heel_walk"));
+  EXPECT_TRUE(has("nerve_signs", "bladder_dysfunction"));
+  EXPECT_TRUE(has("age", "age"));
+}
+
 // Issue 14: the diary offers every red flag an answer option of the
 // assessment can record (derived from questions.yaml and findings.yaml),
 // among them new weakness or numbness in one leg or foot, each set once.

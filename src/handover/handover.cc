@@ -18,6 +18,7 @@
 #include "backaid/engine.h"
 #include "backaid/plan.h"
 #include "backaid/report.h"
+#include "src/assess/asked.h"
 #include "src/assess/questionnaire_model.h"
 #include "src/caseio/regions.h"
 #include "src/handover/handover_model.h"
@@ -157,24 +158,10 @@ std::vector<bool> AskedFindings(const KnowledgeBase& kb,
   for (const auto& [id, reply] : start.answers) {
     auto it = model->index.find(id);
     if (it == model->index.end()) continue;
-    const assess::QuestionDef& q = model->questions[it->second];
-    if (q.view.kind == QuestionKind::kNumber) {
-      if (q.finding < n) asked[q.finding] = true;
-      continue;
-    }
-    // A finding is asked by a question when at least two of its options
-    // set it (yes and no, or the steps of a scale), or when it is a
-    // checklist's item (an unticked item is its normal answer). One that
-    // a single option implies ("male" sets "not pregnant") was not asked.
-    std::vector<int> setters(n, 0);
-    for (const assess::OptionDef& o : q.options)
-      for (const auto& [f, v] : o.sets)
-        if (f < n) ++setters[f];
-    for (size_t f = 0; f < n; ++f) {
-      const bool item = q.view.kind == QuestionKind::kChecklist &&
-                        setters[f] > 0;
-      if (setters[f] >= 2 || item) asked[f] = true;
-    }
+    const std::vector<bool> by_q =
+        assess::FindingsAsked(model->questions[it->second], n);
+    for (size_t f = 0; f < n; ++f)
+      if (by_q[f]) asked[f] = true;
   }
   // Only what the answers left known.
   for (size_t f = 0; f < n && f < start.initial.values.size(); ++f)

@@ -120,6 +120,7 @@ export interface Vocabulary {
   conditions: Record<string, string>;
   sources: Record<string, string>;
   findings: Record<string, { meaning: string; red_flag: boolean; normal?: boolean | string | number }>;
+  asks?: Record<string, string[]>;  // question id -> the findings it asks
   regions: {
     regions: { id: string; name: string; emergency_number: string; default: boolean; countries: string[] }[];
     headlines: Record<string, string>;  // "{number}": the emergency number

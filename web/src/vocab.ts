@@ -10,6 +10,7 @@ export const vocab: api.Vocabulary = {
   conditions: {},
   sources: {},
   findings: {},
+  asks: {},
   regions: null,
   diary: null,
 };
