@@ -126,7 +126,15 @@ async function answerOne(page, answers) {
   await form.waitFor();
   const id = await form.getAttribute("data-question");
   const want = answers[id];
-  if (await form.locator("input[type=number]").count()) {
+  if (await form.getByTestId("pain-scale").count()) {
+    // The 0-10 scale: eleven radios, none chosen at first (issue 14).
+    assert.equal(await form.locator("input[type=radio]").count(), 11);
+    if (want === "unsure") await page.getByTestId("not-sure").click();
+    else {
+      await form.locator(`input[type=radio][value="${want ?? 1}"]`).check();
+      await page.getByTestId("next").click();
+    }
+  } else if (await form.locator("input[type=number]").count()) {
     if (want === "unsure") await page.getByTestId("not-sure").click();
     else {
       await form.locator("input[type=number]").fill(String(want ?? 1));
@@ -427,5 +435,82 @@ test("diary worsening to one-leg weakness: a note prompts to record it, the leve
   await page.getByTestId("correct-leg_weakness").waitFor();
   await axe(page, "the diary after one-leg weakness");
   await shot(page, "09-diary-one-leg-weakness-360");
+  await page.close();
+});
+
+test("back button: the browser's Back goes to the previous question, Start asks before discarding", async () => {
+  const page = await freshPage();
+  // The start button is above the fold at 360 x 640.
+  await page.setViewportSize({ width: 360, height: 640 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const startBox = await page.getByTestId("start").boundingBox();
+  assert.ok(startBox && startBox.y + startBox.height <= 640, `start button at ${JSON.stringify(startBox)}`);
+  await shot(page, "10-start-360x640");
+  await page.setViewportSize({ width: 360, height: 780 });
+
+  await page.getByTestId("start").click();
+  const asked = [];
+  for (let i = 0; i < 3; i++) asked.push(await answerOne(page, SELF_CARE));
+  const form = page.locator("form.question");
+  const fourth = await form.getAttribute("data-question");
+  // Browser Back: the third question again, with its answer kept.
+  await page.goBack();
+  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[2]);
+  assert.equal(await form.locator("input:checked, input[type=number]").count() > 0, true);
+  assert.match(page.url(), /#\/questions$/);
+  // Twice more: the first question, never the start screen silently.
+  await page.goBack();
+  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[1]);
+  await page.goBack();
+  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[0]);
+  assert.match(await page.getByTestId("progress").innerText(), /^Question 1 of/);
+  await axe(page, "a question after Back");
+  await shot(page, "11-back-to-first-360");
+  // Answer on again, then go to the start: Start asks before discarding.
+  await answerOne(page, SELF_CARE);
+  await answerOne(page, SELF_CARE);
+  await page.goto(`${base}/#/`);
+  await page.getByTestId("start").click();
+  const keep = page.getByTestId("keep-answers");
+  await keep.waitFor();
+  await axe(page, "the start-again question");
+  await keep.click();
+  await page.waitForFunction(() => document.querySelector("form.question")?.getAttribute("data-question"));
+  assert.notEqual(await form.getAttribute("data-question"), asked[0]);
+  assert.notEqual(fourth, null);
+  await page.goto(`${base}/#/`);
+  await page.getByTestId("start").click();
+  await page.getByTestId("discard-answers").click();
+  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[0]);
+  assert.match(await page.getByTestId("progress").innerText(), /^Question 1 of/);
+
+  // Long titles wrap inside their box at 320 px.
+  await page.setViewportSize({ width: 320, height: 640 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(overflow <= 320, `page is ${overflow} px wide at 320`);
+  await shot(page, "12-question-320");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await shot(page, "12-question-1280");
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.close();
+});
+
+test("from a result: Back returns to the last question; About is one click away", async () => {
+  const page = await freshPage();
+  const asked = await toSelfCareResult(page);
+  await page.goBack();
+  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[asked.length - 1]);
+  await answerAll(page, SELF_CARE);
+  await page.locator(".level").first().waitFor();
+  // About: version, sources, awaiting sign-off, reachable from the result.
+  await page.getByTestId("about-link").click();
+  await page.getByRole("heading", { name: "About backaid" }).waitFor();
+  assert.match(await page.getByTestId("kb-version").innerText(), /^Version \S+/);
+  assert.match(await page.getByTestId("sign-off").innerText(), /Awaiting clinical sign-off/);
+  assert.ok(await page.getByTestId("about-sources").locator("li").count() >= 5);
+  assert.match(await page.getByTestId("about-sources").innerText(), /NICE|Low back pain/);
+  assert.doesNotMatch(await page.getByTestId("about-sources").innerText(), /\.txt/);
+  await axe(page, "the About page");
+  await shot(page, "13-about-360");
   await page.close();
 });
