@@ -16,9 +16,13 @@ namespace {
 
 CarePlan TestPlan() {
   CarePlan p;
-  PlanActivity ice{"ice", "Ice", "ice it", 0, 15, 120, 2880, true, 5, {"S1"}, {"Source one"}};
-  PlanActivity walk{"walk", "Walk", "walk", 45, 5, 90, 2880, true, 0, {"S2"}, {"Source two"}};
-  PlanActivity check{"check_24h", "Check", "check", 1440, 10, 0, 0, true, 0, {"S3"}, {"Source three"}};
+  PlanActivity ice{"ice", "Ice",  "ice it",      0, 15, 120, 2880, true,
+                   5,     {"S1"}, {"Source one"}};
+  PlanActivity walk{"walk", "Walk", "walk",        45, 5, 90, 2880, true,
+                    0,      {"S2"}, {"Source two"}};
+  PlanActivity check{
+      "check_24h", "Check", "check",         1440, 10, 0, 0, true,
+      0,           {"S3"},  {"Source three"}};
   p.activities = {ice, walk, check};
   return p;
 }
@@ -200,10 +204,12 @@ TEST(Calendar, EventsCarryReadableTextAndOneAlarmEach) {
   auto kb = *LoadEmbeddedKnowledgeBase();
   CaseReader reader(*kb);
   Case c = kb->NewCase();
-  ASSERT_TRUE(reader
-                  .Read(R"({"id":"x","age":30,"findings":{"onset_days":0,"pain_score":3,"onset_with_movement":true}})",
-                        &c)
-                  .ok());
+  ASSERT_TRUE(
+      reader
+          .Read(
+              R"({"id":"x","age":30,"findings":{"onset_days":0,"pain_score":3,"onset_with_movement":true}})",
+              &c)
+          .ok());
   auto plan = BuildCarePlan(*kb, c, Evaluate(*kb, c));
   ASSERT_TRUE(plan.ok());
   const ScheduleOptions o = Options("2026-11-21T09:00");
@@ -218,8 +224,8 @@ TEST(Calendar, EventsCarryReadableTextAndOneAlarmEach) {
            icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
        ev != nullptr;
        ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT), ++n) {
-    const std::string text = std::string(icalcomponent_get_summary(ev)) +
-                             "\n" + icalcomponent_get_description(ev);
+    const std::string text = std::string(icalcomponent_get_summary(ev)) + "\n" +
+                             icalcomponent_get_description(ev);
     EXPECT_EQ(text.find(".txt"), std::string::npos) << text;
     EXPECT_EQ(text.find("src0"), std::string::npos) << text;
     EXPECT_EQ(text.find("@backaid"), std::string::npos) << text;

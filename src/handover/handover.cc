@@ -237,8 +237,7 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
   }
   for (size_t i = 0; i < kb.conditions().size(); ++i) {
     if (r.conditions & (1u << i)) {
-      f.Bullet("To be checked for (not diagnosed): " +
-               kb.conditions()[i].name);
+      f.Bullet("To be checked for (not diagnosed): " + kb.conditions()[i].name);
     }
   }
 
@@ -296,8 +295,9 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
     const FindingDef& def = defs[n.finding];
     if (n.at_ms == start.started_at_ms) {
       shown[n.finding] = true;
-      auto g = std::find_if(groups.begin(), groups.end(),
-                            [&](const auto& p) { return p.first == def.group; });
+      auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& p) {
+        return p.first == def.group;
+      });
       if (g == groups.end()) {
         groups.push_back({def.group, {}});
         g = groups.end() - 1;
@@ -325,8 +325,8 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
     if (!asked[i] || shown[i] || !defs[i].red_flag || !defs[i].normal ||
         v != *defs[i].normal || SaidAsNo(defs[i]))
       continue;
-    normal.push_back(fmt::format("{}: {}", defs[i].meaning,
-                                 ValueText(defs[i], v)));
+    normal.push_back(
+        fmt::format("{}: {}", defs[i].meaning, ValueText(defs[i], v)));
     shown[i] = true;
   }
   if (!normal.empty())
@@ -337,8 +337,8 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
   for (size_t i = 0; i < defs.size() && i < start.initial.values.size(); ++i) {
     const int32_t v = start.initial.values[i];
     if (v == kUnknown || !asked[i] || shown[i]) continue;
-    other.push_back(fmt::format("{}: {}", defs[i].meaning,
-                                ValueText(defs[i], v)));
+    other.push_back(
+        fmt::format("{}: {}", defs[i].meaning, ValueText(defs[i], v)));
   }
   if (!other.empty()) {
     f.Heading("Other answers");

@@ -186,7 +186,8 @@ TEST_F(PlainCaseTest, SafetyNetKeepsItsBulletsAndFitsOnePage) {
     if (i.section == PlanSection::kSafetyNet && !i.steps.empty()) net = &i;
   ASSERT_NE(net, nullptr);
   EXPECT_NE(text_.find("– " + net->steps.front()), std::string::npos)
-      << net->steps.front() << "\n" << text_;
+      << net->steps.front() << "\n"
+      << text_;
   auto doc = handover::HandoverDocument(*kb_, plain_, {}, review_, kStart);
   int subs = 0;
   for (const auto& b : doc.blocks)
@@ -195,9 +196,9 @@ TEST_F(PlainCaseTest, SafetyNetKeepsItsBulletsAndFitsOnePage) {
   // What a clinician needs first (level, red flags, negatives, what was not
   // assessed, reasons) is on the first page; the other answers and the
   // plan given to the person follow (3 pages in all for this case).
-  for (const char* h : {"Level now", "Red flags reported",
-                        "Pertinent negatives", "Red flags not assessed",
-                        "Reasons"})
+  for (const char* h :
+       {"Level now", "Red flags reported", "Pertinent negatives",
+        "Red flags not assessed", "Reasons"})
     EXPECT_NE(first_page_.find(h), std::string::npos) << h << "\n" << text_;
   EXPECT_LE(pages_, 3) << text_;
 }
