@@ -45,7 +45,8 @@ struct ScheduledEvent {
   int64_t start_utc = 0;  // seconds since the Unix epoch
   int duration_minutes = 0;
   int alarm_minutes_before = 0;
-  std::vector<std::string> sources;
+  std::vector<std::string> sources;        // citations, for the JSON
+  std::vector<std::string> source_titles;  // readable, for the .ics text
 };
 
 // The plan's activities as events in time order (ties by activity order).
@@ -56,7 +57,8 @@ Result<std::vector<ScheduledEvent>> Schedule(const CarePlan& plan,
 
 // An iCalendar document (VCALENDAR with PRODID, VERSION, the zone's
 // VTIMEZONE, and one VEVENT per event: UID, DTSTAMP, DTSTART/DTEND with
-// TZID, SUMMARY, DESCRIPTION and a DISPLAY VALARM).
+// TZID, SUMMARY, DESCRIPTION in plain words with the sources' titles (no
+// file names or ids), and exactly one DISPLAY VALARM).
 Result<std::string> ToICalendar(const std::vector<ScheduledEvent>& events,
                                 const ScheduleOptions& options);
 

@@ -1,9 +1,10 @@
 // The handover summary of a follow-up episode, as a PDF for the GP or
 // physiotherapist (GET /v1/episodes/{id}/summary.pdf): the assessment's
-// findings, the red flags reported, the pertinent negatives with the time
-// they were answered ("No new trouble controlling your bladder reported,
-// 14:02, 2026-11-21"), the level with its meaning and the services, the
-// reasons with their sources, the plan, and the diary's pain trend. All
+// level in words with its meaning and the services, the red flags reported,
+// the reasons with their sources, the pertinent negatives grouped under the
+// time they were answered ("Answered no at the assessment (14:02,
+// 2026-11-21):"), only for what the person was asked and answered
+// (src/handover/handover_model.h), the plan, and the diary's pain trend. All
 // text is data from the knowledge base and the episode; it is laid out
 // with Pango (any Unicode text) and written by cairo's PDF surface.
 #ifndef BACKAID_HANDOVER_H_
@@ -27,8 +28,11 @@ struct PertinentNegative {
 };
 
 // The red-flag findings known to be "no" (their normal value) in the
-// initial case and in each entry, in that order. A finding that is only
-// unknown is never a negative.
+// initial case and in each entry, in that order: only findings the person
+// was asked and answered (handover::AskedFindings), and only those whose
+// normal value reads as "no" (yes/no findings, scales whose normal is
+// "none"; a heel walk found "normal" is not a negative). A finding that is
+// only unknown is never a negative.
 std::vector<PertinentNegative> PertinentNegatives(
     const KnowledgeBase& kb, const EpisodeStart& start,
     const std::vector<DiaryEntry>& entries);

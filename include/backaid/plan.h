@@ -74,6 +74,9 @@ struct PlanActivity {
   bool waking_hours_only = true;
   int alarm_minutes_before = 0;  // reminder this long before the start
   std::vector<std::string> sources;
+  // The same sources as a person reads them (SourceDef::title), for the
+  // calendar's events: never a file name or an id.
+  std::vector<std::string> source_titles;
 };
 
 // An item that would apply at this level but is left out because of who

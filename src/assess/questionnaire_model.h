@@ -40,8 +40,8 @@ struct QuestionDef {
   FindingId finding = 0;
   int32_t min = 0, max = 0;
   int32_t scale = 1;
-  // From the section's `diary: true`: the answer options of this checklist
-  // are offered in the diary as new symptoms to report.
+  // From the section's `diary: true` (no longer used: the diary offers
+  // every option that sets a red-flag finding, vocabulary.cc).
   bool diary = false;
   bool has_ask_when = false;
   kb::Expr ask_when;

@@ -2,8 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <utility>
+#include <vector>
+
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
+#include "src/assess/asked.h"
 #include "src/assess/questionnaire_model.h"
 #include "src/caseio/regions.h"
 #include "src/diary/diary_model.h"
@@ -26,13 +32,22 @@ void AppendNameMap(const Items& items, Key key, Value value, std::string* out) {
   out->push_back('}');
 }
 
+// Every answer option of the assessment that reports a warning sign: it sets
+// a finding marked `red_flag` in findings.yaml to a value other than its
+// normal one. Derived from the knowledge base (never a copy), so the diary
+// offers each red flag the questions can record, in asking order, grouped by
+// section ("group"), each set of findings once (a closer-look question that
+// repeats a sign in other words is not offered twice). A single-choice "yes"
+// is named by its finding's meaning, since its label ("Yes") says nothing
+// alone.
 void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
   out->push_back('[');
   bool first = true;
   const auto& model = assess::QuestionnaireOf(kb);
+  std::vector<std::vector<std::pair<FindingId, int32_t>>> offered;
   if (model) {
     for (const assess::QuestionDef& q : model->questions) {
-      if (!q.diary || q.view.kind != QuestionKind::kChecklist) continue;
+      if (q.view.kind == QuestionKind::kNumber) continue;
       for (size_t i = 0; i < q.view.options.size(); ++i) {
         const QuestionOption& option = q.view.options[i];
         if (option.role != OptionRole::kAnswer || q.options[i].sets.empty())
@@ -40,12 +55,35 @@ void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
         Case sets = kb.NewCase();
         for (const auto& [finding, value] : q.options[i].sets)
           kb.SetFinding(finding, value, &sets);
+        std::vector<std::pair<FindingId, int32_t>> key;
+        const FindingDef* flag = nullptr;
+        for (size_t f = 0; f < sets.values.size(); ++f) {
+          if (sets.values[f] == kUnknown) continue;
+          key.emplace_back(static_cast<FindingId>(f), sets.values[f]);
+          const FindingDef& def = kb.findings()[f];
+          if (def.red_flag && (!def.normal || *def.normal != sets.values[f]) &&
+              flag == nullptr)
+            flag = &def;
+        }
+        if (flag == nullptr ||
+            std::find(offered.begin(), offered.end(), key) != offered.end())
+          continue;
+        offered.push_back(key);
+        std::string label = option.label;
+        if (q.view.kind == QuestionKind::kSingle && option.id == "yes") {
+          label = flag->meaning;
+          if (!label.empty())
+            label[0] = static_cast<char>(
+                std::toupper(static_cast<unsigned char>(label[0])));
+        }
         if (!first) out->push_back(',');
         first = false;
         *out += "{\"id\":";
         AppendJsonString(q.view.id + "." + option.id, out);
         *out += ",\"label\":";
-        AppendJsonString(option.label, out);
+        AppendJsonString(label, out);
+        *out += ",\"group\":";
+        AppendJsonString(q.view.section_title, out);
         *out += ",\"sets\":";
         AppendFindingsJson(kb, sets, out);
         out->push_back('}');
@@ -127,7 +165,50 @@ void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
     AppendJsonString(def.key, out);
     *out += ":{\"meaning\":";
     AppendJsonString(def.meaning, out);
-    *out += def.red_flag ? ",\"red_flag\":true}" : ",\"red_flag\":false}";
+    *out += def.red_flag ? ",\"red_flag\":true" : ",\"red_flag\":false";
+    // The normal ("no") value, as an entry's findings take it: what a
+    // diary correction ("I ticked it by mistake") sets.
+    if (def.normal) {
+      *out += ",\"normal\":";
+      const int32_t n = *def.normal;
+      switch (def.type) {
+        case FindingType::kBool:
+          *out += n ? "true" : "false";
+          break;
+        case FindingType::kEnum:
+          AppendJsonString(def.values.at(static_cast<size_t>(n)), out);
+          break;
+        case FindingType::kInt:
+          *out += std::to_string(n);
+          break;
+        case FindingType::kNumber:
+          *out += fmt::format("{}", static_cast<double>(n) / def.scale);
+          break;
+      }
+    }
+    out->push_back('}');
+  }
+  // By question id: the findings it asks (asked.h), so a front states only
+  // what the person was asked and answered.
+  *out += "},\"asks\":{";
+  if (const auto* model = assess::QuestionnaireOf(kb)) {
+    bool first_q = true;
+    for (const assess::QuestionDef& q : model->questions) {
+      if (!first_q) out->push_back(',');
+      first_q = false;
+      AppendJsonString(q.view.id, out);
+      *out += ":[";
+      const std::vector<bool> asked =
+          assess::FindingsAsked(q, kb.findings().size());
+      bool first_f = true;
+      for (size_t f = 0; f < asked.size(); ++f) {
+        if (!asked[f]) continue;
+        if (!first_f) out->push_back(',');
+        first_f = false;
+        AppendJsonString(kb.findings()[f].key, out);
+      }
+      out->push_back(']');
+    }
   }
   *out += "},\"regions\":";
   AppendRegions(kb, out);
@@ -149,7 +230,26 @@ void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
   *out += fmt::format("],\"meaningful_change\":{},\"red_flag_options\":",
                       diary->meaningful_change);
   AppendRedFlagOptions(kb, out);
-  *out += "}}";
+  *out += ",\"note_prompts\":[";
+  for (size_t i = 0; i < diary->note_prompts.size(); ++i) {
+    const diary::NotePrompt& p = diary->note_prompts[i];
+    if (i) out->push_back(',');
+    *out += "{\"id\":";
+    AppendJsonString(p.id, out);
+    *out += ",\"words\":[";
+    for (size_t w = 0; w < p.words.size(); ++w) {
+      if (w) out->push_back(',');
+      AppendJsonString(p.words[w], out);
+    }
+    *out += "],\"findings\":[";
+    for (size_t f = 0; f < p.findings.size(); ++f) {
+      if (f) out->push_back(',');
+      AppendJsonString(kb.findings()[p.findings[f]].key, out);
+    }
+    out->push_back(']');
+    out->push_back('}');
+  }
+  *out += "]}}";
 }
 
 }  // namespace backaid

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -12,6 +13,7 @@
 
 #include "backaid/assess.h"
 #include "backaid/diary.h"
+#include "src/assess/questionnaire_model.h"
 #include "src/knowledge/test_kb.h"
 
 namespace backaid {
@@ -45,6 +47,16 @@ TEST(Vocabulary, NamesEveryIdAResultCanCarry) {
   for (const auto& f : kb.findings()) {
     EXPECT_EQ(v["findings"][f.key]["meaning"], f.meaning) << f.key;
     EXPECT_EQ(v["findings"][f.key]["red_flag"], f.red_flag) << f.key;
+    // The normal value is one a diary entry takes (a correction sets it).
+    if (f.red_flag && f.normal) {
+      const auto& n = v["findings"][f.key]["normal"];
+      const std::string entry =
+          nlohmann::json{{"findings", {{f.key, n}}}}.dump();
+      auto parsed = ParseDiaryEntry(kb, entry, 0);
+      ASSERT_TRUE(parsed.ok()) << entry;
+      ASSERT_EQ(parsed->findings.size(), 1u);
+      EXPECT_EQ(parsed->findings[0].second, *f.normal) << entry;
+    }
   }
 }
 
@@ -88,6 +100,62 @@ TEST(Vocabulary, DiaryRedFlagOptionsAreEntriesTheServerAccepts) {
     EXPECT_TRUE(kb.FindFinding(key).has_value()) << key;
     EXPECT_TRUE(reported.count(key)) << key;
   }
+}
+
+// Issue 14: what each question asks, for a front's summary: the sex
+// question asks sex, not pregnancy (which "male" only implies); a yes/no
+// question and a checklist ask their findings.
+TEST(Vocabulary, AsksNamesWhatEachQuestionAsks) {
+  const auto v = Vocabulary();
+  const auto has = [&](const char* q, const char* f) {
+    for (const auto& k : v["asks"][q])
+      if (k == f) return true;
+    return false;
+  };
+  EXPECT_TRUE(has("sex", "sex"));
+  EXPECT_FALSE(has("sex", "pregnant"));
+  EXPECT_FALSE(has("sex", "vaginal_bleeding"));
+  EXPECT_TRUE(has("heel_walk", "heel_walk"));
+  EXPECT_TRUE(has("nerve_signs", "bladder_dysfunction"));
+  EXPECT_TRUE(has("age", "age"));
+}
+
+// Issue 14: the diary offers every red flag an answer option of the
+// assessment can record (derived from questions.yaml and findings.yaml),
+// among them new weakness or numbness in one leg or foot, each set once.
+TEST(Vocabulary, DiaryOffersEveryRedFlagOptionOfTheAssessment) {
+  const auto v = Vocabulary();
+  const KnowledgeBase& kb = *Kb();
+  const auto& model = assess::QuestionnaireOf(kb);
+  ASSERT_TRUE(model);
+  std::set<std::string> offered_sets;
+  std::map<std::string, std::string> by_id;
+  for (const auto& o : v["diary"]["red_flag_options"]) {
+    EXPECT_TRUE(offered_sets.insert(o["sets"].dump()).second) << o["id"];
+    EXPECT_FALSE(o["group"].get<std::string>().empty()) << o["id"];
+    by_id[o["id"].get<std::string>()] = o["sets"].dump();
+  }
+  // Every red-flag finding some option sets away from normal is offered.
+  std::set<std::string> flagged, offered;
+  for (const assess::QuestionDef& q : model->questions) {
+    for (const auto& opt : q.options) {
+      for (const auto& [f, value] : opt.sets) {
+        const FindingDef& def = kb.findings()[f];
+        if (def.red_flag && (!def.normal || *def.normal != value))
+          flagged.insert(def.key);
+      }
+    }
+  }
+  for (const auto& o : v["diary"]["red_flag_options"])
+    for (const auto& [key, value] : o["sets"].items()) offered.insert(key);
+  for (const std::string& key : flagged) EXPECT_TRUE(offered.count(key)) << key;
+  ASSERT_TRUE(by_id.count("feeling.one_leg_weak"));
+  EXPECT_EQ(by_id["feeling.one_leg_weak"], R"({"leg_weakness":"one"})");
+  ASSERT_TRUE(by_id.count("feeling.one_leg_numb"));
+  EXPECT_EQ(by_id["feeling.one_leg_numb"],
+            R"({"leg_numbness_tingling":"one"})");
+  // The closer look at bladder and bowel repeats the warning signs: once.
+  EXPECT_FALSE(by_id.count("nerve_check.no_feel_pee"));
 }
 
 }  // namespace

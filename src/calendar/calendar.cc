@@ -217,6 +217,7 @@ Result<std::vector<ScheduledEvent>> Schedule(const CarePlan& plan,
       e.duration_minutes = a.duration_minutes;
       e.alarm_minutes_before = a.alarm_minutes_before;
       e.sources = a.sources;
+      e.source_titles = a.source_titles;
       out.push_back(Keyed{std::move(e), ai});
     }
   }
@@ -282,10 +283,11 @@ Result<std::string> ToICalendar(const std::vector<ScheduledEvent>& events,
         ev, time_property(icalproperty_new_dtend(local_value(end))));
     icalcomponent_add_property(ev, icalproperty_new_summary(e.title.c_str()));
     std::string description = e.description;
-    if (!e.sources.empty()) {
+    // What a person reads: the sources' titles, never a file name.
+    if (!e.source_titles.empty()) {
       description += "\nSources: ";
-      for (size_t i = 0; i < e.sources.size(); ++i)
-        description += (i ? "; " : "") + e.sources[i];
+      for (size_t i = 0; i < e.source_titles.size(); ++i)
+        description += (i ? "; " : "") + e.source_titles[i];
     }
     icalcomponent_add_property(
         ev, icalproperty_new_description(description.c_str()));

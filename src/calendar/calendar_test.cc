@@ -16,9 +16,13 @@ namespace {
 
 CarePlan TestPlan() {
   CarePlan p;
-  PlanActivity ice{"ice", "Ice", "ice it", 0, 15, 120, 2880, true, 5, {"S1"}};
-  PlanActivity walk{"walk", "Walk", "walk", 45, 5, 90, 2880, true, 0, {"S2"}};
-  PlanActivity check{"check_24h", "Check", "check", 1440, 10, 0, 0, true, 0, {"S3"}};
+  PlanActivity ice{"ice", "Ice",  "ice it",      0, 15, 120, 2880, true,
+                   5,     {"S1"}, {"Source one"}};
+  PlanActivity walk{"walk", "Walk", "walk",        45, 5, 90, 2880, true,
+                    0,      {"S2"}, {"Source two"}};
+  PlanActivity check{
+      "check_24h", "Check", "check",         1440, 10, 0, 0, true,
+      0,           {"S3"},  {"Source three"}};
   p.activities = {ice, walk, check};
   return p;
 }
@@ -192,6 +196,47 @@ TEST(Calendar, EmbeddedPlanSchedule) {
   std::string json;
   AppendScheduleJson(*events, Options("2026-11-21T09:00"), &json);
   EXPECT_NE(json.find("\"events\":["), std::string::npos);
+}
+
+// Issue 14: what a person reads in their calendar is plain text: the
+// sources' titles, no file names or ids; and one alarm per event.
+TEST(Calendar, EventsCarryReadableTextAndOneAlarmEach) {
+  auto kb = *LoadEmbeddedKnowledgeBase();
+  CaseReader reader(*kb);
+  Case c = kb->NewCase();
+  ASSERT_TRUE(
+      reader
+          .Read(
+              R"({"id":"x","age":30,"findings":{"onset_days":0,"pain_score":3,"onset_with_movement":true}})",
+              &c)
+          .ok());
+  auto plan = BuildCarePlan(*kb, c, Evaluate(*kb, c));
+  ASSERT_TRUE(plan.ok());
+  const ScheduleOptions o = Options("2026-11-21T09:00");
+  auto events = Schedule(*plan, o);
+  ASSERT_TRUE(events.ok());
+  auto ics = ToICalendar(*events, o);
+  ASSERT_TRUE(ics.ok());
+  icalcomponent* cal = icalparser_parse_string(ics->c_str());
+  ASSERT_NE(cal, nullptr);
+  size_t n = 0;
+  for (icalcomponent* ev =
+           icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+       ev != nullptr;
+       ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT), ++n) {
+    const std::string text = std::string(icalcomponent_get_summary(ev)) + "\n" +
+                             icalcomponent_get_description(ev);
+    EXPECT_EQ(text.find(".txt"), std::string::npos) << text;
+    EXPECT_EQ(text.find("src0"), std::string::npos) << text;
+    EXPECT_EQ(text.find("@backaid"), std::string::npos) << text;
+    EXPECT_EQ(text.find('_'), std::string::npos) << text;  // no ids
+    EXPECT_NE(text.find("Sources: "), std::string::npos) << text;
+    EXPECT_EQ(icalcomponent_count_components(ev, ICAL_VALARM_COMPONENT), 1)
+        << text;
+  }
+  EXPECT_EQ(n, events->size());
+  EXPECT_GT(n, 0u);
+  icalcomponent_free(cal);
 }
 
 }  // namespace

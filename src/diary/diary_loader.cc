@@ -4,7 +4,8 @@
 // YAML node concerned: unknown keys, missing or empty text, duplicate or
 // malformed activity ids, unknown findings or sources, a finding of the
 // wrong type for its derivation, a missing derivation, and a meaningful
-// change outside the pain scale.
+// change outside the pain scale; in note_prompts, a duplicate id, a word that
+// is not lower-case text, a finding that is not a red flag.
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -49,10 +50,12 @@ class DiaryLinter : public YamlLint {
     }
     const size_t before = issues_->size();
     auto model = std::make_unique<diary::DiaryModel>();
-    CheckKeys(doc, {"activities", "pain", "course"}, "diary.yaml");
+    CheckKeys(doc, {"activities", "pain", "course", "note_prompts"},
+              "diary.yaml");
     LoadActivities(doc, model.get());
     LoadPain(doc, model.get());
     LoadCourse(doc, model.get());
+    LoadNotePrompts(doc, model.get());
     if (issues_->size() != before) return nullptr;
     return model;
   }
@@ -207,6 +210,72 @@ class DiaryLinter : public YamlLint {
       }
       Text(n, "why", &def.why, what);
       Sources(n, what, &def.sources);
+    }
+  }
+
+  // Optional: a diary without note prompts asks nothing about notes.
+  void LoadNotePrompts(const YAML::Node& doc, diary::DiaryModel* model) {
+    const YAML::Node list = doc["note_prompts"];
+    if (!list.IsDefined()) return;
+    if (!list.IsSequence()) {
+      At(list, "'note_prompts' must be a list");
+      return;
+    }
+    std::set<std::string> seen;
+    for (const auto& n : list) {
+      if (!n.IsMap()) {
+        At(n,
+           "a note prompt must be a mapping with 'id', 'words', "
+           "'findings' and 'sources'");
+        continue;
+      }
+      CheckKeys(n, {"id", "words", "findings", "sources"}, "a note prompt");
+      diary::NotePrompt p;
+      if (!Text(n, "id", &p.id, "a note prompt")) continue;
+      const std::string what = "note prompt " + p.id;
+      if (!IsId(p.id) || !seen.insert(p.id).second) {
+        At(n["id"], fmt::format("{}: id must be new, lower-case letters, "
+                                "digits and '_'",
+                                what));
+        continue;
+      }
+      const YAML::Node words = n["words"];
+      if (!words.IsSequence() || words.size() == 0) {
+        At(words.IsDefined() ? words : n,
+           fmt::format("{} needs a non-empty 'words' list", what));
+      } else {
+        for (const auto& w : words) {
+          const std::string word = w.IsScalar() ? w.Scalar() : "";
+          bool lower = !word.empty();
+          for (char c : word)
+            if (c >= 'A' && c <= 'Z') lower = false;
+          if (!lower) {
+            At(w, fmt::format("{}: a word must be non-empty lower-case text",
+                              what));
+            continue;
+          }
+          p.words.push_back(word);
+        }
+      }
+      const YAML::Node findings = n["findings"];
+      if (!findings.IsSequence() || findings.size() == 0) {
+        At(findings.IsDefined() ? findings : n,
+           fmt::format("{} needs a non-empty 'findings' list", what));
+      } else {
+        for (const auto& f : findings) {
+          const std::string key = f.IsScalar() ? f.Scalar() : "";
+          auto it = impl_.finding_index.find(key);
+          if (it == impl_.finding_index.end()) {
+            At(f, fmt::format("{}: unknown finding '{}'", what, key));
+          } else if (!impl_.findings[it->second].red_flag) {
+            At(f, fmt::format("{}: finding '{}' is not a red flag", what, key));
+          } else {
+            p.findings.push_back(it->second);
+          }
+        }
+      }
+      Sources(n, what, &p.sources);
+      model->note_prompts.push_back(std::move(p));
     }
   }
 

@@ -39,12 +39,23 @@ struct DerivationDef {
   std::vector<std::string> sources; // citations (SourceDef::cite)
 };
 
+// Words in a free-text note that may describe a warning sign: the page asks
+// whether to record it as one (never records it by itself). Matched
+// lower case, at the start of a word.
+struct NotePrompt {
+  std::string id;
+  std::vector<std::string> words;    // lower case
+  std::vector<FindingId> findings;   // red-flag findings it is about
+  std::vector<std::string> sources;  // citations (SourceDef::cite)
+};
+
 struct DiaryModel {
   std::vector<Activity> activities;  // in file order
   int meaningful_change = 2;         // points on the 0-10 pain scale
   std::vector<std::string> meaningful_change_sources;
   std::array<DerivationDef, kDerivationCount> course;
   FindingId pain_score = 0;          // the finding an entry's pain sets
+  std::vector<NotePrompt> note_prompts;  // in file order; may be empty
 };
 
 // The diary model of `kb` (diary.yaml, loaded by diary_loader.cc as a

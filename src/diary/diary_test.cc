@@ -15,6 +15,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -104,10 +105,39 @@ course:
   improving: {finding: c, why: down, sources: [s1]}
 )";
 
+// Issue 14: the words that prompt "record it as a warning sign?" are data
+// with sources, each about red-flag findings, among them one-leg weakness
+// and the bladder (cauda equina) signs.
+TEST(DiaryKnowledge, NotePromptsAreRedFlagWordsWithSources) {
+  const auto* m = diary::DiaryModelOf(Kb());
+  ASSERT_NE(m, nullptr);
+  ASSERT_FALSE(m->note_prompts.empty());
+  std::set<std::string> keys;
+  for (const auto& p : m->note_prompts) {
+    EXPECT_FALSE(p.words.empty()) << p.id;
+    EXPECT_FALSE(p.sources.empty()) << p.id;
+    for (FindingId f : p.findings) {
+      EXPECT_TRUE(Kb().findings()[f].red_flag) << p.id;
+      keys.insert(Kb().findings()[f].key);
+    }
+  }
+  for (const char* k :
+       {"leg_weakness", "bladder_dysfunction", "saddle_numbness", "fever"})
+    EXPECT_TRUE(keys.count(k)) << k;
+  std::string with_prompt = kTestDiary;
+  with_prompt +=
+      "note_prompts:\n  - {id: p, words: [numb], findings: [a, b], "
+      "sources: [s1]}\n";
+  for (const auto& i : LintDiary(with_prompt)) ADD_FAILURE() << i.ToString();
+}
+
 TEST(DiaryKnowledge, TestDiaryLintsClean) {
   const auto issues = LintDiary(kTestDiary);
   for (const auto& i : issues) ADD_FAILURE() << i.ToString();
 }
+
+constexpr char kImproving[] =
+    "  improving: {finding: c, why: down, sources: [s1]}\n";
 
 TEST(DiaryKnowledge, LintReportsFileLineAndProblem) {
   struct Case {
@@ -130,6 +160,20 @@ TEST(DiaryKnowledge, LintReportsFileLineAndProblem) {
        "diary.yaml:9:3: course is missing 'improving'"},
       {"why: up,", "wy: up,", "unknown key 'wy' in course worsening"},
       {"pain:", "pian:", "unknown key 'pian' in diary.yaml"},
+      {kImproving,
+       std::string(kImproving) +
+           "note_prompts:\n  - {id: p, words: [Numb], findings: [a], "
+           "sources: [s1]}\n",
+       "diary.yaml:14:21: note prompt p: a word must be non-empty lower-case"},
+      {kImproving,
+       std::string(kImproving) +
+           "note_prompts:\n  - {id: p, words: [numb], findings: [c], "
+           "sources: [s1]}\n",
+       "note prompt p: finding 'c' is not a red flag"},
+      {kImproving,
+       std::string(kImproving) +
+           "note_prompts:\n  - {id: p, words: [numb], findings: [a]}\n",
+       "note prompt p needs a non-empty 'sources' list"},
   };
   for (const auto& c : cases) {
     std::string yaml = kTestDiary;

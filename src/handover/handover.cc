@@ -11,11 +11,17 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "backaid/calendar.h"
 #include "backaid/engine.h"
 #include "backaid/plan.h"
 #include "backaid/report.h"
+#include "src/assess/asked.h"
+#include "src/assess/questionnaire_model.h"
+#include "src/caseio/regions.h"
+#include "src/handover/handover_model.h"
 #include "src/handover/pdf_document.h"
 #include "src/knowledge/expr.h"
 #include "src/loadable/loadable.h"
@@ -51,6 +57,51 @@ std::string SourceNames(const KnowledgeBase& kb,
   return s;
 }
 
+// The level in words, as the person was told it (regions.yaml headlines:
+// "Self-care: you can look after this at home"); the id if there are none.
+std::string LevelWords(const KnowledgeBase& kb, TriageLevel level,
+                       const std::string& region) {
+  const regions::RegionModel* m = regions::RegionsOf(kb);
+  if (m == nullptr) return std::string(LevelName(level));
+  std::string number;
+  for (const auto& r : m->regions)
+    if (r.id == region) number = r.emergency_number;
+  if (number.empty() && !m->regions.empty())
+    number = m->regions[m->default_region].emergency_number;
+  std::string text = m->headlines[static_cast<int>(level)];
+  for (size_t at = text.find("{number}"); at != std::string::npos;
+       at = text.find("{number}", at + number.size()))
+    text.replace(at, 8, number);
+  return text;
+}
+
+std::string Capitalized(std::string s) {
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = s[0] - 'a' + 'A';
+  return s;
+}
+
+// Whether "no <meaning>" says a finding at its normal value: yes/no
+// findings and scales whose normal value is "none" ("no new weakness in
+// the leg(s)"); not a self-check whose normal is "normal" (heel walking).
+bool SaidAsNo(const FindingDef& f) {
+  if (!f.normal) return false;
+  if (f.type == FindingType::kBool) return *f.normal == 0;
+  return f.type == FindingType::kEnum &&
+         static_cast<size_t>(*f.normal) < f.values.size() &&
+         f.values[*f.normal] == "none";
+}
+
+// Joins "a; b; c".
+std::string Joined(const std::vector<std::string>& parts,
+                   std::string_view sep = "; ") {
+  std::string out;
+  for (const std::string& p : parts) {
+    if (!out.empty()) out += sep;
+    out += p;
+  }
+  return out;
+}
+
 // Collects the summary's blocks; the PDF module lays them out.
 class Flow {
  public:
@@ -60,8 +111,11 @@ class Flow {
   void Para(std::string text, std::string font = "") {
     Add(handover::BlockKind::kPara, std::move(text), std::move(font));
   }
-  void Bullet(std::string text) {
-    Add(handover::BlockKind::kBullet, std::move(text));
+  void Bullet(std::string text, std::string font = "") {
+    Add(handover::BlockKind::kBullet, std::move(text), std::move(font));
+  }
+  void SubBullet(std::string text) {
+    Add(handover::BlockKind::kSubBullet, std::move(text));
   }
   void Chart(const PainTrend& t) {
     handover::Block b;
@@ -88,18 +142,49 @@ class Flow {
 
 }  // namespace
 
+namespace handover {
+
+std::vector<bool> AskedFindings(const KnowledgeBase& kb,
+                                const EpisodeStart& start) {
+  const size_t n = kb.findings().size();
+  std::vector<bool> asked(n, false);
+  const assess::Questionnaire* model = assess::QuestionnaireOf(kb);
+  if (start.answers.empty() || model == nullptr) {
+    // Findings given directly (the API's "findings"): each was stated.
+    for (size_t f = 0; f < n && f < start.initial.values.size(); ++f)
+      asked[f] = start.initial.values[f] != kUnknown;
+    return asked;
+  }
+  for (const auto& [id, reply] : start.answers) {
+    auto it = model->index.find(id);
+    if (it == model->index.end()) continue;
+    const std::vector<bool> by_q =
+        assess::FindingsAsked(model->questions[it->second], n);
+    for (size_t f = 0; f < n; ++f)
+      if (by_q[f]) asked[f] = true;
+  }
+  // Only what the answers left known.
+  for (size_t f = 0; f < n && f < start.initial.values.size(); ++f)
+    if (start.initial.values[f] == kUnknown) asked[f] = false;
+  return asked;
+}
+
+}  // namespace handover
+
 std::vector<PertinentNegative> PertinentNegatives(
     const KnowledgeBase& kb, const EpisodeStart& start,
     const std::vector<DiaryEntry>& entries) {
   std::vector<PertinentNegative> out;
   const auto& defs = kb.findings();
+  const std::vector<bool> asked = handover::AskedFindings(kb, start);
   auto negative = [&](FindingId f, int32_t v) {
     return f < defs.size() && defs[f].red_flag && v != kUnknown &&
-           defs[f].normal.has_value() && v == *defs[f].normal;
+           defs[f].normal.has_value() && v == *defs[f].normal &&
+           SaidAsNo(defs[f]);
   };
   for (size_t f = 0; f < defs.size() && f < start.initial.values.size(); ++f) {
     const auto id = static_cast<FindingId>(f);
-    if (negative(id, start.initial.values[f])) {
+    if (asked[f] && negative(id, start.initial.values[f])) {
       out.push_back({id, start.started_at_ms});
     }
   }
@@ -111,130 +196,203 @@ std::vector<PertinentNegative> PertinentNegatives(
   return out;
 }
 
+namespace handover {
+
+PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
+                             const std::vector<DiaryEntry>& entries,
+                             const EpisodeReview& review, int64_t now_ms) {
+  PdfDocument doc;
+  doc.title = "backaid handover summary";
+  doc.creator = "backaid";
+  Flow f(&doc);
+  const std::string& tz = start.time_zone;
+  const auto& defs = kb.findings();
+  const TriageResult& r = review.result;
+  const std::vector<bool> asked = AskedFindings(kb, start);
+  std::vector<bool> shown(defs.size(), false);
+
+  f.Title("backaid handover summary");
+  f.Para(
+      "For the GP or physiotherapist. backaid gives information and "
+      "triage, not a diagnosis; the person has not been examined. "
+      "Only what the person was asked and answered is stated; unanswered "
+      "questions are never taken as \"no\".",
+      "Sans Italic 9");
+  f.Para(fmt::format(
+      "Episode started {} ({}). Summary made {}. {} diary "
+      "entr{}. Knowledge base {}.",
+      When(start.started_at_ms, tz), tz, When(now_ms, tz), entries.size(),
+      entries.size() == 1 ? "y" : "ies", kb.version()));
+
+  f.Heading("Level now");
+  f.Para(LevelWords(kb, r.level, start.region), "Sans Bold 10");
+  f.Para(kb.level(r.level).meaning);
+  if (review.escalated) {
+    f.Para(fmt::format("Raised from \"{}\" by the last diary entry.",
+                       LevelWords(kb, review.previous_level, start.region)),
+           "Sans Bold 9.5");
+  }
+  for (size_t i = 0; i < kb.services().size(); ++i) {
+    if (r.see & (1u << i)) f.Bullet("See: " + kb.services()[i].name);
+  }
+  for (size_t i = 0; i < kb.conditions().size(); ++i) {
+    if (r.conditions & (1u << i)) {
+      f.Bullet("To be checked for (not diagnosed): " + kb.conditions()[i].name);
+    }
+  }
+
+  f.Heading("Red flags reported");
+  bool any_flag = false;
+  for (size_t i = 0; i < defs.size(); ++i) {
+    if (r.red_flags.test(i)) {
+      f.Bullet(Capitalized(defs[i].meaning));
+      shown[i] = true;
+      any_flag = true;
+    }
+  }
+  for (const DiaryEntry& e : entries) {
+    for (const auto& [id, v] : e.findings) {
+      // A red flag answered abnormal, by the knowledge base's one rule
+      // (KnowledgeBase::IsAbnormal, as in SetFinding).
+      if (id < defs.size() && defs[id].red_flag && kb.IsAbnormal(id, v)) {
+        const std::string value = defs[id].type == FindingType::kBool
+                                      ? ""
+                                      : ": " + ValueText(defs[id], v);
+        f.Bullet(fmt::format("{}{} (diary, {})", Capitalized(defs[id].meaning),
+                             value, When(e.at_ms, tz)));
+        any_flag = true;
+      }
+    }
+  }
+  if (!any_flag) f.Para("None.");
+
+  f.Heading("Reasons");
+  for (uint16_t rule : r.fired) {
+    const RuleDef& rd = kb.rules()[rule];
+    f.Bullet(fmt::format("{} ({}; sources: {})", rd.reason,
+                         LevelWords(kb, rd.level, start.region),
+                         SourceNames(kb, rd.sources)),
+             "Sans 8.5");
+  }
+  for (const std::string& d : review.derived) f.Bullet("From the diary: " + d);
+
+  if (r.not_assessed.any()) {
+    f.Heading("Red flags not assessed");
+    std::vector<std::string> meanings;
+    for (size_t i = 0; i < defs.size(); ++i)
+      if (r.not_assessed.test(i)) meanings.push_back(defs[i].meaning);
+    f.Para(Capitalized(Joined(meanings)) + ".", "Sans 8");
+  }
+
+  // Pertinent negatives, grouped: one line per finding group for the
+  // assessment (one time for all), one line per diary entry.
+  f.Heading("Pertinent negatives");
+  const auto negatives = PertinentNegatives(kb, start, entries);
+  if (negatives.empty()) f.Para("None recorded.");
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  std::vector<std::pair<int64_t, std::vector<std::string>>> diary;
+  for (const PertinentNegative& n : negatives) {
+    const FindingDef& def = defs[n.finding];
+    if (n.at_ms == start.started_at_ms) {
+      shown[n.finding] = true;
+      auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& p) {
+        return p.first == def.group;
+      });
+      if (g == groups.end()) {
+        groups.push_back({def.group, {}});
+        g = groups.end() - 1;
+      }
+      g->second.push_back(def.meaning);
+    } else {
+      if (diary.empty() || diary.back().first != n.at_ms)
+        diary.push_back({n.at_ms, {}});
+      diary.back().second.push_back(def.meaning);
+    }
+  }
+  if (!groups.empty()) {
+    f.Para(fmt::format("Answered no at the assessment ({}):",
+                       When(start.started_at_ms, tz)));
+    for (const auto& [group, meanings] : groups)
+      f.Bullet(Capitalized(Joined(meanings)) + ".", "Sans 8");
+  }
+  for (const auto& [at, meanings] : diary)
+    f.Bullet(fmt::format("Answered no in the diary, {}: {}.", When(at, tz),
+                         Joined(meanings)));
+  // Self-checks found normal ("walking a few steps on the heels: normal").
+  std::vector<std::string> normal;
+  for (size_t i = 0; i < defs.size() && i < start.initial.values.size(); ++i) {
+    const int32_t v = start.initial.values[i];
+    if (!asked[i] || shown[i] || !defs[i].red_flag || !defs[i].normal ||
+        v != *defs[i].normal || SaidAsNo(defs[i]))
+      continue;
+    normal.push_back(
+        fmt::format("{}: {}", defs[i].meaning, ValueText(defs[i], v)));
+    shown[i] = true;
+  }
+  if (!normal.empty())
+    f.Bullet("Found normal: " + Joined(normal) + ".", "Sans 8");
+
+  // The other answers, in one paragraph: only what was asked and answered.
+  std::vector<std::string> other;
+  for (size_t i = 0; i < defs.size() && i < start.initial.values.size(); ++i) {
+    const int32_t v = start.initial.values[i];
+    if (v == kUnknown || !asked[i] || shown[i]) continue;
+    other.push_back(
+        fmt::format("{}: {}", defs[i].meaning, ValueText(defs[i], v)));
+  }
+  if (!other.empty()) {
+    f.Heading("Other answers");
+    f.Para(Capitalized(Joined(other)) + ".", "Sans 8");
+  }
+
+  // The plan: each item's title (the person has the full plan); the safety
+  // net in full, its warning signs as a list.
+  f.Heading("Plan given to the person");
+  std::vector<std::string> titles;
+  for (const PlanItem& item : review.plan.items)
+    if (item.section != PlanSection::kSafetyNet) titles.push_back(item.title);
+  if (!titles.empty()) f.Para(Joined(titles) + ".", "Sans 8");
+  for (const PlanItem& item : review.plan.items) {
+    if (item.section != PlanSection::kSafetyNet) continue;
+    f.Bullet(fmt::format("{} — {}", item.title, item.text));
+    for (const std::string& step : item.steps) f.SubBullet(step);
+  }
+
+  f.Heading("Diary and pain trend");
+  const PainTrend& t = review.trend;
+  if (t.points.empty()) {
+    f.Para("No pain scores recorded.");
+  } else {
+    f.Para(fmt::format(
+        "Pain (0-10): first {}, last {}, lowest {}, highest {}; trend: {}. "
+        "A change of {} points or more counts as real.",
+        t.first.value_or(-1), t.last.value_or(-1), t.lowest.value_or(-1),
+        t.highest.value_or(-1), PainDirectionName(t.direction),
+        t.meaningful_change));
+    if (t.points.size() > 1) f.Chart(t);
+  }
+  for (const DiaryEntry& e : entries) {
+    std::string line = When(e.at_ms, tz) + ": pain " +
+                       (e.pain ? std::to_string(*e.pain) : "not given");
+    if (!e.done.empty()) {
+      line += "; did:";
+      for (const std::string& d : e.done) line += " " + d;
+    }
+    if (!e.note.empty()) line += "; note: “" + e.note + "”";
+    f.Bullet(line);
+  }
+  f.Finish();
+  return doc;
+}
+
+}  // namespace handover
+
 Result<std::string> HandoverPdf(const KnowledgeBase& kb,
                                 const EpisodeStart& start,
                                 const std::vector<DiaryEntry>& entries,
                                 const EpisodeReview& review, int64_t now_ms) {
-  handover::PdfDocument doc;
-  doc.title = "backaid handover summary";
-  doc.creator = "backaid";
-  {
-    Flow f(&doc);
-    const std::string& tz = start.time_zone;
-    const auto& defs = kb.findings();
-    const TriageResult& r = review.result;
-
-    f.Title("backaid handover summary");
-    f.Para(
-        "For the GP or physiotherapist. backaid gives information and "
-        "triage, not a diagnosis; the person has not been examined. "
-        "Unanswered questions are never taken as \"no\".",
-        "Sans Italic 9");
-    f.Para(fmt::format(
-        "Episode started {} ({}). Summary made {}. {} diary "
-        "entr{}. Knowledge base {}.",
-        When(start.started_at_ms, tz), tz, When(now_ms, tz), entries.size(),
-        entries.size() == 1 ? "y" : "ies", kb.version()));
-
-    f.Heading(fmt::format("Level now: {}", LevelName(r.level)));
-    f.Para(kb.level(r.level).meaning);
-    if (review.escalated) {
-      f.Para(fmt::format("Raised from {} by the last diary entry.",
-                         LevelName(review.previous_level)),
-             "Sans Bold 9.5");
-    }
-    for (size_t i = 0; i < kb.services().size(); ++i) {
-      if (r.see & (1u << i)) f.Bullet("See: " + kb.services()[i].name);
-    }
-    for (size_t i = 0; i < kb.conditions().size(); ++i) {
-      if (r.conditions & (1u << i)) {
-        f.Bullet("To be checked for (not diagnosed): " +
-                 kb.conditions()[i].name);
-      }
-    }
-
-    f.Heading("Red flags reported");
-    bool any_flag = false;
-    for (size_t i = 0; i < defs.size(); ++i) {
-      if (r.red_flags.test(i)) {
-        f.Bullet(defs[i].meaning);
-        any_flag = true;
-      }
-    }
-    for (const DiaryEntry& e : entries) {
-      for (const auto& [id, v] : e.findings) {
-        // A red flag answered abnormal, by the knowledge base's one rule
-        // (KnowledgeBase::IsAbnormal, as in SetFinding).
-        if (id < defs.size() && defs[id].red_flag && kb.IsAbnormal(id, v)) {
-          f.Bullet(fmt::format("{}: {} (diary, {})", defs[id].meaning,
-                               ValueText(defs[id], v), When(e.at_ms, tz)));
-          any_flag = true;
-        }
-      }
-    }
-    if (!any_flag) f.Para("None.");
-
-    f.Heading("Pertinent negatives");
-    const auto negatives = PertinentNegatives(kb, start, entries);
-    if (negatives.empty()) f.Para("None recorded.");
-    for (const PertinentNegative& n : negatives) {
-      f.Bullet(fmt::format("No {} reported, {}", defs[n.finding].meaning,
-                           When(n.at_ms, tz)));
-    }
-    if (r.not_assessed.any()) {
-      f.Heading("Red flags not assessed");
-      for (size_t i = 0; i < defs.size(); ++i) {
-        if (r.not_assessed.test(i)) f.Bullet(defs[i].meaning);
-      }
-    }
-
-    f.Heading("Reasons");
-    for (uint16_t rule : r.fired) {
-      const RuleDef& rd = kb.rules()[rule];
-      f.Bullet(fmt::format("[{}] {} (sources: {})", LevelName(rd.level),
-                           rd.reason, SourceNames(kb, rd.sources)));
-    }
-    for (const std::string& d : review.derived)
-      f.Bullet("From the diary: " + d);
-
-    f.Heading("Assessment findings");
-    for (size_t i = 0; i < defs.size() && i < start.initial.values.size();
-         ++i) {
-      const int32_t v = start.initial.values[i];
-      if (v == kUnknown) continue;
-      f.Bullet(fmt::format("{}: {}", defs[i].meaning, ValueText(defs[i], v)));
-    }
-
-    f.Heading("Plan");
-    for (const PlanItem& item : review.plan.items) {
-      f.Bullet(fmt::format("{} — {}", item.title, item.text));
-    }
-
-    f.Heading("Diary and pain trend");
-    const PainTrend& t = review.trend;
-    if (t.points.empty()) {
-      f.Para("No pain scores recorded.");
-    } else {
-      f.Para(fmt::format(
-          "Pain (0-10): first {}, last {}, lowest {}, highest {}; trend: {}. "
-          "A change of {} points or more counts as real.",
-          t.first.value_or(-1), t.last.value_or(-1), t.lowest.value_or(-1),
-          t.highest.value_or(-1), PainDirectionName(t.direction),
-          t.meaningful_change));
-      f.Chart(t);
-    }
-    for (const DiaryEntry& e : entries) {
-      std::string line = When(e.at_ms, tz) + ": pain " +
-                         (e.pain ? std::to_string(*e.pain) : "not given");
-      if (!e.done.empty()) {
-        line += "; did:";
-        for (const std::string& d : e.done) line += " " + d;
-      }
-      if (!e.note.empty()) line += "; note: “" + e.note + "”";
-      f.Bullet(line);
-    }
-    f.Finish();
-  }
+  handover::PdfDocument doc =
+      handover::HandoverDocument(kb, start, entries, review, now_ms);
   auto render = loadable::Symbol(
       loadable::kPdfModule, handover::kRenderPdfSymbol, "the handover PDF");
   if (!render.ok()) return render.status();

@@ -14,7 +14,16 @@
 
 namespace backaid::handover {
 
-enum class BlockKind : uint8_t { kTitle, kHeading, kPara, kBullet, kChart };
+// kSubBullet: an item of the list under the bullet before it (a plan
+// item's steps, the safety net's warning signs).
+enum class BlockKind : uint8_t {
+  kTitle,
+  kHeading,
+  kPara,
+  kBullet,
+  kChart,
+  kSubBullet
+};
 
 // The pain chart: scores over time and the meaningful-change line below
 // the first score (drawn when it is not below 0).

@@ -22,7 +22,7 @@ namespace {
 
 constexpr double kPageW = 595.276;  // A4 in points
 constexpr double kPageH = 841.890;
-constexpr double kMargin = 50;
+constexpr double kMargin = 36;
 constexpr double kWidth = kPageW - 2 * kMargin;
 
 struct CairoDeleter {
@@ -43,16 +43,20 @@ class Flow {
  public:
   explicit Flow(cairo_t* cr) : cr_(cr) {}
 
-  void Title(std::string_view text) { Block(text, "Sans Bold 17", 0, 6); }
+  void Title(std::string_view text) { Block(text, "Sans Bold 14", 0, 4); }
   void Heading(std::string_view text) {
-    y_ += 8;
-    Block(text, "Sans Bold 12.5", 0, 3, /*keep_with_next=*/40);
+    y_ += 5;
+    Block(text, "Sans Bold 11", 0, 2, /*keep_with_next=*/40);
   }
   void Para(std::string_view text, std::string_view font = "Sans 9.5") {
     Block(text, font, 0, 4);
   }
-  void Bullet(std::string_view text) {
-    Block(std::string("•\u2002") + std::string(text), "Sans 9.5", 10, 2);
+  void Bullet(std::string_view text, std::string_view font = "") {
+    Block(std::string("•\u2002") + std::string(text),
+          font.empty() ? "Sans 9.5" : font, 10, 2);
+  }
+  void SubBullet(std::string_view text) {
+    Block(std::string("–\u2002") + std::string(text), "Sans 9", 24, 1);
   }
 
   // Pain over the episode: a line chart with the 0-10 scale and the
@@ -212,7 +216,10 @@ bool RenderPdf(const PdfDocument& doc, std::string* pdf, std::string* error) {
           }
           break;
         case BlockKind::kBullet:
-          f.Bullet(b.text);
+          f.Bullet(b.text, b.font);
+          break;
+        case BlockKind::kSubBullet:
+          f.SubBullet(b.text);
           break;
         case BlockKind::kChart:
           f.Chart(b.chart);

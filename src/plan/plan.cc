@@ -240,6 +240,8 @@ Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
     a.waking_hours_only = m.waking_hours_only;
     a.alarm_minutes_before = m.alarm_minutes_before;
     a.sources = Cites(kb, m.sources);
+    for (uint16_t src : m.sources)
+      a.source_titles.push_back(kb.sources()[src].title);
     if (m.every_minutes > 0) {
       const int until = m.until_minute - shift;
       if (until <= 0) continue;  // the window is already over

@@ -123,9 +123,18 @@ check(not unnamed, f"every id in 60 results has a name: {sorted(unnamed)[:5]}")
 labels = {f"{qq['id']}.{o['id']}": o["label"] for qq in q["questions"]
           for o in qq["options"]}
 options = v["diary"]["red_flag_options"]
-check(len(options) >= 10 and all(labels.get(o["id"]) == o["label"]
-                                 for o in options),
-      f"{len(options)} diary red-flag options, each a questionnaire option")
+# Each is a questionnaire option with its label, except a single-choice
+# "yes" ("Yes", "Yes, a pulsing lump"), which the diary names by its
+# finding's meaning (issue 14).
+bad = [o["id"] for o in options
+       if o["id"] not in labels or
+       (labels[o["id"]] != o["label"] and
+        not labels[o["id"]].startswith("Yes"))]
+check(len(options) >= 10 and not bad,
+      f"{len(options)} diary red-flag options, each a questionnaire option"
+      f" {bad[:3]}")
+check(any(o["id"] == "feeling.one_leg_weak" for o in options),
+      "new weakness in one leg can be reported in the diary")
 saddle = [o for o in options if o["sets"].get("saddle_numbness") is True]
 check(len(saddle) == 1, "saddle numbness can be reported in the diary")
 first = q["questions"][0]["id"]

@@ -126,7 +126,15 @@ async function answerOne(page, answers) {
   await form.waitFor();
   const id = await form.getAttribute("data-question");
   const want = answers[id];
-  if (await form.locator("input[type=number]").count()) {
+  if (await form.getByTestId("pain-scale").count()) {
+    // The 0-10 scale: eleven radios, none chosen at first (issue 14).
+    assert.equal(await form.locator("input[type=radio]").count(), 11);
+    if (want === "unsure") await page.getByTestId("not-sure").click();
+    else {
+      await form.locator(`input[type=radio][value="${want ?? 1}"]`).check();
+      await page.getByTestId("next").click();
+    }
+  } else if (await form.locator("input[type=number]").count()) {
     if (want === "unsure") await page.getByTestId("not-sure").click();
     else {
       await form.locator("input[type=number]").fill(String(want ?? 1));
@@ -289,16 +297,21 @@ test("diary: check-in, escalation banner, chart, print page, PDF, export and del
   assert.equal(await page.locator(".level").getAttribute("data-level"), "self_care");
   await axe(page, "the diary");
 
+  // The pain scale starts with no score chosen (issue 14).
+  const scale = page.getByTestId("pain-scale");
+  assert.equal(await scale.locator("input[type=radio]").count(), 11);
+  assert.equal(await scale.locator("input:checked").count(), 0);
   // Day 1: a little better, did ice and a walk.
-  await page.getByLabel(/How bad is the pain now/).fill("3");
+  await scale.locator('input[value="3"]').check();
   await page.getByLabel("Ice or a cold pack").check();
   await page.getByLabel("Short walks").check();
   await page.getByTestId("save-entry").click();
   await page.waitForFunction(() => document.querySelectorAll(".entries li").length === 1);
+  assert.match(await page.getByTestId("saved").innerText(), /Your check-in was saved/);
   assert.equal(await page.getByTestId("escalation").count(), 0);
 
   // Day 2: worse, with a new fever: the level goes up.
-  await page.getByLabel(/How bad is the pain now/).fill("8");
+  await page.getByTestId("pain-scale").locator('input[value="8"]').check();
   await page.getByLabel(/A fever/).check();
   await page.getByTestId("save-entry").click();
   const banner = page.getByTestId("escalation");
@@ -316,8 +329,13 @@ test("diary: check-in, escalation banner, chart, print page, PDF, export and del
   await page.goto(`${base}/#/summary`);
   const summary = page.getByTestId("summary");
   await summary.waitFor();
+  // Negatives: grouped under one time, only what was asked (issue 14):
+  // a man's summary says nothing about pregnancy, no "No ... reported".
   const negatives = await page.getByTestId("negatives").innerText();
-  assert.match(negatives, /^No .+ reported, \d\d:\d\d/m);
+  assert.match(negatives, /^Answered no at the assessment \(\d\d:\d\d, /m);
+  assert.doesNotMatch(negatives, / reported, \d\d:\d\d/);
+  assert.doesNotMatch(await summary.innerText(), /pregnan|vaginal/i);
+  assert.doesNotMatch(await summary.innerText(), /self_care|\[self-care/);
   await axe(page, "the summary");
   await page.emulateMedia({ media: "print" });
   assert.equal(await page.getByTestId("print").isVisible(), false);
@@ -365,6 +383,134 @@ test("diary: a new red flag that needs an emergency shows the call screen", asyn
   const call = page.getByTestId("call-link");
   await call.waitFor();
   assert.equal(await call.getAttribute("href"), "tel:112");
+  // After the call screen the person can still correct a mistaken tick,
+  // print the summary and erase the episode (issue 14).
+  assert.match(await page.getByTestId("saved").innerText(), /Your check-in was saved/);
+  await page.getByTestId("correct-bladder_dysfunction").waitFor();
+  await page.getByTestId("print-summary").waitFor();
+  await page.getByTestId("delete").waitFor();
   await axe(page, "the diary emergency");
+  await shot(page, "07-diary-emergency-actions");
+  await page.getByTestId("correct-bladder_dysfunction").click();
+  await page.getByTestId("confirm-correct-bladder_dysfunction").click();
+  await page.getByTestId("save-entry").waitFor();
+  assert.equal(await page.getByTestId("call-link").count(), 0);
+  assert.equal(await page.getByTestId("corrections").count(), 0);
+  assert.match(await page.locator(".entries").innerText(), /Correction: .+ was ticked by mistake/);
+  await page.getByTestId("print-summary").click();
+  await page.getByTestId("summary").waitFor();
+  await page.close();
+});
+
+test("diary worsening to one-leg weakness: a note prompts to record it, the level goes up", async () => {
+  const page = await freshPage();
+  await toSelfCareResult(page);
+  await page.getByTestId("start-diary").click();
+  await page.getByTestId("save-entry").waitFor();
+  // The one-leg signs are offered, from the knowledge base's options.
+  await page.getByLabel("New weakness in one leg or foot").waitFor();
+  await page.getByLabel("Numbness or pins and needles in one leg").waitFor();
+  // Nothing chosen: saving asks for something instead of sending a 5.
+  await page.getByTestId("save-entry").click();
+  await page.getByText(/Nothing to save yet/).waitFor();
+  await page.getByTestId("pain-scale").locator('input[value="6"]').check();
+  await page.getByLabel(/Anything else/).fill("My left leg gave way on the stairs");
+  const prompt = page.getByTestId("note-prompt");
+  await prompt.waitFor();
+  assert.match(await prompt.innerText(), /may describe a warning sign/);
+  await page.getByTestId("record-feeling.one_leg_weak").click();
+  assert.equal(await page.getByLabel("New weakness in one leg or foot").isChecked(), true);
+  await axe(page, "the diary note prompt");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await shot(page, "08-diary-note-prompt-1280");
+  await page.setViewportSize({ width: 360, height: 780 });
+  await shot(page, "08-diary-note-prompt-360");
+  await page.getByTestId("save-entry").click();
+  const banner = page.getByTestId("escalation");
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /Your level has gone up/);
+  assert.notEqual(await page.locator(".level").first().getAttribute("data-level"), "self_care");
+  assert.match(await page.getByTestId("saved").innerText(), /Your check-in was saved/);
+  assert.match(await page.locator(".entries").innerText(), /weakness/i);
+  await page.getByTestId("correct-leg_weakness").waitFor();
+  await axe(page, "the diary after one-leg weakness");
+  await shot(page, "09-diary-one-leg-weakness-360");
+  await page.close();
+});
+
+test("back button: the browser's Back goes to the previous question, Start asks before discarding", async () => {
+  const page = await freshPage();
+  // The start button is above the fold at 360 x 640.
+  await page.setViewportSize({ width: 360, height: 640 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const startBox = await page.getByTestId("start").boundingBox();
+  assert.ok(startBox && startBox.y + startBox.height <= 640, `start button at ${JSON.stringify(startBox)}`);
+  await shot(page, "10-start-360x640");
+  await page.setViewportSize({ width: 360, height: 780 });
+
+  await page.getByTestId("start").click();
+  const asked = [];
+  for (let i = 0; i < 3; i++) asked.push(await answerOne(page, SELF_CARE));
+  const form = page.locator("form.question");
+  const fourth = await form.getAttribute("data-question");
+  // Browser Back: the third question again, with its answer kept.
+  await page.goBack();
+  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[2]);
+  assert.equal(await form.locator("input:checked, input[type=number]").count() > 0, true);
+  assert.match(page.url(), /#\/questions$/);
+  // Twice more: the first question, never the start screen silently.
+  await page.goBack();
+  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[1]);
+  await page.goBack();
+  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[0]);
+  assert.match(await page.getByTestId("progress").innerText(), /^Question 1 of/);
+  await axe(page, "a question after Back");
+  await shot(page, "11-back-to-first-360");
+  // Answer on again, then go to the start: Start asks before discarding.
+  await answerOne(page, SELF_CARE);
+  await answerOne(page, SELF_CARE);
+  await page.goto(`${base}/#/`);
+  await page.getByTestId("start").click();
+  const keep = page.getByTestId("keep-answers");
+  await keep.waitFor();
+  await axe(page, "the start-again question");
+  await keep.click();
+  await page.waitForFunction(() => document.querySelector("form.question")?.getAttribute("data-question"));
+  assert.notEqual(await form.getAttribute("data-question"), asked[0]);
+  assert.notEqual(fourth, null);
+  await page.goto(`${base}/#/`);
+  await page.getByTestId("start").click();
+  await page.getByTestId("discard-answers").click();
+  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[0]);
+  assert.match(await page.getByTestId("progress").innerText(), /^Question 1 of/);
+
+  // Long titles wrap inside their box at 320 px.
+  await page.setViewportSize({ width: 320, height: 640 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(overflow <= 320, `page is ${overflow} px wide at 320`);
+  await shot(page, "12-question-320");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await shot(page, "12-question-1280");
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.close();
+});
+
+test("from a result: Back returns to the last question; About is one click away", async () => {
+  const page = await freshPage();
+  const asked = await toSelfCareResult(page);
+  await page.goBack();
+  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[asked.length - 1]);
+  await answerAll(page, SELF_CARE);
+  await page.locator(".level").first().waitFor();
+  // About: version, sources, awaiting sign-off, reachable from the result.
+  await page.getByTestId("about-link").click();
+  await page.getByRole("heading", { name: "About backaid" }).waitFor();
+  assert.match(await page.getByTestId("kb-version").innerText(), /^Version \S+/);
+  assert.match(await page.getByTestId("sign-off").innerText(), /Awaiting clinical sign-off/);
+  assert.ok(await page.getByTestId("about-sources").locator("li").count() >= 5);
+  assert.match(await page.getByTestId("about-sources").innerText(), /NICE|Low back pain/);
+  assert.doesNotMatch(await page.getByTestId("about-sources").innerText(), /\.txt/);
+  await axe(page, "the About page");
+  await shot(page, "13-about-360");
   await page.close();
 });

@@ -119,7 +119,8 @@ export interface Vocabulary {
   services: Record<string, string>;
   conditions: Record<string, string>;
   sources: Record<string, string>;
-  findings: Record<string, { meaning: string; red_flag: boolean }>;
+  findings: Record<string, { meaning: string; red_flag: boolean; normal?: boolean | string | number }>;
+  asks?: Record<string, string[]>;  // question id -> the findings it asks
   regions: {
     regions: { id: string; name: string; emergency_number: string; default: boolean; countries: string[] }[];
     headlines: Record<string, string>;  // "{number}": the emergency number
@@ -129,7 +130,8 @@ export interface Vocabulary {
   diary: {
     activities: { id: string; label: string }[];
     meaningful_change: number;
-    red_flag_options: { id: string; label: string; sets: Findings }[];
+    red_flag_options: { id: string; label: string; group?: string; sets: Findings }[];
+    note_prompts?: { id: string; words: string[]; findings: string[] }[];
   } | null;
 }
 

@@ -1,11 +1,12 @@
 // The diary of an episode: the current level, a daily check-in that the
 // server re-triages (with a banner when the level goes up), the pain chart,
 // export and erase.
-import { activities, redFlagOptions, vocab } from "./vocab";
+import { activities, notePrompts, redFlagOptions, vocab } from "./vocab";
 import * as api from "./api";
 import { painChart } from "./chart";
 import { emergencyScreen, LEVEL_HEADLINE, levelBanner, planItem } from "./common";
-import { alertText, download, h, nextId, replaceChildren } from "./dom";
+import { alertText, announce, download, h, nextId, replaceChildren } from "./dom";
+import { painScale } from "./painscale";
 import * as store from "./store";
 
 export interface DiaryHost {
@@ -14,7 +15,8 @@ export interface DiaryHost {
   showError(where: HTMLElement, err: unknown, retry?: () => void): void;
 }
 
-export async function showDiary(host: DiaryHost, escalation?: api.Review): Promise<void> {
+// `saved`: the check-in just saved (its time), confirmed at the top.
+export async function showDiary(host: DiaryHost, escalation?: api.Review, saved?: api.Entry): Promise<void> {
   const ep = store.episode();
   if (!ep) {
     replaceChildren(host.main, h("h1", { tabindex: -1 }, "No diary yet"),
@@ -40,8 +42,17 @@ export async function showDiary(host: DiaryHost, escalation?: api.Review): Promi
   }
   const review = escalation ?? e.review;
   const n = e.emergency_number;
+  const savedNote = saved ? h("p", { class: "saved", role: "status", "data-testid": "saved" },
+    `Your check-in was saved (${new Date(saved.at).toLocaleString()}).`) : null;
   if (review.level === "emergency") {
-    replaceChildren(host.main, emergencyScreen(n, review.triage.explanation ?? [], review.what_to_do_now.filter((i) => i.section === "now")));
+    // After the call: the person can still put right a mistaken tick, print
+    // the summary for the crew and erase the episode.
+    replaceChildren(host.main, emergencyScreen(n, review.triage.explanation ?? [], review.what_to_do_now.filter((i) => i.section === "now"),
+      h("section", { class: "after-call", "aria-labelledby": "after-call-h" },
+        h("h2", { id: "after-call-h" }, "Your diary"),
+        savedNote,
+        correctionSection(host, ep, e.entries),
+        dataActions(host, ep))));
     host.main.querySelector<HTMLElement>("h1")?.focus();
     alertText(`Call ${n} now`);
     return;
@@ -53,24 +64,10 @@ export async function showDiary(host: DiaryHost, escalation?: api.Review): Promi
     review.what_to_do_now.map((i) => planItem(i, "h3"))) : null;
 
   const form = checkInForm(host, ep);
-  const status = h("div", { "aria-live": "polite" });
-  const exportBtn = h("button", { type: "button", class: "secondary", "data-testid": "export" }, "Export my data (JSON)");
-  exportBtn.addEventListener("click", () => {
-    void api.getBlob(ep.id, ep.token, "export").then(
-      (b) => { download(b, "backaid-episode.json"); status.textContent = "Your data was downloaded."; },
-      (err) => host.showError(status, err));
-  });
-  const pdfBtn = h("button", { type: "button", class: "secondary", "data-testid": "pdf" }, "Download the handover summary (PDF)");
-  pdfBtn.addEventListener("click", () => {
-    void api.getBlob(ep.id, ep.token, "summary.pdf").then(
-      (b) => { download(b, "backaid-summary.pdf"); status.textContent = "The PDF summary was downloaded."; },
-      (err) => host.showError(status, err));
-  });
-  const printBtn = h("button", { type: "button", class: "secondary" }, "Print the handover summary");
-  printBtn.addEventListener("click", () => host.go("#/summary"));
 
   replaceChildren(host.main,
     h("h1", { tabindex: -1 }, "Your diary"),
+    savedNote,
     banner,
     h("section", { "aria-labelledby": "now-level" },
       h("h2", { id: "now-level", class: "sr-only" }, "Your level now"),
@@ -87,43 +84,129 @@ export async function showDiary(host: DiaryHost, escalation?: api.Review): Promi
         en.done.length ? `; did: ${en.done.map((d) => activities().find((a) => a.id === d)?.label ?? d).join(", ")}` : "",
         Object.keys(en.findings).length ? `; new: ${Object.keys(en.findings).map((k) => vocab.findings[k]?.meaning ?? k).join(", ")}` : "",
         en.note ? `; “${en.note}”` : "")))) : null,
-    h("section", { "aria-labelledby": "data-h" },
-      h("h2", { id: "data-h" }, "Your data"),
-      h("div", { class: "actions" }, pdfBtn, printBtn, exportBtn, deleteButton(host, ep)),
-      status));
+    correctionSection(host, ep, e.entries),
+    dataActions(host, ep));
   host.main.querySelector<HTMLElement>("h1")?.focus();
   if (review.escalated) alertText(`Your level has gone up: ${LEVEL_HEADLINE[review.level](n)}`);
+  else if (saved) announce("Your check-in was saved.");
+}
+
+// The warning signs the person reported in the diary and has not taken back:
+// each can be corrected ("I ticked it by mistake"), which adds an entry that
+// sets it to its normal value. The mistaken entry stays in the record (and
+// in the handover summary) with the correction after it.
+function correctionSection(host: DiaryHost, ep: store.StoredEpisode, entries: api.Entry[]): HTMLElement | null {
+  const last = new Map<string, api.Findings[string]>();
+  for (const en of entries) for (const [k, v] of Object.entries(en.findings)) last.set(k, v);
+  const open = [...last].filter(([k, v]) => {
+    const f = vocab.findings[k];
+    return f?.red_flag && f.normal !== undefined && v !== f.normal;
+  }).map(([k]) => k);
+  if (!open.length) return null;
+  const status = h("div", { "aria-live": "polite" });
+  return h("section", { "aria-labelledby": "fix-h", "data-testid": "corrections" },
+    h("h2", { id: "fix-h" }, "Ticked something by mistake?"),
+    h("p", null, "If you do not have one of these, you can correct it. Your earlier check-in stays in the record, with the correction after it, and your level is worked out again."),
+    h("ul", { class: "corrections" }, open.map((k) => {
+      const meaning = vocab.findings[k]?.meaning ?? k;
+      return h("li", null, confirmButton(`I do not have this: ${meaning}`, `Correct “${meaning}”?`,
+        "This records that you do not have it and that the earlier tick was a mistake. If you are not sure, do not correct it: ask for help instead.",
+        "Yes, it was a mistake", `correct-${k}`, () => api.addEntry(ep.id, ep.token, {
+          findings: { [k]: vocab.findings[k].normal as api.Findings[string] },
+          note: `Correction: “${meaning}” was ticked by mistake.`,
+        }).then((r) => void showDiary(host, r.review.escalated || r.review.level === "emergency" ? r.review : undefined, r.entry),
+          (err) => host.showError(status, err))));
+    })), status);
+}
+
+// A button that asks in a modal dialog before it acts.
+function confirmButton(label: string, title: string, text: string, yes: string, testId: string,
+  act: () => Promise<void>): HTMLElement {
+  const btn = h("button", { type: "button", class: "secondary", "data-testid": testId }, label);
+  const titleId = nextId("dlg");
+  const yesBtn = h("button", { type: "button", class: "primary", "data-testid": `confirm-${testId}` }, yes);
+  const noBtn = h("button", { type: "button", class: "secondary" }, "Cancel");
+  const dialog = h("dialog", { "aria-labelledby": titleId, class: "confirm" },
+    h("h2", { id: titleId }, title), h("p", null, text), h("div", { class: "actions" }, noBtn, yesBtn));
+  btn.addEventListener("click", () => { dialog.showModal(); noBtn.focus(); });
+  noBtn.addEventListener("click", () => { dialog.close(); btn.focus(); });
+  yesBtn.addEventListener("click", () => {
+    yesBtn.disabled = true;
+    void act().finally(() => { yesBtn.disabled = false; if (dialog.open) dialog.close(); });
+  });
+  return h("span", null, btn, dialog);
+}
+
+// PDF, print, export and erase: on every diary screen, the emergency one too.
+function dataActions(host: DiaryHost, ep: store.StoredEpisode): HTMLElement {
+  const status = h("div", { "aria-live": "polite" });
+  const exportBtn = h("button", { type: "button", class: "secondary", "data-testid": "export" }, "Export my data (JSON)");
+  exportBtn.addEventListener("click", () => {
+    void api.getBlob(ep.id, ep.token, "export").then(
+      (b) => { download(b, "backaid-episode.json"); status.textContent = "Your data was downloaded."; },
+      (err) => host.showError(status, err));
+  });
+  const pdfBtn = h("button", { type: "button", class: "secondary", "data-testid": "pdf" }, "Download the handover summary (PDF)");
+  pdfBtn.addEventListener("click", () => {
+    void api.getBlob(ep.id, ep.token, "summary.pdf").then(
+      (b) => { download(b, "backaid-summary.pdf"); status.textContent = "The PDF summary was downloaded."; },
+      (err) => host.showError(status, err));
+  });
+  const printBtn = h("button", { type: "button", class: "secondary", "data-testid": "print-summary" }, "Print the handover summary");
+  printBtn.addEventListener("click", () => host.go("#/summary"));
+  return h("section", { "aria-labelledby": "data-h" },
+    h("h2", { id: "data-h" }, "Your data"),
+    h("div", { class: "actions" }, pdfBtn, printBtn, exportBtn, deleteButton(host, ep)),
+    status);
 }
 
 function checkInForm(host: DiaryHost, ep: store.StoredEpisode): HTMLFormElement {
-  const painId = nextId("pain");
-  const pain = h("input", { id: painId, type: "range", min: 0, max: 10, step: 1, value: 5, "aria-describedby": `${painId}-out` });
-  const out = h("output", { id: `${painId}-out`, for: painId, "data-testid": "pain-value" }, "5 out of 10");
-  pain.addEventListener("input", () => {
-    out.textContent = `${pain.value} out of 10`;
-    pain.setAttribute("aria-valuetext", `${pain.value} out of 10`);
-  });
-  pain.setAttribute("aria-valuetext", "5 out of 10");
+  const pain = painScale("How bad is the pain now? (0 = none, 10 = worst imaginable)");
   const activity = activities().map((a) => {
     const id = nextId("act");
     return h("div", { class: "choice" }, h("input", { id, type: "checkbox", name: "done", value: a.id }), h("label", { for: id }, a.label));
   });
-  const flags = redFlagOptions().map((o) => {
+  // The red-flag options, grouped as the assessment asked them.
+  const groups = new Map<string, HTMLElement[]>();
+  for (const o of redFlagOptions()) {
     const id = nextId("rf");
-    return h("div", { class: "choice" }, h("input", { id, type: "checkbox", name: "flag", value: o.id }), h("label", { for: id }, o.label));
-  });
+    const g = o.group ?? "";
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g)!.push(h("div", { class: "choice" }, h("input", { id, type: "checkbox", name: "flag", value: o.id }), h("label", { for: id }, o.label)));
+  }
+  const flags = [...groups].map(([g, items]) => h("fieldset", { class: "flag-group" }, h("legend", null, g), items));
   const noteId = nextId("note");
   const note = h("textarea", { id: noteId, maxlength: 2000, rows: 3 });
+  const prompt = h("div", { "aria-live": "polite", "data-testid": "note-prompt-box" });
   const submit = h("button", { type: "submit", class: "primary", "data-testid": "save-entry" }, "Save today's check-in");
   const status = h("div", { "aria-live": "polite" });
   const form = h("form", { class: "checkin", novalidate: true },
-    h("div", { class: "field" },
-      h("label", { for: painId }, "How bad is the pain now? (0 = none, 10 = worst imaginable)"),
-      h("div", { class: "range-row" }, h("span", { "aria-hidden": "true" }, "0"), pain, h("span", { "aria-hidden": "true" }, "10")), out),
+    pain.el,
     h("fieldset", null, h("legend", null, "What did you do since the last check-in?"), activity),
     h("fieldset", { class: "new-flags" }, h("legend", null, "Is any of these new? Tick only what is new since you started."), flags),
-    h("div", { class: "field" }, h("label", { for: noteId }, "Anything else (optional)"), note),
+    h("div", { class: "field" }, h("label", { for: noteId }, "Anything else (optional)"), note, prompt),
     submit, status);
+  // A note that may describe a warning sign: offer to tick it (the words are
+  // knowledge-base data, diary.yaml note_prompts; nothing is ticked unasked).
+  const checkbox = (id: string) => [...form.querySelectorAll<HTMLInputElement>("input[name=flag]")].find((i) => i.value === id);
+  const showPrompt = () => {
+    const found = suggestedOptions(note.value).filter((o) => !checkbox(o.id)?.checked);
+    if (!found.length) { replaceChildren(prompt); return; }
+    replaceChildren(prompt, h("div", { class: "note-prompt", "data-testid": "note-prompt" },
+      h("p", null, h("strong", null, "Your note may describe a warning sign."),
+        " If one of these is new, record it so that your level is worked out again:"),
+      h("ul", null, found.map((o) => {
+        const b = h("button", { type: "button", class: "secondary", "data-testid": `record-${o.id}` }, `Record: ${o.label}`);
+        b.addEventListener("click", () => {
+          const c = checkbox(o.id);
+          if (c) { c.checked = true; c.focus(); }
+          showPrompt();
+        });
+        return h("li", null, b);
+      }))));
+  };
+  note.addEventListener("input", showPrompt);
+  form.addEventListener("change", (ev) => { if ((ev.target as HTMLInputElement).name === "flag") showPrompt(); });
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const done = [...form.querySelectorAll<HTMLInputElement>("input[name=done]:checked")].map((i) => i.value);
@@ -131,17 +214,35 @@ function checkInForm(host: DiaryHost, ep: store.StoredEpisode): HTMLFormElement 
     for (const i of form.querySelectorAll<HTMLInputElement>("input[name=flag]:checked")) {
       Object.assign(findings, redFlagOptions().find((o) => o.id === i.value)?.sets ?? {});
     }
-    const body: Parameters<typeof api.addEntry>[2] = { pain: Number(pain.value) };
+    const body: Parameters<typeof api.addEntry>[2] = {};
+    const score = pain.value();
+    if (score !== null) body.pain = score;
     if (done.length) body.done = done;
     if (Object.keys(findings).length) body.findings = findings;
     if (note.value.trim()) body.note = note.value.trim();
+    if (!Object.keys(body).length) {
+      status.textContent = "Nothing to save yet: choose a pain score, tick something or write a note.";
+      return;
+    }
     submit.disabled = true;
     status.textContent = "Saving…";
     api.addEntry(ep.id, ep.token, body).then(
-      (r) => void showDiary(host, r.review.escalated || r.review.level === "emergency" ? r.review : undefined),
+      (r) => void showDiary(host, r.review.escalated || r.review.level === "emergency" ? r.review : undefined, r.entry),
       (err) => { submit.disabled = false; status.textContent = ""; host.showError(status, err); });
   });
   return form;
+}
+
+// The diary's red-flag options that a note's words may describe
+// (diary.yaml note_prompts: a word matches at the start of a word).
+export function suggestedOptions(text: string): { id: string; label: string; sets: api.Findings }[] {
+  const t = ` ${text.toLowerCase().replace(/[’‘]/g, "'").replace(/[^a-z0-9']+/g, " ")} `;
+  const keys = new Set<string>();
+  for (const p of notePrompts()) {
+    if (p.words.some((w) => t.includes(` ${w}`))) for (const f of p.findings) keys.add(f);
+  }
+  return redFlagOptions().filter((o) => Object.entries(o.sets).some(([k, v]) =>
+    keys.has(k) && v !== vocab.findings[k]?.normal));
 }
 
 function deleteButton(host: DiaryHost, ep: store.StoredEpisode): HTMLElement {

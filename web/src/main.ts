@@ -6,7 +6,7 @@ import { startQuestions } from "./questions";
 import { renderResult } from "./result";
 import * as store from "./store";
 import { showSummary } from "./summary";
-import { beforeYouStart, emergencyNumber, loadVocabulary, regions } from "./vocab";
+import { beforeYouStart, emergencyNumber, loadVocabulary, regions, vocab } from "./vocab";
 
 const main = document.getElementById("main") as HTMLElement;
 
@@ -55,22 +55,56 @@ function startView(): void {
     }));
   const n = emergencyNumber(current);
   const start = h("button", { type: "button", class: "primary big", "data-testid": "start" }, "Start the questions");
+  // Answers in progress are not thrown away without asking.
+  const inProgress = store.session().order.length > 0 && !store.session().last?.finished;
+  const titleId = "discard-title";
+  const keep = h("button", { type: "button", class: "primary", "data-testid": "keep-answers" }, "Go on where I was");
+  const discard = h("button", { type: "button", class: "secondary", "data-testid": "discard-answers" }, "Start again");
+  const dialog = h("dialog", { class: "confirm", "aria-labelledby": titleId },
+    h("h2", { id: titleId }, "Start again?"),
+    h("p", null, `You have answered ${store.session().order.length} question${store.session().order.length === 1 ? "" : "s"}. Starting again throws these answers away.`),
+    h("div", { class: "actions" }, keep, discard));
+  keep.addEventListener("click", () => { dialog.close(); go("#/questions"); });
+  discard.addEventListener("click", () => { dialog.close(); store.setSession(null); go("#/questions"); });
   start.addEventListener("click", () => {
+    if (inProgress) {
+      dialog.showModal();
+      keep.focus();
+      return;
+    }
     store.setSession(null);
     go("#/questions");
   });
   const ep = store.episode();
   replaceChildren(main,
     h("h1", { tabindex: -1 }, "Back spasm check"),
-    h("p", { class: "lead" }, "Answer a few questions about your back pain. backaid tells you how soon to get help, who to see and how to look after yourself, with the reasons and their sources."),
+    h("p", { class: "lead" }, "Answer a few questions about your back pain: backaid tells you how soon to get help and how to look after yourself, with the reasons."),
+    h("p", { class: "emergency-note", id: "start-emergency" }, beforeYouStart(n)),
+    start, dialog,
     h("div", { class: "notice", "data-testid": "not-diagnosis" },
       h("p", null, h("strong", null, "This is not a diagnosis. "),
         "backaid gives information and triage. It does not replace a doctor, pharmacist or physiotherapist who examines you.")),
-    h("p", { class: "emergency-note", id: "start-emergency" }, beforeYouStart(n)),
-    fs,
-    h("p", { class: "hint" }, "About 20 questions, one at a time. No account; nothing is saved on the server unless you start a diary or a calendar."),
-    start,
-    ep ? h("p", null, h("a", { href: "#/diary", "data-testid": "continue-diary" }, "Continue your diary")) : null);
+    ep ? h("p", null, h("a", { href: "#/diary", "data-testid": "continue-diary" }, "Continue your diary")) : null,
+    h("p", { class: "hint" }, "Questions one at a time. No account; nothing is saved on the server unless you start a diary or a calendar."),
+    fs);
+  main.querySelector<HTMLElement>("h1")?.focus();
+}
+
+// Who wrote it and how it was checked (reachable from every page: the
+// footer link in index.html).
+function aboutView(): void {
+  const titles = [...new Set(Object.values(vocab.sources))].sort();
+  replaceChildren(main,
+    h("h1", { tabindex: -1 }, "About backaid"),
+    h("p", null, "backaid is a back spasm check written by a small engineering team. Its questions, levels and advice come from a knowledge base in which every rule and advice item names its sources: published guidelines (such as NICE) and articles."),
+    h("div", { class: "notice", "data-testid": "sign-off" },
+      h("p", null, h("strong", null, "Awaiting clinical sign-off. "),
+        "The rules have been checked against published cases and guidelines, but a clinician has not yet signed them off. backaid is not a diagnosis and does not replace a doctor, pharmacist or physiotherapist.")),
+    h("h2", null, "Knowledge base"),
+    h("p", { "data-testid": "kb-version" }, `Version ${vocab.kb_version}`),
+    h("h2", null, "Sources"),
+    h("ul", { "data-testid": "about-sources" }, titles.map((t) => h("li", null, t))),
+    h("p", null, h("a", { href: "#/" }, "Back to the start")));
   main.querySelector<HTMLElement>("h1")?.focus();
 }
 
@@ -103,6 +137,9 @@ async function render(): Promise<void> {
       break;
     case "#/summary":
       await showSummary(host);
+      break;
+    case "#/about":
+      aboutView();
       break;
     case "#/deleted":
       replaceChildren(main, h("h1", { tabindex: -1 }, "Your data was deleted"),

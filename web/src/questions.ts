@@ -2,6 +2,7 @@
 // all to /v1/assessments after each answer; the server says which question
 // comes next (the same branching as `backaid assess`) and when it is done.
 import * as api from "./api";
+import { painScale } from "./painscale";
 import { announce, h, nextId, replaceChildren } from "./dom";
 import * as store from "./store";
 
@@ -11,7 +12,55 @@ export interface QuestionsHost {
   showError(where: HTMLElement, err: unknown, retry: () => void): void;
 }
 
+// The browser's Back button goes to the previous question: every question
+// shown is a history entry (#/questions with {answered: n}); going back to
+// one takes back the answers given after it and shows that question with
+// its answer. The page's own Back button goes through the same history.
+interface QState { answered: number }
+const stateOf = (): QState | null => {
+  const st = history.state as Partial<QState> | null;
+  return st && typeof st.answered === "number" ? { answered: st.answered } : null;
+};
+
+// Takes back the answers after the first `n`; returns the last one taken
+// back (to show the question with its answer), or undefined.
+function rewindTo(n: number): api.AnswerValue | undefined {
+  const s = store.session();
+  let prefill: api.AnswerValue | undefined;
+  while (s.order.length > n) {
+    const id = s.order.pop()!;
+    prefill = s.answers[id];
+    delete s.answers[id];
+  }
+  s.last = null;
+  store.setSession(s);
+  return prefill;
+}
+
+let hostForHistory: QuestionsHost | null = null;
+window.addEventListener("popstate", () => {
+  // Within the questions (the fragment did not change): rewind here. A
+  // change of fragment (from the result) is handled by startQuestions.
+  if (!hostForHistory || location.hash !== "#/questions" || !document.querySelector("form.question")) return;
+  const st = stateOf();
+  const s = store.session();
+  if (st && st.answered < s.order.length) {
+    const prefill = rewindTo(st.answered);
+    void post(hostForHistory, store.session(), prefill);
+  } else {
+    void post(hostForHistory, s, undefined);
+  }
+});
+
 export async function startQuestions(host: QuestionsHost): Promise<void> {
+  hostForHistory = host;
+  const st = stateOf();
+  if (st && st.answered < store.session().order.length) {
+    // Back from the result (or a later question): that question again.
+    const prefill = rewindTo(st.answered);
+    await post(host, store.session(), prefill);
+    return;
+  }
   const s = store.session();
   if (s.last && !s.last.finished && s.last.next_question) {
     renderQuestion(host, s.last, undefined);
@@ -52,7 +101,24 @@ function renderQuestion(host: QuestionsHost, a: api.Assessment, prefill: api.Ans
   let body: HTMLElement;
   let value: () => api.AnswerValue | string | null;  // string = error text
 
-  if (q.kind === "number") {
+  if (q.kind === "number" && q.min === 0 && q.max === 10 && !q.unit) {
+    // A 0-10 scale: eleven radios (painscale.ts), none chosen at first.
+    const scale = painScale(q.text, "pain-scale");
+    scale.el.querySelector("legend")?.setAttribute("id", titleId);
+    scale.el.querySelector("legend")?.classList.add("q-text");
+    scale.set(typeof prefill === "number" ? prefill : null);
+    let unsure = false;
+    body = h("div", { class: "number-q" }, scale.el,
+      h("button", {
+        type: "button", class: "secondary", "data-testid": "not-sure",
+        onclick: () => { unsure = true; scale.el.closest("form")?.requestSubmit(); },
+      }, "I'm not sure"));
+    value = () => {
+      if (unsure) { unsure = false; return "unsure"; }
+      const v = scale.value();
+      return v === null ? `Choose a number from 0 to 10, or "I'm not sure".` : v;
+    };
+  } else if (q.kind === "number") {
     const inputId = nextId("num");
     const input = h("input", {
       id: inputId, type: "number", inputmode: "numeric", min: q.min ?? null, max: q.max ?? null, step: "any",
@@ -165,6 +231,10 @@ function renderQuestion(host: QuestionsHost, a: api.Assessment, prefill: api.Ans
   });
   backBtn.addEventListener("click", () => {
     const cur = store.session();
+    if (cur.order.length && stateOf()?.answered === cur.order.length) {
+      history.back();  // the popstate handler rewinds one answer
+      return;
+    }
     const last = cur.order.pop();
     if (last === undefined) {
       host.go("#/");
@@ -175,6 +245,12 @@ function renderQuestion(host: QuestionsHost, a: api.Assessment, prefill: api.Ans
     store.setSession(cur);
     void post(host, cur, prev);
   });
+
+  // One history entry per question shown (see stateOf above).
+  const answered = s.order.length;
+  const st = stateOf();
+  if (!st || st.answered >= answered) history.replaceState({ answered }, "", "#/questions");
+  else history.pushState({ answered }, "", "#/questions");
 
   replaceChildren(host.main,
     h("h1", { class: "section-title" }, q.section_title),

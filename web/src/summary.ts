@@ -73,18 +73,33 @@ export async function showSummary(host: SummaryHost): Promise<void> {
   const qs = new Map(questionnaire.questions.map((q) => [q.id, q]));
   const t = src.triage;
 
-  // Red-flag findings answered "no", with the time of the answer.
-  const negatives: { text: string; at: string }[] = [];
-  for (const [k, v] of Object.entries(src.findings)) {
-    if (v === false && vocab.findings[k]?.red_flag) negatives.push({ text: findingMeaning(k), at: src.startedAt });
+  // Red-flag findings answered "no": only what the person was asked and
+  // answered (the vocabulary's "asks": the sex question does not ask about
+  // pregnancy), grouped by question with one time for the assessment, and
+  // one line per diary entry. Only yes/no findings read as "no".
+  const answered = Object.keys(src.answers);
+  const shown = new Set<string>();
+  const negativeGroups: { title: string; items: string[] }[] = [];
+  for (const q of answered) {
+    const items = (vocab.asks?.[q] ?? []).filter((k) => src.findings[k] === false && vocab.findings[k]?.red_flag && !shown.has(k));
+    items.forEach((k) => shown.add(k));
+    if (items.length) negativeGroups.push({ title: qs.get(q)?.text ?? q, items: items.map(findingMeaning) });
   }
+  if (!answered.length) {
+    const items = Object.entries(src.findings).filter(([k, v]) => v === false && vocab.findings[k]?.red_flag).map(([k]) => findingMeaning(k));
+    if (items.length) negativeGroups.push({ title: "Findings given", items });
+  }
+  const diaryNegatives: { at: string; items: string[] }[] = [];
   const reported: { text: string; at: string }[] = [];
   for (const e of src.entries) {
+    const items: string[] = [];
     for (const [k, v] of Object.entries(e.findings)) {
-      if (v === false && vocab.findings[k]?.red_flag) negatives.push({ text: findingMeaning(k), at: e.at });
+      if (v === false && vocab.findings[k]?.red_flag) items.push(findingMeaning(k));
       else if (v !== false && v !== null) reported.push({ text: becauseText(v === true ? k : `${k}=${v}`), at: e.at });
     }
+    if (items.length) diaryNegatives.push({ at: e.at, items });
   }
+  const capital = (t: string): string => t.charAt(0).toUpperCase() + t.slice(1);
 
   const printBtn = h("button", { type: "button", class: "primary", "data-testid": "print" }, "Print or save as PDF");
   printBtn.addEventListener("click", () => window.print());
@@ -106,12 +121,15 @@ export async function showSummary(host: SummaryHost): Promise<void> {
         t.red_flags.map((k) => h("li", null, `Reported: ${findingMeaning(k)}`)),
         reported.map((r) => h("li", null, `Reported in the diary: ${r.text} (${when(r.at)})`))) : h("p", null, "None reported."),
       h("h3", null, "Pertinent negatives"),
-      negatives.length ? h("ul", { "data-testid": "negatives" }, negatives.map((n) => h("li", null, `No ${n.text} reported, ${when(n.at)}`)))
+      negativeGroups.length || diaryNegatives.length ? h("div", { "data-testid": "negatives" },
+        negativeGroups.length ? [h("p", null, `Answered no at the assessment (${when(src.startedAt)}):`),
+          h("ul", null, negativeGroups.map((g) => h("li", null, `${capital(g.items.join("; "))}.`)))] : null,
+        diaryNegatives.length ? h("ul", null, diaryNegatives.map((d) => h("li", null, `Answered no in the diary, ${when(d.at)}: ${d.items.join("; ")}.`))) : null)
         : h("p", null, "None recorded."),
       t.not_assessed.length ? [h("h3", null, "Not assessed (never taken as no)"),
         h("ul", null, t.not_assessed.map((k) => h("li", null, findingMeaning(k))))] : null),
     h("section", null, h("h2", null, "Reasons"),
-      h("ul", null, (t.explanation ?? []).map((e) => h("li", null, `${e.reason} [${e.level.replace("_", "-")}; sources: ${e.sources.map(sourceName).join("; ")}]`)))),
+      h("ul", null, (t.explanation ?? []).map((e) => h("li", null, `${e.reason} (${LEVEL_HEADLINE[e.level](src.number)}; sources: ${e.sources.map(sourceName).join("; ")})`)))),
     h("section", null, h("h2", null, "Answers"),
       h("dl", { class: "answers" }, Object.entries(src.answers).map(([id, v]) => [
         h("dt", null, qs.get(id)?.text ?? id), h("dd", null, answerText(qs.get(id), v))]))),

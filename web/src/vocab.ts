@@ -10,6 +10,7 @@ export const vocab: api.Vocabulary = {
   conditions: {},
   sources: {},
   findings: {},
+  asks: {},
   regions: null,
   diary: null,
 };
@@ -54,5 +55,7 @@ export const levelHeadline = (level: string, n: string): string =>
 export const beforeYouStart = (n: string): string => withNumber(vocab.regions?.before_you_start ?? "", n);
 
 export const activities = (): { id: string; label: string }[] => vocab.diary?.activities ?? [];
-export const redFlagOptions = (): { id: string; label: string; sets: api.Findings }[] =>
+export const redFlagOptions = (): { id: string; label: string; group?: string; sets: api.Findings }[] =>
   vocab.diary?.red_flag_options ?? [];
+export const notePrompts = (): { id: string; words: string[]; findings: string[] }[] =>
+  vocab.diary?.note_prompts ?? [];

@@ -1,0 +1,38 @@
+// The handover summary's model: what the summary says (src/handover/
+// handover.cc), as layout-free blocks that the PDF module
+// (pdf_render.cc) only lays out. Tests read the blocks directly, and the
+// PDF through pdftotext.
+#ifndef BACKAID_SRC_HANDOVER_HANDOVER_MODEL_H_
+#define BACKAID_SRC_HANDOVER_HANDOVER_MODEL_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "backaid/diary.h"
+#include "backaid/knowledge_base.h"
+#include "src/handover/pdf_document.h"
+
+namespace backaid::handover {
+
+// By FindingId: whether the person was asked it and answered. From the
+// episode's answers: a number question's finding; a checklist's items (an
+// unticked item is its normal answer); a single-choice question's findings
+// that at least two of its options set. A finding one option only implies
+// ("male" sets "not pregnant") was not asked. An episode started from
+// findings: every known finding.
+std::vector<bool> AskedFindings(const KnowledgeBase& kb,
+                                const EpisodeStart& start);
+
+// The summary's text, in order: level in words, red flags reported,
+// reasons, red flags not assessed, pertinent negatives (one line per
+// finding group under "Answered no at the assessment (time):", one line per
+// diary entry), self-checks found normal, the other answers, the plan
+// (item titles; the safety net in full, its warning signs as sub-bullets),
+// the diary.
+PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
+                             const std::vector<DiaryEntry>& entries,
+                             const EpisodeReview& review, int64_t now_ms);
+
+}  // namespace backaid::handover
+
+#endif  // BACKAID_SRC_HANDOVER_HANDOVER_MODEL_H_
