@@ -182,8 +182,15 @@ srv.proc = None
 srv.out.close()
 srv.err.close()
 srv.start()
-st, _, e = srv.json("GET", f"/v1/episodes/{eid}", token=token)
-notes = [x["note"] for x in e["entries"]]
+# Every page of the diary (GET answers 100 entries a page).
+notes, after = [], 0
+while after is not None:
+    st, _, e = srv.json("GET", f"/v1/episodes/{eid}?after={after}&limit=500",
+                        token=token)
+    if not check(st == 200, f"GET page after {after}: {st}"):
+        break
+    notes += [x["note"] for x in e["entries"]]
+    after = e["next_after"]
 lost = [n for n in acked if n not in notes]
 check(len(acked) > 0 and not lost, f"no acknowledged write lost "
       f"({len(acked)} acknowledged, lost {lost[:3]})")
