@@ -40,8 +40,8 @@ test-tsan: deps
 
 # libFuzzer targets (fuzz/, clang-14): each runs FUZZ_SECONDS from its seed
 # corpus, two at a time; a crash fails the run and leaves its input in
-# build/fuzz/artifacts/. `make test` (and so CI) runs each for 30 s: six
-# targets two at a time, about 90 s of fuzzing after the clang build;
+# build/fuzz/artifacts/. `make test` (and so CI) runs each for 30 s: seven
+# targets two at a time, about 120 s of fuzzing after the clang build;
 # `make fuzz` runs each for FUZZ_LONG (600 s). See SAFETY.md HAZ-011.
 FUZZ_SECONDS ?= 30
 test-fuzz: deps

@@ -6,7 +6,8 @@
 # New inputs go to the build tree, never into the source tree; a crash
 # leaves its input in build/fuzz/artifacts/ (turn it into a regression test).
 set(BACKAID_FUZZ_SECONDS 30 CACHE STRING "Seconds each fuzz_<name> test runs")
-set(FUZZ_TARGETS case_reader kb_loader expr answers diary_entry http_request)
+set(FUZZ_TARGETS case_reader kb_loader expr answers diary_entry http_request
+                 fhir_qr)
 add_custom_target(fuzzers)
 foreach(name ${FUZZ_TARGETS})
   add_executable(fuzz_${name} "${CMAKE_SOURCE_DIR}/fuzz/${name}_fuzz.cc")
@@ -30,3 +31,5 @@ target_link_libraries(fuzz_http_request PRIVATE backaid_http)
 target_include_directories(fuzz_http_request PRIVATE ${Boost_INCLUDE_DIRS})
 target_compile_definitions(fuzz_http_request PRIVATE
   BOOST_BEAST_USE_STD_STRING_VIEW BOOST_ASIO_NO_DEPRECATED)
+# The FHIR reader lives in the FHIR front's library.
+target_link_libraries(fuzz_fhir_qr PRIVATE backaid_fhir)
