@@ -158,8 +158,11 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
     // finding is normal once every abnormal value has been ruled out.
     for (const auto& [f, mask] : def.excludes) {
       if (set_by_tick(f)) continue;
-      auto it = std::find_if(ruled_out->begin(), ruled_out->end(),
-                             [&](const auto& x) { return x.first == f; });
+      // A copy: clang 14 cannot capture a structured binding.
+      const auto finding = f;
+      auto it =
+          std::find_if(ruled_out->begin(), ruled_out->end(),
+                       [finding](const auto& x) { return x.first == finding; });
       if (it == ruled_out->end()) {
         ruled_out->emplace_back(f, mask);
         it = ruled_out->end() - 1;
