@@ -606,14 +606,19 @@ struct Gate {
   }
 };
 
-TEST_F(HttpServerTest, SlowDiaryWriteDoesNotDelayLivez) {
-  auto gate = std::make_shared<Gate>();
-  extra_routes_ = [gate](HttpServer& s) {
+// A diary-write route (offloaded) whose handler waits at `gate`.
+std::function<void(HttpServer&)> GatedDiaryWrite(std::shared_ptr<Gate> gate) {
+  return [gate](HttpServer& s) {
     s.Route("POST", "/v1/episodes/{id}/entries", [gate](const HttpRequest&) {
       gate->Enter();
       return HttpResponse{201, "application/json", "{}", {}};
     });
   };
+}
+
+TEST_F(HttpServerTest, SlowDiaryWriteDoesNotDelayLivez) {
+  auto gate = std::make_shared<Gate>();
+  extra_routes_ = GatedDiaryWrite(gate);
   ServerOptions o;
   o.threads = 1;
   o.offload_threads = 1;
@@ -634,12 +639,7 @@ TEST_F(HttpServerTest, SlowDiaryWriteDoesNotDelayLivez) {
 
 TEST_F(HttpServerTest, OffloadQueueIsBounded) {
   auto gate = std::make_shared<Gate>();
-  extra_routes_ = [gate](HttpServer& s) {
-    s.Route("POST", "/v1/episodes/{id}/entries", [gate](const HttpRequest&) {
-      gate->Enter();
-      return HttpResponse{201, "application/json", "{}", {}};
-    });
-  };
+  extra_routes_ = GatedDiaryWrite(gate);
   ServerOptions o;
   o.offload_threads = 1;
   o.max_offloaded = 1;
