@@ -41,7 +41,10 @@ std::string OptionList(const Question& q) {
   return s;
 }
 
+// Whole numbers print without a decimal point; a value too large for an
+// integer (only ever a rejected reply) prints in exponent form.
 std::string FormatNumber(double v) {
+  if (!std::isfinite(v) || std::fabs(v) >= 1e15) return fmt::format("{:g}", v);
   return v == std::floor(v) ? fmt::format("{}", static_cast<long long>(v))
                             : fmt::format("{:.1f}", v);
 }
@@ -67,12 +70,14 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
                                        : "number with at most one "
                                          "decimal place"));
       }
-      const auto encoded = static_cast<int32_t>(std::lround(scaled));
-      if (encoded < def.min || encoded > def.max) {
+      // Range-checked as a double first: a huge reply must not wrap into
+      // range when narrowed to the encoded integer.
+      if (scaled < def.min || scaled > def.max) {
         return Status::InvalidArgument(fmt::format(
             "question '{}': {} is out of range (from {} to {})", q.id,
             FormatNumber(v), FormatNumber(q.min), FormatNumber(q.max)));
       }
+      const auto encoded = static_cast<int32_t>(std::lround(scaled));
       kb.SetFinding(def.finding, encoded, c);
       return Status::Ok();
     }

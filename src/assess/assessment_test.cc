@@ -335,6 +335,12 @@ TEST(CaseFromAnswers, ErrorsNameTheProblem) {
   EXPECT_NE(err(R"({"sex": "martian"})").find("unknown option 'martian'"),
             std::string::npos);
   EXPECT_NE(err(R"({"age": 300})").find("out of range"), std::string::npos);
+  // 2^32 + 40 once wrapped to 40 when narrowed to the encoded int32, and a
+  // huge literal was converted to an integer for the message (fuzz_answers).
+  EXPECT_NE(err(R"({"age": 4294967336})").find("out of range"),
+            std::string::npos);
+  EXPECT_NE(err(R"({"age": 8.8e120})").find("8.8e+120 is out of range"),
+            std::string::npos);
   EXPECT_NE(err(R"({"age": "old"})").find("question 'age'"), std::string::npos);
   EXPECT_NE(err(R"({"sex": "male", "pregnant": "yes"})")
                 .find("question 'pregnant' is not asked"),

@@ -3,6 +3,7 @@
 // decides what comes next, see ResumeAssessment).
 #include <fmt/format.h>
 
+#include <cmath>
 #include <string>
 #include <unordered_set>
 
@@ -28,7 +29,7 @@ std::string_view RoleName(OptionRole r) {
 
 // Numbers as JSON: whole numbers without a decimal point.
 void AppendNumber(double v, std::string* out) {
-  if (v == static_cast<double>(static_cast<long long>(v))) {
+  if (std::fabs(v) < 1e15 && v == std::floor(v)) {
     *out += fmt::format("{}", static_cast<long long>(v));
   } else {
     *out += fmt::format("{}", v);

@@ -145,9 +145,10 @@ class QuestionsLoader : public YamlLint {
         case FindingType::kNumber:
           if (auto d = YamlNumber(n)) {
             const double scaled = *d * def.scale;
+            // Bounds first, as doubles: narrowing a huge value could wrap.
+            if (!(scaled >= def.min && scaled <= def.max)) break;
             const auto v = static_cast<int32_t>(std::lround(scaled));
-            if (std::fabs(scaled - v) < 1e-6 && v >= def.min && v <= def.max)
-              return v;
+            if (std::fabs(scaled - v) < 1e-6) return v;
           }
           break;
       }

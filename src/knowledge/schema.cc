@@ -224,9 +224,13 @@ class SchemaLoader {
           lo = YamlNumber(range[0]);
           hi = YamlNumber(range[1]);
         }
-        if (!lo || !hi || *lo > *hi) {
+        // Encoded values are int32: a bound beyond ±1e9 is refused before
+        // it is narrowed (it could wrap).
+        if (!lo || !hi || *lo > *hi || std::fabs(*lo * def.scale) > 1e9 ||
+            std::fabs(*hi * def.scale) > 1e9) {
           r_.At(file, range.IsDefined() ? range : n,
-                fmt::format("{}: 'range' must be [min, max]", what));
+                fmt::format("{}: 'range' must be [min, max], each within ±1e9",
+                            what));
         } else {
           def.min = static_cast<int32_t>(std::lround(*lo * def.scale));
           def.max = static_cast<int32_t>(std::lround(*hi * def.scale));
@@ -329,8 +333,9 @@ class SchemaLoader {
       case FindingType::kInt:
       case FindingType::kNumber:
         if (auto d = YamlNumber(n)) {
-          const auto v = static_cast<int32_t>(std::lround(*d * def.scale));
-          if (v >= def.min && v <= def.max) return v;
+          const double scaled = *d * def.scale;
+          if (scaled >= def.min && scaled <= def.max)
+            return static_cast<int32_t>(std::lround(scaled));
         }
         break;
     }
