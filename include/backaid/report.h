@@ -50,6 +50,21 @@ std::string EmergencyAdvice(const KnowledgeBase& kb, std::string_view region);
 // ("" without regions.yaml).
 std::string BeforeYouStart(const KnowledgeBase& kb, std::string_view region);
 
+// What to do now, first on every result for the person: at most three
+// steps, in order. At emergency the region's EmergencyAdvice comes first
+// (id "emergency.call_now", text empty); then the plan's `now` items in
+// plan.yaml's order (most important first), without those marked not for
+// this person. Empty when there is no plan and no emergency. The one
+// choice of every front (backaid assess text and Markdown, the API's
+// `what_to_do_now`, the web page).
+struct NowStep {
+  std::string id;     // the plan item's id, or the emergency advice's
+  std::string title;  // the item's title, or the whole emergency advice
+  std::string text;   // the item's text ("" for the emergency advice)
+};
+std::vector<NowStep> WhatToDoNow(const KnowledgeBase& kb, const TriageResult& r,
+                                 const CarePlan* plan, std::string_view region);
+
 // The one-time notice that backaid gives information and triage, not a
 // diagnosis.
 const char* NotADiagnosisNotice();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -69,6 +70,32 @@ void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
             std::find(offered.begin(), offered.end(), key) != offered.end())
           continue;
         offered.push_back(key);
+        // The sexes whose answer already rules out every warning sign of
+        // this option (questions.yaml: "Male" sets vaginal_bleeding: false):
+        // the diary does not offer it to them. Unknown sex keeps it.
+        std::vector<std::string> not_for_sex;
+        const std::optional<FindingId> sex = kb.FindFinding("sex");
+        for (const assess::QuestionDef& sq : model->questions) {
+          for (const assess::OptionDef& so : sq.options) {
+            std::optional<int32_t> sex_value;
+            for (const auto& [finding, value] : so.sets)
+              if (sex && finding == *sex) sex_value = value;
+            if (!sex_value) continue;
+            bool rules_out = true;
+            for (const auto& [finding, value] : key) {
+              if (!kb.IsAbnormal(finding, value)) continue;
+              bool normal_here = false;
+              for (const auto& [f2, v2] : so.sets)
+                if (f2 == finding && !kb.IsAbnormal(f2, v2)) normal_here = true;
+              rules_out = rules_out && normal_here;
+            }
+            const FindingDef& sex_def = kb.findings()[*sex];
+            if (rules_out && *sex_value >= 0 &&
+                static_cast<size_t>(*sex_value) < sex_def.values.size())
+              not_for_sex.push_back(
+                  sex_def.values[static_cast<size_t>(*sex_value)]);
+          }
+        }
         std::string label = option.label;
         if (q.view.kind == QuestionKind::kSingle && option.id == "yes") {
           label = flag->meaning;
@@ -86,7 +113,15 @@ void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
         AppendJsonString(q.view.section_title, out);
         *out += ",\"sets\":";
         AppendFindingsJson(kb, sets, out);
-        out->push_back('}');
+        // The question's help, for a label that refers to it.
+        *out += ",\"help\":";
+        AppendJsonString(q.view.help, out);
+        *out += ",\"not_for_sex\":[";
+        for (size_t i = 0; i < not_for_sex.size(); ++i) {
+          if (i) out->push_back(',');
+          AppendJsonString(not_for_sex[i], out);
+        }
+        *out += "]}";
       }
     }
   }
@@ -130,6 +165,28 @@ void AppendRegions(const KnowledgeBase& kb, std::string* out) {
   AppendJsonString(m->emergency_advice.text, out);
   *out += ",\"before_you_start\":";
   AppendJsonString(m->before_you_start.text, out);
+  *out += ",\"emergency_call_script\":";
+  if (m->call_script.id.empty()) {
+    *out += "null";
+  } else {
+    *out += "{\"id\":";
+    AppendJsonString(m->call_script.id, out);
+    *out += ",\"title\":";
+    AppendJsonString(m->call_script.title, out);
+    *out += ",\"lines\":[";
+    for (size_t i = 0; i < m->call_script.lines.size(); ++i) {
+      const regions::CallScriptLine& l = m->call_script.lines[i];
+      if (i) out->push_back(',');
+      *out += "{\"text\":";
+      AppendJsonString(l.text, out);
+      if (!l.when.empty()) {
+        *out += ",\"when\":";
+        AppendJsonString(l.when, out);
+      }
+      out->push_back('}');
+    }
+    *out += "]}";
+  }
   out->push_back('}');
 }
 

@@ -158,5 +158,47 @@ TEST(Vocabulary, DiaryOffersEveryRedFlagOptionOfTheAssessment) {
   EXPECT_FALSE(by_id.count("nerve_check.no_feel_pee"));
 }
 
+// Issue 14: pregnancy signs are not offered in a man's diary (the sex
+// answer "Male" rules them out); every other option stays for every sex
+// and unknown sex keeps them all. Each option carries its question's help,
+// for a label that refers to it ("the saddle area").
+TEST(Vocabulary, DiaryOptionsNameTheSexesThatRuleThemOut) {
+  const auto v = Vocabulary();
+  std::map<std::string, nlohmann::json> by_id;
+  for (const auto& o : v["diary"]["red_flag_options"])
+    by_id[o["id"].get<std::string>()] = o;
+  ASSERT_TRUE(by_id.count("pregnancy_signs.less_moving"));
+  EXPECT_EQ(by_id["pregnancy_signs.less_moving"]["not_for_sex"],
+            nlohmann::json::array({"male"}));
+  ASSERT_TRUE(by_id.count("pregnancy_signs.tightenings"));
+  EXPECT_EQ(by_id["pregnancy_signs.tightenings"]["not_for_sex"],
+            nlohmann::json::array({"male"}));
+  ASSERT_TRUE(by_id.count("feeling.one_leg_weak"));
+  EXPECT_TRUE(by_id["feeling.one_leg_weak"]["not_for_sex"].empty());
+  ASSERT_TRUE(by_id.count("nerve_signs.saddle"));
+  EXPECT_TRUE(by_id["nerve_signs.saddle"]["not_for_sex"].empty());
+  EXPECT_NE(by_id["nerve_signs.saddle"]["help"].get<std::string>().find(
+                "saddle area"),
+            std::string::npos);
+}
+
+// Issue 14: what to tell the call handler comes from regions.yaml, with
+// "{signs}" for the front to fill and a pregnancy line only when pregnant.
+TEST(Vocabulary, ServesTheCallHandlerScript) {
+  const auto v = Vocabulary();
+  const auto& cs = v["regions"]["emergency_call_script"];
+  ASSERT_TRUE(cs.is_object());
+  EXPECT_EQ(cs["id"], "emergency.call_script");
+  EXPECT_FALSE(cs["title"].get<std::string>().empty());
+  bool signs = false, pregnant = false;
+  for (const auto& l : cs["lines"]) {
+    const std::string text = l["text"].get<std::string>();
+    signs = signs || text.find("{signs}") != std::string::npos;
+    if (l.contains("when")) pregnant = pregnant || l["when"] == "pregnant";
+  }
+  EXPECT_TRUE(signs);
+  EXPECT_TRUE(pregnant);
+}
+
 }  // namespace
 }  // namespace backaid

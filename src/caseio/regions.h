@@ -30,12 +30,28 @@ struct Wording {
   std::vector<uint16_t> sources;
 };
 
+// What to tell the emergency call handler (regions.yaml
+// emergency_call_script): lines in order, each with "{signs}" (the warning
+// signs found) or "{number}" to fill in, and an optional yes/no finding
+// that must be yes for the line to be said.
+struct CallScriptLine {
+  std::string text;
+  std::string when;  // a bool finding's key, or ""
+};
+struct CallScript {
+  std::string id;  // empty when regions.yaml has none
+  std::string title;
+  std::vector<CallScriptLine> lines;
+  std::vector<uint16_t> sources;
+};
+
 struct RegionModel {
   std::vector<RegionDef> regions;                  // in file order
   size_t default_region = 0;                       // index into regions
   std::array<std::string, kLevelCount> headlines;  // by TriageLevel
   Wording emergency_advice;
   Wording before_you_start;
+  CallScript call_script;  // optional
 };
 
 // The knowledge base's regions.yaml model, or null when it has none.

@@ -97,7 +97,7 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
   };
   only_keys(doc,
             {"regions", "default", "headlines", "emergency_advice",
-             "before_you_start"},
+             "before_you_start", "emergency_call_script"},
             "regions.yaml");
   const YAML::Node list = doc["regions"];
   if (!list || !list.IsSequence() || list.size() == 0) {
@@ -170,6 +170,46 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
   }
   out->emergency_advice = wording("emergency_advice");
   out->before_you_start = wording("before_you_start");
+  // Optional: what to tell the call handler.
+  if (const YAML::Node n = doc["emergency_call_script"]) {
+    constexpr char kWhat[] = "emergency_call_script";
+    regions::CallScript& cs = out->call_script;
+    if (!n.IsMap()) {
+      issue(n, std::string(kWhat) + ": {id, title, lines, sources}");
+    } else {
+      only_keys(n, {"id", "title", "lines", "sources"}, kWhat);
+      cs.id = text(n, "id", kWhat);
+      cs.title = text(n, "title", kWhat);
+      cs.sources = sources(n, kWhat);
+      const YAML::Node lines = n["lines"];
+      if (!lines || !lines.IsSequence() || lines.size() == 0) {
+        issue(lines ? lines : n,
+              std::string(kWhat) + ": 'lines' (a non-empty list) is required");
+      } else {
+        for (const auto& l : lines) {
+          if (!l.IsMap()) {
+            issue(l, std::string(kWhat) + ": each line is {text, when?}");
+            continue;
+          }
+          only_keys(l, {"text", "when"}, std::string(kWhat) + " line");
+          regions::CallScriptLine line;
+          line.text = text(l, "text", std::string(kWhat) + " line");
+          if (const YAML::Node w = l["when"]) {
+            line.when = w.IsScalar() ? w.Scalar() : "";
+            bool is_bool = false;
+            for (const FindingDef& f : impl->findings)
+              if (f.key == line.when && f.type == FindingType::kBool)
+                is_bool = true;
+            if (!is_bool) {
+              issue(w, std::string(kWhat) + ": when: '" + line.when +
+                           "' is not a yes/no finding (findings.yaml)");
+            }
+          }
+          cs.lines.push_back(std::move(line));
+        }
+      }
+    }
+  }
   if (issues->size() != before) return nullptr;
   return out;
 }

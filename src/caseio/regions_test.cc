@@ -116,5 +116,38 @@ TEST(RegionsLint, RefusesWhatCouldMisleadACaller) {
   EXPECT_TRUE(HasIssue(IssuesWith(bad_default), "default"));
 }
 
+TEST(RegionsLint, TheCallHandlerScriptIsCheckedLikeTheOtherTexts) {
+  const std::string base = std::string(R"(regions:
+  - {id: eu, name: Europe, emergency_number: "112", sources: [eu_112]}
+)") + kTail;
+  EXPECT_TRUE(IssuesWith(base + R"(emergency_call_script:
+  id: s
+  title: Tell them
+  lines: [{text: "Back pain with {signs}."}]
+  sources: [nhs_back_pain]
+)")
+                  .empty());
+  EXPECT_TRUE(HasIssue(IssuesWith(base + R"(emergency_call_script:
+  id: s
+  title: Tell them
+  lines: [{text: "Back pain with {signs}."}]
+)"),
+                       "has no sources"));
+  EXPECT_TRUE(HasIssue(IssuesWith(base + R"(emergency_call_script:
+  id: s
+  title: Tell them
+  lines: [{text: "Pregnant.", when: pregnancy_weeks}]
+  sources: [nhs_back_pain]
+)"),
+                       "not a yes/no finding"));
+  EXPECT_TRUE(HasIssue(IssuesWith(base + R"(emergency_call_script:
+  id: s
+  title: Tell them
+  lines: []
+  sources: [nhs_back_pain]
+)"),
+                       "'lines'"));
+}
+
 }  // namespace
 }  // namespace backaid

@@ -9,6 +9,7 @@
 
 #include "backaid/assess.h"
 #include "backaid/plan.h"
+#include "src/caseio/regions.h"
 #include "src/knowledge/expr.h"
 #include "src/knowledge/program.h"
 
@@ -219,6 +220,29 @@ void AppendResultText(const KnowledgeBase& kb, const Case& c,
        kb.version() + (md ? "*" : ""), out);
 }
 
+std::vector<NowStep> WhatToDoNow(const KnowledgeBase& kb, const TriageResult& r,
+                                 const CarePlan* plan,
+                                 std::string_view region) {
+  std::vector<NowStep> out;
+  if (r.level == TriageLevel::kEmergency) {
+    const regions::RegionModel* m = regions::RegionsOf(kb);
+    out.push_back(NowStep{m ? m->emergency_advice.id : "emergency.call_now",
+                          EmergencyAdvice(kb, region), ""});
+  }
+  if (plan == nullptr) return out;
+  for (const PlanItem& i : plan->items) {
+    if (out.size() == 3) break;
+    if (i.section != PlanSection::kNow ||
+        i.variant == PlanItemVariant::kNotForYou)
+      continue;
+    // The emergency call is already the first step.
+    if (r.level == TriageLevel::kEmergency && i.id == "now.emergency.call")
+      continue;
+    out.push_back(NowStep{i.id, i.title, i.text});
+  }
+  return out;
+}
+
 void AppendPersonText(
     const KnowledgeBase& kb, const Case& c, const TriageResult& r,
     const CarePlan* plan, std::string_view region, bool md,
@@ -245,26 +269,18 @@ void AppendPersonText(
   out += h + "What to do now\n";
   if (md) out.push_back('\n');
   int shown = 0;
-  if (r.level == TriageLevel::kEmergency) {
+  for (const NowStep& step : WhatToDoNow(kb, r, plan, region)) {
     ++shown;
-    const std::string call = EmergencyAdvice(kb, region);
-    Wrap(md ? "1. **" : "  1. ", md ? "   " : "     ",
-         md ? call + "**" : style_level(r.level, call), &out);
-  }
-  if (plan != nullptr) {
-    for (const PlanItem& i : plan->items) {
-      if (shown == 3) break;
-      if (i.section != PlanSection::kNow ||
-          i.variant == PlanItemVariant::kNotForYou)
-        continue;
-      // The emergency call is already the first line.
-      if (r.level == TriageLevel::kEmergency && shown == 1 &&
-          i.id == "now.emergency.call")
-        continue;
-      ++shown;
-      Wrap((md ? "" : "  ") + std::to_string(shown) + ". ",
-           md ? "   " : "     ",
-           (md ? "**" + i.title + ".** " : i.title + ". ") + i.text, &out);
+    const std::string first = (md ? "" : "  ") + std::to_string(shown) + ". ";
+    const std::string indent = md ? "   " : "     ";
+    if (step.text.empty()) {  // the emergency call
+      Wrap(first, indent,
+           md ? "**" + step.title + "**" : style_level(r.level, step.title),
+           &out);
+    } else {
+      Wrap(first, indent,
+           (md ? "**" + step.title + ".** " : step.title + ". ") + step.text,
+           &out);
     }
   }
   if (shown == 0) Wrap(bullet, cont, kb.level(r.level).meaning, &out);

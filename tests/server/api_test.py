@@ -149,9 +149,26 @@ check(st == 200 and a["triage"]["triage"] == "emergency" and a["finished"],
       f"bladder trouble: emergency and finished ({st} "
       f"{a and a.get('triage', {}).get('triage')})")
 check(a["emergency_number"] == "112", "emergency number for eu")
+# Issue 14: the result leads with at most three things to do now, the
+# region's call first at emergency (as backaid assess does).
+steps = a.get("what_to_do_now", [])
+check(1 <= len(steps) <= 3 and steps[0]["id"] == "emergency.call_now" and
+      "112" in steps[0]["title"] and steps[0]["text"] == "",
+      f"emergency: the call first in what_to_do_now ({steps[:1]})")
+now_ids = {i["id"] for i in a["plan"]["items"] if i["section"] == "now"}
+check(all(s["id"] in now_ids for s in steps[1:]) and
+      "now.emergency.call" not in [s["id"] for s in steps],
+      f"then the plan's now items, the call not twice ({steps})")
 st, _, a = srv.json("POST", "/v1/assessments",
                     {"answers": {"age": 35}, "region": "uk"})
 check(st == 200 and a["emergency_number"] == "999", "uk number")
+steps = a.get("what_to_do_now", [])
+plan_now = [i for i in a["plan"]["items"]
+            if i["section"] == "now" and i["variant"] != "not_for_you"]
+check(a["triage"]["triage"] != "emergency" and
+      [s["id"] for s in steps] == [i["id"] for i in plan_now[:3]] and
+      all(s["title"] and s["text"] for s in steps),
+      f"not emergency: the first three now items in order ({steps})")
 check(a["next_question"] is not None and a["progress"]["answered"] == 1,
       f"progress after one answer: {a.get('progress')}")
 st, _, a = srv.json("POST", "/v1/assessments", {"answers": {"age": 500}})

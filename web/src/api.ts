@@ -97,8 +97,12 @@ export interface Assessment {
   triage: TriageResult;
   plan: Plan;
   emergency_number: string;
+  // What the result leads with (at most three, in order; the server's
+  // choice, as `backaid assess` shows it).
+  what_to_do_now?: NowStep[];
   episode?: EpisodeCreated;
 }
+export interface NowStep { id: string; title: string; text: string }
 export interface Entry { seq: number; at: string; pain: number | null; done: string[]; findings: Findings; note?: string }
 export interface Episode {
   id: string;
@@ -126,13 +130,22 @@ export interface Vocabulary {
     headlines: Record<string, string>;  // "{number}": the emergency number
     emergency_advice: string;
     before_you_start: string;
+    // What to tell the call handler ("{signs}", "{number}"; a line with
+    // `when` only if that yes/no finding is yes).
+    emergency_call_script?: { id: string; title: string; lines: { text: string; when?: string }[] } | null;
   } | null;
   diary: {
     activities: { id: string; label: string }[];
     meaningful_change: number;
-    red_flag_options: { id: string; label: string; group?: string; sets: Findings }[];
+    red_flag_options: RedFlagOption[];
     note_prompts?: { id: string; words: string[]; findings: string[] }[];
   } | null;
+}
+
+// A warning sign the diary can record (an assessment option): `help` is its
+// question's help; `not_for_sex`: the sexes whose answer rules it out.
+export interface RedFlagOption {
+  id: string; label: string; group?: string; sets: Findings; help?: string; not_for_sex?: string[];
 }
 
 export class ApiError extends Error {

@@ -81,10 +81,21 @@ export function planItem(item: PlanItem, headingTag: "h3" | "h4" = "h3"): HTMLEl
     item.sources.length ? sourcesList(item.sources) : null);
 }
 
+// The warning signs to name to the call handler: those reported, or the
+// reasons of the emergency rules that fired when none was reported.
+export function callSigns(t: { red_flags: string[]; explanation?: Explanation[] }): string[] {
+  if (t.red_flags.length) return t.red_flags.map(findingMeaning);
+  return (t.explanation ?? []).filter((e) => e.level === "emergency").map((e) => e.reason.replace(/\.$/, ""));
+}
+
 // The full-screen emergency call: the call link first and alone on the
-// screen; what to do while waiting and why only below it.
-export function emergencyScreen(number: string, why: Explanation[], now: PlanItem[], extra?: Child): HTMLElement {
+// screen; below it, open, what to tell the call handler (the knowledge
+// base's script), what to do while waiting and why; then `extra` (print the
+// summary, erase the data).
+export function emergencyScreen(number: string, why: Explanation[], now: PlanItem[],
+  script: { title: string; lines: string[] } | null, extra?: Child): HTMLElement {
   document.body.classList.add("emergency-mode");
+  const reasons = why.filter((e) => e.level === "emergency");
   return h("section", { class: "emergency", "aria-labelledby": "emergency-title" },
     h("div", { class: "emergency-call" },
       levelIcon("emergency"),
@@ -92,7 +103,13 @@ export function emergencyScreen(number: string, why: Explanation[], now: PlanIte
       h("a", { class: "call-link", href: `tel:${number}`, "data-testid": "call-link" }, `Call ${number}`),
       h("p", { class: "emergency-lead" }, "Or go to the nearest emergency department now.")),
     h("div", { class: "emergency-more" },
-      now.length ? h("details", null, h("summary", null, "While you wait"), now.map((i) => planItem(i))) : null,
-      why.length ? h("details", null, h("summary", null, "Why"), explanationDetails(why.filter((e) => e.level === "emergency"))) : null,
+      script ? h("section", { class: "call-script", "aria-labelledby": "call-script-h", "data-testid": "call-script" },
+        h("h2", { id: "call-script-h" }, script.title),
+        h("ol", null, script.lines.map((l) => h("li", null, l)))) : null,
+      reasons.length ? h("section", { "aria-labelledby": "why-h", "data-testid": "emergency-why" },
+        h("h2", { id: "why-h" }, "Why"),
+        explanationDetails(reasons)) : null,
+      now.length ? h("section", { "aria-labelledby": "wait-h", "data-testid": "while-you-wait" },
+        h("h2", { id: "wait-h" }, "Until help comes"), now.map((i) => planItem(i))) : null,
       extra ?? null));
 }

@@ -1,10 +1,10 @@
 // The diary of an episode: the current level, a daily check-in that the
 // server re-triages (with a banner when the level goes up), the pain chart,
 // export and erase.
-import { activities, notePrompts, redFlagOptions, vocab } from "./vocab";
+import { activities, callScript, notePrompts, redFlagOptions, vocab } from "./vocab";
 import * as api from "./api";
 import { painChart } from "./chart";
-import { emergencyScreen, LEVEL_HEADLINE, levelBanner, planItem } from "./common";
+import { callSigns, emergencyScreen, LEVEL_HEADLINE, levelBanner, planItem } from "./common";
 import { alertText, announce, download, h, nextId, replaceChildren } from "./dom";
 import { painScale } from "./painscale";
 import * as store from "./store";
@@ -44,10 +44,16 @@ export async function showDiary(host: DiaryHost, escalation?: api.Review, saved?
   const n = e.emergency_number;
   const savedNote = saved ? h("p", { class: "saved", role: "status", "data-testid": "saved" },
     `Your check-in was saved (${new Date(saved.at).toLocaleString()}).`) : null;
+  // What is known now: the assessment's findings with every check-in's on top.
+  const findings: api.Findings = { ...e.initial.findings };
+  for (const en of e.entries) Object.assign(findings, en.findings);
+  const sex = e.initial.findings.sex;
   if (review.level === "emergency") {
     // After the call: the person can still put right a mistaken tick, print
     // the summary for the crew and erase the episode.
-    replaceChildren(host.main, emergencyScreen(n, review.triage.explanation ?? [], review.what_to_do_now.filter((i) => i.section === "now"),
+    replaceChildren(host.main, emergencyScreen(n, review.triage.explanation ?? [],
+      review.what_to_do_now.filter((i) => i.section === "now" && i.id !== "now.emergency.call"),
+      callScript(callSigns(review.triage), findings, n),
       h("section", { class: "after-call", "aria-labelledby": "after-call-h" },
         h("h2", { id: "after-call-h" }, "Your diary"),
         savedNote,
@@ -63,7 +69,7 @@ export async function showDiary(host: DiaryHost, escalation?: api.Review, saved?
     h("p", null, "Because of what you reported, you need help sooner than before."),
     review.what_to_do_now.map((i) => planItem(i, "h3"))) : null;
 
-  const form = checkInForm(host, ep);
+  const form = checkInForm(host, ep, sex);
 
   replaceChildren(host.main,
     h("h1", { tabindex: -1 }, "Your diary"),
@@ -160,20 +166,28 @@ function dataActions(host: DiaryHost, ep: store.StoredEpisode): HTMLElement {
     status);
 }
 
-function checkInForm(host: DiaryHost, ep: store.StoredEpisode): HTMLFormElement {
+function checkInForm(host: DiaryHost, ep: store.StoredEpisode, sex: unknown): HTMLFormElement {
+  const options = redFlagOptions(sex);
   const pain = painScale("How bad is the pain now? (0 = none, 10 = worst imaginable)");
   const activity = activities().map((a) => {
     const id = nextId("act");
     return h("div", { class: "choice" }, h("input", { id, type: "checkbox", name: "done", value: a.id }), h("label", { for: id }, a.label));
   });
-  // The red-flag options, grouped as the assessment asked them.
+  // The red-flag options, grouped as the assessment asked them; after the
+  // options of one question, that question's help (a label may refer to it).
   const groups = new Map<string, HTMLElement[]>();
-  for (const o of redFlagOptions()) {
+  options.forEach((o, k) => {
     const id = nextId("rf");
     const g = o.group ?? "";
     if (!groups.has(g)) groups.set(g, []);
     groups.get(g)!.push(h("div", { class: "choice" }, h("input", { id, type: "checkbox", name: "flag", value: o.id }), h("label", { for: id }, o.label)));
-  }
+    const question = o.id.split(".")[0];
+    const next = options[k + 1];
+    if (o.help && (!next || next.id.split(".")[0] !== question || (next.group ?? "") !== g)) {
+      groups.get(g)!.push(h("details", { class: "flag-help", "data-testid": `help-${question}` },
+        h("summary", null, "Help with this question"), h("p", null, o.help)));
+    }
+  });
   const flags = [...groups].map(([g, items]) => h("fieldset", { class: "flag-group" }, h("legend", null, g), items));
   const noteId = nextId("note");
   const note = h("textarea", { id: noteId, maxlength: 2000, rows: 3 });
@@ -190,7 +204,7 @@ function checkInForm(host: DiaryHost, ep: store.StoredEpisode): HTMLFormElement 
   // knowledge-base data, diary.yaml note_prompts; nothing is ticked unasked).
   const checkbox = (id: string) => [...form.querySelectorAll<HTMLInputElement>("input[name=flag]")].find((i) => i.value === id);
   const showPrompt = () => {
-    const found = suggestedOptions(note.value).filter((o) => !checkbox(o.id)?.checked);
+    const found = suggestedOptions(note.value, sex).filter((o) => !checkbox(o.id)?.checked);
     if (!found.length) { replaceChildren(prompt); return; }
     replaceChildren(prompt, h("div", { class: "note-prompt", "data-testid": "note-prompt" },
       h("p", null, h("strong", null, "Your note may describe a warning sign."),
@@ -212,7 +226,7 @@ function checkInForm(host: DiaryHost, ep: store.StoredEpisode): HTMLFormElement 
     const done = [...form.querySelectorAll<HTMLInputElement>("input[name=done]:checked")].map((i) => i.value);
     const findings: api.Findings = {};
     for (const i of form.querySelectorAll<HTMLInputElement>("input[name=flag]:checked")) {
-      Object.assign(findings, redFlagOptions().find((o) => o.id === i.value)?.sets ?? {});
+      Object.assign(findings, options.find((o) => o.id === i.value)?.sets ?? {});
     }
     const body: Parameters<typeof api.addEntry>[2] = {};
     const score = pain.value();
@@ -235,13 +249,13 @@ function checkInForm(host: DiaryHost, ep: store.StoredEpisode): HTMLFormElement 
 
 // The diary's red-flag options that a note's words may describe
 // (diary.yaml note_prompts: a word matches at the start of a word).
-export function suggestedOptions(text: string): { id: string; label: string; sets: api.Findings }[] {
+export function suggestedOptions(text: string, sex?: unknown): api.RedFlagOption[] {
   const t = ` ${text.toLowerCase().replace(/[’‘]/g, "'").replace(/[^a-z0-9']+/g, " ")} `;
   const keys = new Set<string>();
   for (const p of notePrompts()) {
     if (p.words.some((w) => t.includes(` ${w}`))) for (const f of p.findings) keys.add(f);
   }
-  return redFlagOptions().filter((o) => Object.entries(o.sets).some(([k, v]) =>
+  return redFlagOptions(sex).filter((o) => Object.entries(o.sets).some(([k, v]) =>
     keys.has(k) && v !== vocab.findings[k]?.normal));
 }
 

@@ -2,11 +2,11 @@
 // and the buttons that open an episode (calendar, diary, PDF).
 import * as api from "./api";
 import {
-  conditionName, emergencyScreen, explanationDetails, findingMeaning, levelBanner, planItem, serviceName,
+  callSigns, conditionName, emergencyScreen, explanationDetails, findingMeaning, levelBanner, planItem, serviceName,
 } from "./common";
 import { download, h, replaceChildren } from "./dom";
 import * as store from "./store";
-import { emergencyNumber } from "./vocab";
+import { callScript, emergencyNumber, vocab } from "./vocab";
 import { hasTimer, notifyButton, timerControl } from "./timers";
 
 export interface ResultHost {
@@ -31,7 +31,7 @@ export function activityWhen(a: api.PlanActivity): string {
 }
 
 const SECTION_TITLES: Record<string, string> = {
-  now: "What to do now",
+  now: "First steps in full",
   ice_heat: "Ice and heat",
   activity: "Keep moving",
   medicines: "Medicines",
@@ -42,28 +42,37 @@ const SECTION_TITLES: Record<string, string> = {
   follow_up: "Check again",
 };
 
-function planSections(plan: api.Plan): HTMLElement[] {
-  const out: HTMLElement[] = [];
+// The full plan, each section folded (<details>), except the safety net
+// ("Call a doctor if"), which stays open: it is what to watch for.
+function planSections(plan: api.Plan): { safetyNet: HTMLElement | null; folded: HTMLElement[] } {
+  const folded: HTMLElement[] = [];
+  let safetyNet: HTMLElement | null = null;
   const bySection = new Map<string, api.PlanItem[]>();
   for (const i of plan.items) {
     if (!bySection.has(i.section)) bySection.set(i.section, []);
     bySection.get(i.section)!.push(i);
   }
   for (const [section, items] of bySection) {
-    const id = `plan-${section}`;
-    out.push(h("section", { class: `plan-section section-${section}`, "aria-labelledby": id },
-      h("h2", { id }, SECTION_TITLES[section] ?? section.replace(/_/g, " ")),
+    const title = SECTION_TITLES[section] ?? section.replace(/_/g, " ");
+    if (section === "safety_net") {
+      const id = `plan-${section}`;
+      safetyNet = h("section", { class: `plan-section section-${section}`, "aria-labelledby": id },
+        h("h2", { id }, title), items.map((i) => planItem(i)));
+      continue;
+    }
+    folded.push(h("details", { class: `plan-section section-${section}`, "data-section": section },
+      h("summary", null, h("span", { class: "summary-title" }, title)),
       items.map((i) => planItem(i))));
-    if (section === "ice_heat" && plan.activities.length) out.push(timeline(plan.activities));
+    if (section === "ice_heat" && plan.activities.length) folded.push(timeline(plan.activities));
   }
-  if (!bySection.has("ice_heat") && plan.activities.length) out.splice(1, 0, timeline(plan.activities));
-  return out;
+  if (!bySection.has("ice_heat") && plan.activities.length) folded.splice(1, 0, timeline(plan.activities));
+  return { safetyNet, folded };
 }
 
 function timeline(activities: api.PlanActivity[]): HTMLElement {
   const sorted = [...activities].sort((a, b) => a.start_minute - b.start_minute);
-  return h("section", { class: "timeline-section", "aria-labelledby": "timeline-title" },
-    h("h2", { id: "timeline-title" }, "Your timetable"),
+  return h("details", { class: "timeline-section", "data-section": "timeline" },
+    h("summary", null, h("span", { class: "summary-title" }, "Your timetable")),
     h("p", { class: "hint" }, "Times count from when you start the plan. Reminders in the calendar are only set in waking hours."),
     notifyButton(),
     h("ol", { class: "timeline" }, sorted.map((a) =>
@@ -102,8 +111,24 @@ export function renderResult(host: ResultHost, a: api.Assessment): void {
       store.setSession(s);
       host.go("#/questions");
     });
+    // Nothing is on the server yet: the answers live in this browser only.
+    const print = h("button", { type: "button", class: "secondary", "data-testid": "print-summary" },
+      "Print the summary for the ambulance crew or A&E");
+    print.addEventListener("click", () => host.go("#/summary"));
+    const erase = h("button", { type: "button", class: "secondary", "data-testid": "erase-answers" },
+      "Erase my answers from this browser");
+    erase.addEventListener("click", () => {
+      document.body.classList.remove("emergency-mode");
+      store.forgetEverything();
+      host.go("#/");
+    });
     replaceChildren(host.main, emergencyScreen(n, t.explanation ?? [],
-      a.plan.items.filter((i) => i.section === "now"), back));
+      a.plan.items.filter((i) => i.section === "now" && i.id !== "now.emergency.call"),
+      callScript(callSigns(t), a.findings, n),
+      h("section", { class: "after-call", "aria-labelledby": "after-call-h" },
+        h("h2", { id: "after-call-h" }, "Your answers"),
+        h("div", { class: "actions" }, print, erase),
+        back)));
     host.main.querySelector<HTMLElement>("h1")?.focus();
     return;
   }
@@ -142,35 +167,54 @@ export function renderResult(host: ResultHost, a: api.Assessment): void {
   });
 
   const redFlags = t.red_flags.map(findingMeaning);
+  const plan = planSections(a.plan);
+  // First: at most three things to do now (the server's list, as `backaid
+  // assess` leads with it); then the level and why; then the safety net;
+  // the rest of the plan and the details folded.
+  const steps = a.what_to_do_now ?? [];
+  const why = t.explanation ?? [];
   replaceChildren(host.main,
-    levelBanner(t.triage, n),
+    h("section", { class: "do-now", "aria-labelledby": "do-now-title", "data-testid": "do-now" },
+      h("h1", { id: "do-now-title", tabindex: -1 }, "What to do now"),
+      steps.length
+        ? h("ol", { class: "do-now-steps" }, steps.map((st) => h("li", { "data-step": st.id },
+          h("strong", null, st.title.replace(/\.?$/, ".")), st.text ? ` ${st.text}` : "")))
+        : h("p", null, vocab.levels[t.triage] ?? "")),
+    levelBanner(t.triage, n, "h2"),
+    h("section", { "aria-labelledby": "why-title", "data-testid": "why" },
+      h("h2", { id: "why-title" }, "Why"),
+      why.length ? explanationDetails(why)
+        : h("p", null, "None of the warning signs we asked about were found.")),
     h("p", { class: "notice" }, "This is not a diagnosis. It tells you how soon to get help and how to look after yourself."),
-    t.see?.length ? h("section", { "aria-labelledby": "see-title" },
-      h("h2", { id: "see-title" }, "Who to see"),
+    plan.safetyNet,
+    h("h2", { class: "full-plan-title" }, "Your full plan"),
+    t.see?.length ? h("details", { class: "see" },
+      h("summary", null, h("span", { class: "summary-title" }, "Who to see, and what to tell them")),
       h("ul", null, t.see.map((s) => h("li", null, serviceName(s)))),
       h("h3", null, "What to tell them"),
       h("ul", null,
         redFlags.length ? h("li", null, `The warning signs you reported: ${redFlags.join("; ")}.`) : null,
         h("li", null, "When the pain started, how bad it is (0 to 10) and what makes it worse."),
         h("li", null, "Show them the handover summary (print it or save it as a PDF)."))) : null,
-    t.conditions.length ? h("section", { "aria-labelledby": "cond-title" },
-      h("h2", { id: "cond-title" }, "What a clinician should check for"),
+    plan.folded,
+    t.conditions.length ? h("details", { class: "conditions" },
+      h("summary", null, h("span", { class: "summary-title" }, "What a clinician should check for")),
       h("p", { class: "hint" }, "These are things to rule out, not things you have."),
       h("ul", null, t.conditions.map((c) => h("li", null, conditionName(c))))) : null,
-    t.explanation?.length ? h("section", { "aria-labelledby": "why-title" },
-      h("h2", { id: "why-title" }, "Why"),
-      explanationDetails(t.explanation)) : null,
     t.not_assessed.length ? h("details", { class: "not-assessed" },
       h("summary", null, `${t.not_assessed.length} warning signs were not checked`),
       h("p", null, "Not answered is never taken as \"no\". If any of these applies, check again or ask a doctor."),
       h("ul", null, t.not_assessed.map((k) => h("li", null, findingMeaning(k))))) : null,
-    planSections(a.plan),
     h("section", { class: "result-actions", "aria-labelledby": "next-title" },
       h("h2", { id: "next-title" }, "Keep track"),
       h("p", { class: "hint" }, "The calendar and the diary save your answers on this server. Only this browser holds the key to them, and you can delete them at any time."),
       h("div", { class: "actions" }, diaryBtn, icsBtn, printBtn),
       status,
       againBtn),
-    h("p", { class: "kb" }, `Knowledge base ${a.plan.kb_version}`));
+    h("details", { class: "about-result", "data-testid": "about-result" },
+      h("summary", null, "About this result"),
+      h("p", null, "The questions, the level and the plan come from the knowledge base, in which every rule and advice item names its sources. The rules await clinical sign-off."),
+      h("p", { class: "kb" }, `Knowledge base version ${a.plan.kb_version}`),
+      h("p", null, h("a", { href: "#/about" }, "More about backaid"))));
   host.main.querySelector<HTMLElement>("h1")?.focus();
 }

@@ -55,7 +55,26 @@ export const levelHeadline = (level: string, n: string): string =>
 export const beforeYouStart = (n: string): string => withNumber(vocab.regions?.before_you_start ?? "", n);
 
 export const activities = (): { id: string; label: string }[] => vocab.diary?.activities ?? [];
-export const redFlagOptions = (): { id: string; label: string; group?: string; sets: api.Findings }[] =>
-  vocab.diary?.red_flag_options ?? [];
+// The diary's red-flag options for a person of sex `sex` (as the assessment
+// recorded it): an option the sex answer rules out (pregnancy signs for a
+// man) is left out; an unknown sex keeps every option.
+export const redFlagOptions = (sex?: unknown): api.RedFlagOption[] =>
+  (vocab.diary?.red_flag_options ?? []).filter((o) =>
+    typeof sex !== "string" || !(o.not_for_sex ?? []).includes(sex));
+
+// What to tell the call handler, from the knowledge base (regions.yaml
+// emergency_call_script): "{signs}" is the warning signs reported (or the
+// reasons of the emergency rules when none was), "{number}" the number; a
+// line with `when` only when that finding is yes in `findings`.
+export function callScript(signs: string[], findings: api.Findings, n: string): { title: string; lines: string[] } | null {
+  const cs = vocab.regions?.emergency_call_script;
+  if (!cs) return null;
+  const list = signs.join("; ");
+  return {
+    title: cs.title,
+    lines: cs.lines.filter((l) => !l.when || findings[l.when] === true)
+      .map((l) => withNumber(l.text, n).split("{signs}").join(list)),
+  };
+}
 export const notePrompts = (): { id: string; words: string[]; findings: string[] }[] =>
   vocab.diary?.note_prompts ?? [];
