@@ -681,11 +681,20 @@ test("scenario pregnant with a simple spasm: not an emergency, pregnancy-safe pl
   // Medicines: ibuprofen is never advised in pregnancy (NHS); if the plan
   // names it, it is as "not advised for you".
   const ibuprofen = page.locator("main article.item").filter({ hasText: /ibuprofen|NSAID|anti-inflammator/i });
+  assert.ok(await ibuprofen.count() >= 1, "the plan says something about anti-inflammatories");
   for (let i = 0; i < await ibuprofen.count(); i++) {
     const cls = await ibuprofen.nth(i).getAttribute("class");
     const title = await ibuprofen.nth(i).locator("h3").innerText();
     if (/ibuprofen|NSAID|anti-inflammator/i.test(title)) assert.match(cls, /variant-not_for_you/, `${title}: ${cls}`);
   }
+  // What she sees when she opens "Medicines": the anti-inflammatory not
+  // advised for her, and pain relief for pregnancy.
+  const medicines = page.locator("details.section-medicines");
+  await medicines.locator(":scope > summary").click();
+  const nsaid = medicines.locator("article.variant-not_for_you").filter({ hasText: /anti-inflammator|ibuprofen/i });
+  assert.equal(await nsaid.count(), 1);
+  assert.match(await nsaid.innerText(), /Not advised for you/);
+  assert.match(await medicines.innerText(), /in pregnancy/i);
   const doNowText = await page.getByTestId("do-now").innerText();
   assert.doesNotMatch(doNowText, /\bibuprofen\b/i);
   // Something about pregnancy is in the plan the person can open.
