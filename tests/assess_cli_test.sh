@@ -12,13 +12,11 @@ cd "$work"
 cat >self.json <<'EOF'
 {"age": 34, "sex": "male", "emergency_signs": "none", "nerve_signs": ["none"],
  "illness_signs": "none", "health_history": "none", "pain_score": 6,
- "pain_pattern": "none", "range_of_motion": "some", "walking": "painful",
- "heel_walk": "normal", "toe_walk": "normal", "leg_pain": "no",
- "feeling": "none", "onset_days": 0, "how_started": "movement",
- "small_fall": "no", "before": "no", "self_care_context": "none",
- "outlook": "none", "look_alikes": "none", "medicine_safety": "none", "paracetamol": "no",
- "worse_with": ["bending", "moving"], "touch": ["tender", "knot"],
- "examined": "none", "lying_down": "yes"}
+ "pain_pattern": ["bending", "moving"], "range_of_motion": "some",
+ "walking": "painful", "heel_toe_walk": "none", "leg_symptoms": "none",
+ "onset_days": 0, "how_started": "movement", "before": "no",
+ "outlook": "none", "look_alikes": "none", "medicine_safety": "none",
+ "touch": ["tender", "knot"], "lying_down": "yes"}
 EOF
 echo '{"age": 50, "sex": "male", "nerve_signs": ["bladder"]}' >ces.json
 
@@ -38,7 +36,7 @@ check "answers: json has everything" bash -c "
 import json
 r = json.load(open('a.json'))
 assert r['answers']['sex'] == 'male', r['answers']
-assert r['answers']['worse_with'] == ['bending', 'moving']
+assert r['answers']['pain_pattern'] == ['bending', 'moving']
 assert r['findings']['age'] == 34 and r['findings']['chest_pain'] is False
 assert r['findings']['rom_limitation'] == 'mild'
 assert r['triage']['triage'] == 'self_care', r['triage']
@@ -76,24 +74,18 @@ check "questions fit 80 columns" bash -c \
 8
 10
 6
-8
+8 12
 2
-1
-5
+7
 9
-2
+9
 1 2
-1
-1
+5
 2
 0
 2
 1
-7
-3
-4
-8
-1 5
+10
 ' | '$bin' assess > w.txt && grep -q '^SELF CARE' w.txt && sed '/Thank you/q' w.txt | awk 'length > 80 { exit 1 }'"
 
 # Bad input: a clear error naming the problem, non-zero exit.
@@ -103,6 +95,7 @@ bad() {  # bad NAME JSON EXPECTED-TEXT
     "! '$bin' assess --answers bad.json > /dev/null 2> err.txt && grep -qF -- \"$3\" err.txt"
 }
 bad "unknown question" '{"agee": 3}' "unknown question id 'agee'"
+bad "merged question" '{"heel_walk": "normal"}' "question 'heel_walk' is no longer asked: it is part of 'heel_toe_walk' now"
 bad "unknown option" '{"sex": "martian"}' "unknown option 'martian'"
 bad "unknown checklist option" '{"nerve_signs": ["none", "wobbly"]}' "unknown option 'wobbly'"
 bad "number out of range" '{"pain_score": 11}' "11 is out of range"

@@ -193,27 +193,21 @@ def main():
             (5, "8"),       # illness: none
             (6, "10"),      # health history: none
             (7, "6"),       # pain 6/10
-            (8, "8"),       # pain pattern: none
+            (8, "8 12"),    # pain pattern: bending, moving in general
             (9, "2"),       # walks, slowed by pain
-            (10, "1"),      # no leg pain
-            (11, "5"),      # feeling: none
-            (12, "9"),      # look-alikes: none
-            (13, "2"),      # no paracetamol overuse
-            (14, "1 2")]:   # tender, knot
+            (10, "7"),      # legs: none
+            (11, "9"),      # look-alikes: none
+            (12, "9"),      # medicines: none
+            (13, "1 2")]:   # tender, knot
         run.answer(number, text)
     run.expect("heel walk help offered", "walk 4 or 5 small steps on your heels")
     for number, text in [
-            (15, "1"),      # heel walk normal
-            (16, "1"),      # toe walk normal
-            (17, "2"),      # no fall
-            (18, "0"),      # started today
-            (19, "2"),      # some movements limited
-            (20, "1"),      # first time
-            (21, "7"),      # outlook: none
-            (22, "3"),      # examined: none
-            (23, "4"),      # context: none
-            (24, "8"),      # medicine safety: none
-            (25, "1 5")]:   # bending, moving
+            (14, "5"),      # heel and toe walk: both easy
+            (15, "2"),      # while lifting
+            (16, "0"),      # started today
+            (17, "2"),      # some movements limited
+            (18, "1"),      # first time
+            (19, "10")]:    # outlook: none
         run.answer(number, text)
     run.expect("result level on top", "SELF CARE:")
     run.expect("why", "fits a back muscle spasm")

@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -357,6 +358,13 @@ Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
   for (const auto& [key, value] : doc.items()) {
     auto it = model.index.find(key);
     if (it == model.index.end()) {
+      if (auto retired = model.retired.find(key);
+          retired != model.retired.end()) {
+        return Status::InvalidArgument(fmt::format(
+            "question '{}' is no longer asked: it is part of '{}' now (answer "
+            "that question instead)",
+            key, fmt::join(retired->second.now, "', '")));
+      }
       return Status::InvalidArgument(
           fmt::format("unknown question id '{}'", key));
     }

@@ -47,14 +47,19 @@ TEST(InterviewReply, NumberIsStatedOrNotSure) {
 }
 
 TEST(InterviewReply, SilentSingleGetsTheNormalAnswer) {
-  EXPECT_EQ(Ticks("leg_pain", R"({"id":"s","age":40,"findings":{}})"),
+  EXPECT_EQ(Ticks("below_knee", R"({"id":"s","age":40,"findings":{}})"),
             std::vector<std::string>{"no"});
 }
 
 TEST(InterviewReply, SingleFollowsWhatTheCaseStates) {
-  EXPECT_EQ(
-      Ticks("leg_pain", R"({"id":"s","age":40,"findings":{"leg_pain":"one"}})"),
-      std::vector<std::string>{"one"});
+  EXPECT_EQ(Ticks("below_knee",
+                  R"({"id":"s","age":40,"findings":{"pain_below_knee":true}})"),
+            std::vector<std::string>{"yes"});
+  // A slip while lifting is the fall, the risk that must not be missed.
+  EXPECT_EQ(Ticks("how_started",
+                  R"({"id":"s","age":40,"findings":{"onset_with_movement":true,)"
+                  R"("minor_trauma":true}})"),
+            std::vector<std::string>{"fall"});
   // A strain: "movement", not "sudden for no clear reason".
   EXPECT_EQ(
       Ticks("how_started",

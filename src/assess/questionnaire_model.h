@@ -55,6 +55,15 @@ struct Questionnaire {
   // By FindingId: the first question that sets it and the option (-1 for a
   // number question); {-1, -1} when no question asks it.
   std::vector<std::pair<int, int>> asked_by;
+  // Questions of earlier knowledge-base versions that were merged into
+  // others (questions.yaml `retired`): an answer stored under such an id
+  // (a diary episode's initial answers) still says which findings were
+  // asked, and a client that sends one is told where its question went.
+  struct Retired {
+    std::vector<std::string> now;  // the current questions that ask it
+    std::vector<FindingId> findings;  // what it asked
+  };
+  std::unordered_map<std::string, Retired> retired;
 };
 
 // Three-valued evaluation of `e` over encoded finding values: 1 true,

@@ -178,7 +178,7 @@ class QuestionsLoader : public YamlLint {
 
   std::shared_ptr<const Questionnaire> Load(const YAML::Node& doc) {
     auto q = std::make_shared<Questionnaire>();
-    CheckKeys(doc, {"sections", "questions"}, "questions.yaml");
+    CheckKeys(doc, {"sections", "questions", "retired"}, "questions.yaml");
     if (!doc.IsMap()) {
       At(doc,
          "questions.yaml must be a mapping with 'sections' and "
@@ -207,6 +207,7 @@ class QuestionsLoader : public YamlLint {
       q->index[def.view.id] = static_cast<int>(q->questions.size());
       q->questions.push_back(std::move(def));
     }
+    LoadRetired(doc["retired"], q.get());
     // The first question (and option) that asks each finding.
     q->asked_by.assign(impl_.findings.size(), {-1, -1});
     for (size_t i = 0; i < q->questions.size(); ++i) {
@@ -237,6 +238,59 @@ class QuestionsLoader : public YamlLint {
   }
 
  private:
+  // `retired`: [{id, now: [question ids], findings: [finding keys]}].
+  void LoadRetired(const YAML::Node& list, Questionnaire* q) {
+    if (!list.IsDefined()) return;
+    if (!list.IsSequence()) {
+      At(list, "'retired' must be a list");
+      return;
+    }
+    for (const auto& n : list) {
+      if (!n.IsMap()) {
+        At(n, "a retired question must be a mapping");
+        continue;
+      }
+      CheckKeys(n, {"id", "now", "findings"}, "a retired question");
+      std::string id;
+      if (!Text(n, "id", &id, true, "a retired question")) continue;
+      const std::string what = "retired question " + id;
+      if (q->index.count(id) || q->retired.count(id)) {
+        At(n["id"], fmt::format("{}: the id is in use", what));
+        continue;
+      }
+      Questionnaire::Retired r;
+      const YAML::Node now = n["now"];
+      if (!now.IsSequence() || now.size() == 0) {
+        At(now.IsDefined() ? now : n,
+           fmt::format("{}: 'now' must list the questions that ask it", what));
+        continue;
+      }
+      for (const auto& x : now) {
+        if (!x.IsScalar() || !q->index.count(x.Scalar())) {
+          At(x, fmt::format("{}: 'now' names no current question", what));
+          continue;
+        }
+        r.now.push_back(x.Scalar());
+      }
+      const YAML::Node findings = n["findings"];
+      if (!findings.IsSequence() || findings.size() == 0) {
+        At(findings.IsDefined() ? findings : n,
+           fmt::format("{}: 'findings' must list what it asked", what));
+        continue;
+      }
+      for (const auto& x : findings) {
+        auto it = x.IsScalar() ? impl_.finding_index.find(x.Scalar())
+                               : impl_.finding_index.end();
+        if (it == impl_.finding_index.end()) {
+          At(x, fmt::format("{}: unknown finding", what));
+          continue;
+        }
+        r.findings.push_back(it->second);
+      }
+      q->retired.emplace(std::move(id), std::move(r));
+    }
+  }
+
   void LoadSections(const YAML::Node& list, const YAML::Node& doc) {
     if (!list.IsSequence() || list.size() == 0) {
       At(list.IsDefined() ? list : doc,

@@ -132,6 +132,36 @@ TEST(QuestionsLint, DuplicateQuestionId) {
               "duplicate question id 'flags'");
 }
 
+// `retired`: a merged question keeps its id, what asks it now and what it
+// asked; each part is checked.
+TEST(QuestionsLint, RetiredQuestions) {
+  const std::string good = std::string(kGood) +
+                           "retired:\n"
+                           "  - {id: old_walk, now: [walk], findings: [walk]}\n";
+  auto files = testing::TestKbFiles(kRules, true);
+  files.push_back({"questions.yaml", good});
+  auto out = Build(files);
+  ASSERT_TRUE(out.issues.empty()) << All(out.issues);
+  const auto kb = KnowledgeBaseBuilder::Wrap(std::move(out.impl));
+  const auto& q = *assess::QuestionnaireOf(*kb);
+  ASSERT_EQ(q.retired.count("old_walk"), 1u);
+  EXPECT_EQ(q.retired.at("old_walk").now, std::vector<std::string>{"walk"});
+  ASSERT_EQ(q.retired.at("old_walk").findings.size(), 1u);
+
+  const std::string in_use = std::string(kGood) +
+                             "retired:\n"
+                             "  - {id: walk, now: [walk], findings: [walk]}\n";
+  ExpectIssue(in_use, 29, "retired question walk: the id is in use");
+  const std::string gone = std::string(kGood) +
+                           "retired:\n"
+                           "  - {id: x, now: [nowhere], findings: [walk]}\n";
+  ExpectIssue(gone, 29, "'now' names no current question");
+  const std::string unknown = std::string(kGood) +
+                              "retired:\n"
+                              "  - {id: x, now: [walk], findings: [zz]}\n";
+  ExpectIssue(unknown, 29, "unknown finding");
+}
+
 TEST(QuestionsLint, DuplicateOptionId) {
   ExpectIssue(With("{id: b, label: B", "{id: a, label: B"), 16,
               "duplicate option id 'a'");

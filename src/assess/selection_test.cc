@@ -58,19 +58,19 @@ TEST(AnswerRecords, OnlyWhatItStates) {
   EXPECT_EQ(Value(c, "leg_numbness_tingling"), kUnknown);
   EXPECT_EQ(Value(c, "bladder_dysfunction"), 0);  // its item names it all
   // Once one leg has been asked too, every abnormal value is ruled out.
-  c = FromAnswers(start + R"(, "feeling": "none"})");
+  c = FromAnswers(start + R"(, "leg_symptoms": "none"})");
   EXPECT_EQ(Value(c, "leg_weakness"), Enum("leg_weakness", "none"));
   EXPECT_EQ(Value(c, "leg_numbness_tingling"),
             Enum("leg_numbness_tingling", "none"));
   // One leg ticked, both not: one.
-  c = FromAnswers(start + R"(, "feeling": ["one_leg_weak"]})");
+  c = FromAnswers(start + R"(, "leg_symptoms": ["one_leg_weak"]})");
   EXPECT_EQ(Value(c, "leg_weakness"), Enum("leg_weakness", "one"));
   EXPECT_EQ(Value(c, "leg_numbness_tingling"),
             Enum("leg_numbness_tingling", "none"));
   // "Not sure" to the first rules nothing out.
   c = FromAnswers(
       R"({"age": 34, "sex": "male", "emergency_signs": "none",
-          "nerve_signs": "unsure", "feeling": "none"})");
+          "nerve_signs": "unsure", "leg_symptoms": "none"})");
   EXPECT_EQ(Value(c, "leg_weakness"), kUnknown);
   // In every checklist, what an unticked item records is covered by it.
   for (const auto& q : assess::QuestionnaireOf(*Kb())->questions) {

@@ -115,7 +115,9 @@ TEST(Vocabulary, AsksNamesWhatEachQuestionAsks) {
   EXPECT_TRUE(has("sex", "sex"));
   EXPECT_FALSE(has("sex", "pregnant"));
   EXPECT_FALSE(has("sex", "vaginal_bleeding"));
-  EXPECT_TRUE(has("heel_walk", "heel_walk"));
+  EXPECT_TRUE(has("heel_toe_walk", "heel_walk"));
+  EXPECT_TRUE(has("heel_toe_walk", "toe_walk"));
+  EXPECT_TRUE(has("leg_symptoms", "leg_pain"));
   EXPECT_TRUE(has("nerve_signs", "bladder_dysfunction"));
   EXPECT_TRUE(has("age", "age"));
 }
@@ -149,10 +151,10 @@ TEST(Vocabulary, DiaryOffersEveryRedFlagOptionOfTheAssessment) {
   for (const auto& o : v["diary"]["red_flag_options"])
     for (const auto& [key, value] : o["sets"].items()) offered.insert(key);
   for (const std::string& key : flagged) EXPECT_TRUE(offered.count(key)) << key;
-  ASSERT_TRUE(by_id.count("feeling.one_leg_weak"));
-  EXPECT_EQ(by_id["feeling.one_leg_weak"], R"({"leg_weakness":"one"})");
-  ASSERT_TRUE(by_id.count("feeling.one_leg_numb"));
-  EXPECT_EQ(by_id["feeling.one_leg_numb"],
+  ASSERT_TRUE(by_id.count("leg_symptoms.one_leg_weak"));
+  EXPECT_EQ(by_id["leg_symptoms.one_leg_weak"], R"({"leg_weakness":"one"})");
+  ASSERT_TRUE(by_id.count("leg_symptoms.one_leg_numb"));
+  EXPECT_EQ(by_id["leg_symptoms.one_leg_numb"],
             R"({"leg_numbness_tingling":"one"})");
   // The closer look at bladder and bowel repeats the warning signs: once.
   EXPECT_FALSE(by_id.count("nerve_check.no_feel_pee"));

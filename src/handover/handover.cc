@@ -157,7 +157,13 @@ std::vector<bool> AskedFindings(const KnowledgeBase& kb,
   }
   for (const auto& [id, reply] : start.answers) {
     auto it = model->index.find(id);
-    if (it == model->index.end()) continue;
+    if (it == model->index.end()) {
+      // A question since merged into others: what it asked, as recorded.
+      if (auto r = model->retired.find(id); r != model->retired.end())
+        for (FindingId f : r->second.findings)
+          if (f < n) asked[f] = true;
+      continue;
+    }
     const std::vector<bool> by_q =
         assess::FindingsAsked(model->questions[it->second], n);
     for (size_t f = 0; f < n; ++f)

@@ -133,7 +133,7 @@ bad = [o["id"] for o in options
 check(len(options) >= 10 and not bad,
       f"{len(options)} diary red-flag options, each a questionnaire option"
       f" {bad[:3]}")
-check(any(o["id"] == "feeling.one_leg_weak" for o in options),
+check(any(o["id"] == "leg_symptoms.one_leg_weak" for o in options),
       "new weakness in one leg can be reported in the diary")
 saddle = [o for o in options if o["sets"].get("saddle_numbness") is True]
 check(len(saddle) == 1, "saddle numbness can be reported in the diary")

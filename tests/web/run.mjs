@@ -139,11 +139,11 @@ async function shot(page, name) {
 // every checklist not named is "None of these".
 const SELF_CARE = {
   age: 35, sex: "male", temperature: 36.8, pulse: 72, blood_pressure: 120, pain_score: 4,
-  range_of_motion: "some", walking: "painful", heel_walk: "normal", toe_walk: "normal",
-  leg_pain: "no", below_knee: "no", claudication: "no", onset_days: 1, how_started: "movement",
+  range_of_motion: "some", walking: "painful",
+  below_knee: "no", claudication: "no", onset_days: 1, how_started: "movement",
   small_fall: "no", bone_risks: "no", course: "same", self_care_days: 1, before: "no",
   episodes_6_months: 0, colic: "no", belly_lump: "no", after_meals: "no", pregnant: "no",
-  pregnancy_weeks: 0, paracetamol: "no", lying_down: "yes",
+  pregnancy_weeks: 0, lying_down: "yes",
 };
 
 // Answers the current question from `answers`; returns its id.
@@ -481,7 +481,7 @@ test("diary worsening to one-leg weakness: a note prompts to record it, the leve
   const prompt = page.getByTestId("note-prompt");
   await prompt.waitFor();
   assert.match(await prompt.innerText(), /may describe a warning sign/);
-  await page.getByTestId("record-feeling.one_leg_weak").click();
+  await page.getByTestId("record-leg_symptoms.one_leg_weak").click();
   assert.equal(await page.getByLabel("New weakness in one leg or foot").isChecked(), true);
   await axe(page, "the diary note prompt");
   await page.setViewportSize({ width: 1280, height: 900 });
