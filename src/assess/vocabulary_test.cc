@@ -175,8 +175,8 @@ TEST(Vocabulary, DiaryOptionsNameTheSexesThatRuleThemOut) {
   ASSERT_TRUE(by_id.count("pregnancy_signs.tightenings"));
   EXPECT_EQ(by_id["pregnancy_signs.tightenings"]["not_for_sex"],
             nlohmann::json::array({"male"}));
-  ASSERT_TRUE(by_id.count("feeling.one_leg_weak"));
-  EXPECT_TRUE(by_id["feeling.one_leg_weak"]["not_for_sex"].empty());
+  ASSERT_TRUE(by_id.count("leg_symptoms.one_leg_weak"));
+  EXPECT_TRUE(by_id["leg_symptoms.one_leg_weak"]["not_for_sex"].empty());
   ASSERT_TRUE(by_id.count("nerve_signs.saddle"));
   EXPECT_TRUE(by_id["nerve_signs.saddle"]["not_for_sex"].empty());
   EXPECT_NE(by_id["nerve_signs.saddle"]["help"].get<std::string>().find(
