@@ -117,9 +117,11 @@ export function renderResult(host: ResultHost, a: api.Assessment): void {
     print.addEventListener("click", () => host.go("#/summary"));
     const erase = h("button", { type: "button", class: "secondary", "data-testid": "erase-answers" },
       "Erase my answers from this browser");
+    // Only these answers: a diary kept from before keeps its key (it has
+    // its own "Delete my data").
     erase.addEventListener("click", () => {
       document.body.classList.remove("emergency-mode");
-      store.forgetEverything();
+      store.setSession(null);
       host.go("#/");
     });
     replaceChildren(host.main, emergencyScreen(n, t.explanation ?? [],
