@@ -17,6 +17,26 @@ void Raise(FindingId f, int w, Relevance* out) {
   out->any.set(f);
 }
 
+// Whether an atom of compiled subtree n is true on a warning sign the
+// person already reported (a red-flag finding, findings.yaml, at an
+// abnormal value): the rule is partly supported by what they told us, not
+// only by who they are.
+bool SupportedByRedFlag(const KnowledgeBase& kb, const kb::Program& p,
+                        uint32_t n, const int32_t* values) {
+  for (uint32_t i = n; i < p.nodes[n].end; ++i) {
+    const kb::Node& node = p.nodes[i];
+    if (!kb::IsAtom(node.op) || node.op == kb::NodeOp::kIsKnown ||
+        node.op == kb::NodeOp::kIsUnknown)
+      continue;
+    const int32_t v = values[node.finding];
+    if (v == kUnknown) continue;
+    const FindingDef& def = kb.findings()[node.finding];
+    if (!def.red_flag || (def.normal && *def.normal == v)) continue;
+    if (kb::TestKnown(node.op, node.operand, v)) return true;
+  }
+  return false;
+}
+
 // The unknown findings inside the undecided parts of compiled subtree n.
 void CollectUndecided(const kb::Program& p, uint32_t n, const int32_t* values,
                       int w, Relevance* out) {
@@ -98,14 +118,20 @@ void ComputeRelevance(const KnowledgeBase& kb, const Case& c,
   for (uint16_t i : r.fired) fired.set(i);
   for (size_t i = 0; i < p.rules.size(); ++i) {
     const kb::CompiledRule& rule = p.rules[i];
-    const int w = 2 + static_cast<int>(rule.level);
+    const int w = RuleWeight(rule.level, false);
     if (!fired.test(i)) {
       // Would it change anything if it fired?
       if (rule.level <= r.level && (rule.conditions & ~r.conditions) == 0)
         continue;
       if (kb::Holds(p, rule.when, values, false)) continue;  // ruled out
       if (kb::Holds(p, rule.when, values, true)) continue;   // excepted
-      CollectUndecided(p, rule.when, values, w, out);
+      // Among rules of one level, those the person's answers already
+      // partly support are settled first (ordered by risk for this person:
+      // after belly pain at 70, the pulsing lump before the medicines).
+      CollectUndecided(
+          p, rule.when, values,
+          RuleWeight(rule.level, SupportedByRedFlag(kb, p, rule.when, values)),
+          out);
       continue;
     }
     // Fired: could an answer take it back (its `unless`, or a knownness
@@ -194,7 +220,7 @@ int ConfirmEmergency(const KnowledgeBase& kb, const Questionnaire& model,
     if (rule.unless == kb::kNoNode || rule.always_evaluate ||
         kb::Holds(p, rule.unless, values, false))
       return -1;
-    CollectUndecided(p, rule.unless, values, 2 + static_cast<int>(rule.level),
+    CollectUndecided(p, rule.unless, values, RuleWeight(rule.level, false),
                      &rel);
   }
   rel.any &= ~c.known;

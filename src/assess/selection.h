@@ -26,8 +26,13 @@
 namespace backaid::assess {
 
 // Per finding, how much its answer could still matter: 0 not at all, 1 the
-// care plan only, 2 + level a rule of that level (2 self_care ... 5
-// emergency). Only unknown findings are ever above 0.
+// care plan only, RuleWeight(level, supported) a rule of that level (4
+// self_care ... 11 emergency); a rule already partly supported by an
+// abnormal answer weighs one more than the others of its level. Only
+// unknown findings are ever above 0.
+constexpr int RuleWeight(TriageLevel level, bool supported) {
+  return 2 * (2 + static_cast<int>(level)) + (supported ? 1 : 0);
+}
 struct Relevance {
   std::array<int8_t, kMaxFindings> weight{};
   FindingSet any;  // weight > 0

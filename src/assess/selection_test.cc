@@ -191,6 +191,38 @@ TEST(Selection, NoPregnancyQuestionsForAManAndNoAorticCheckAtThirty) {
   }
 }
 
+// Ordered by risk for this person: once a warning sign is reported, the
+// questions that could complete an emergency rule it supports come before
+// the other open questions of the same level. Severe pain between the
+// shoulder blades at 60: how it started (a sudden tearing onset) and the
+// vessel risks come before the walking and leg checks, which the file
+// lists first.
+TEST(Selection, AWarningSignBringsForwardWhatCouldCompleteItsRule) {
+  auto a = Assessment::Start(Kb());
+  ASSERT_TRUE(a.ok());
+  std::vector<std::string> after;
+  bool reported = false;
+  while (const Question* q = a->NextQuestion()) {
+    if (reported) after.push_back(q->id);
+    if (q->id == "age") {
+      ASSERT_TRUE(a->Answer(Reply::Number(60)).ok());
+    } else if (q->id == "sex") {
+      ASSERT_TRUE(a->Answer(Reply::Option("male")).ok());
+    } else if (q->id == "pain_score") {
+      ASSERT_TRUE(a->Answer(Reply::Number(9)).ok());
+    } else if (q->id == "pain_pattern") {
+      ASSERT_TRUE(a->Answer(Reply::Options({"upper_back"})).ok());
+      reported = true;
+    } else {
+      ASSERT_TRUE(a->Answer(assess::TypicalReply(*Kb(), Def(q->id))).ok());
+    }
+  }
+  ASSERT_GE(after.size(), 4u);
+  EXPECT_EQ(after[0], "how_started");
+  EXPECT_EQ(after[1], "heart_risks");
+  EXPECT_EQ(after[2], "walking");
+}
+
 // Resuming from answers given in any order asks the same next question.
 TEST(Selection, ResumeDoesNotDependOnTheAnswersOrder) {
   auto a = ResumeAssessment(
