@@ -51,6 +51,12 @@ struct FindingDef {
   SourceLocation where;
 };
 
+// An encoded value of finding `def` as the knowledge base writes it: "true"
+// or "false", the enum value's name, the integer, the number with its
+// decimal ("38.5"), "unknown" for kUnknown. An enum value out of range is
+// written as its number. Pure; thread-safe.
+std::string FindingValueText(const FindingDef& def, int32_t encoded);
+
 struct ConditionDef {
   std::string id;
   std::string name;

@@ -23,7 +23,6 @@
 #include "src/caseio/regions.h"
 #include "src/handover/handover_model.h"
 #include "src/handover/pdf_document.h"
-#include "src/knowledge/expr.h"
 #include "src/loadable/loadable.h"
 
 namespace backaid {
@@ -44,7 +43,7 @@ std::string When(int64_t ms, const std::string& tz) {
 // knowledge base's own rendering otherwise.
 std::string ValueText(const FindingDef& f, int32_t v) {
   if (f.type == FindingType::kBool) return v != 0 ? "yes" : "no";
-  return kb::ValueToString(f, v);
+  return FindingValueText(f, v);
 }
 
 std::string SourceNames(const KnowledgeBase& kb,
