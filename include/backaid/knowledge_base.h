@@ -4,6 +4,12 @@
 //
 // A knowledge base that does not lint clean is never returned: Load* fail
 // with kFailedPrecondition and the full list of problems.
+//
+// Contract: a KnowledgeBase is immutable once returned and is shared as a
+// std::shared_ptr<const KnowledgeBase>; every const call is thread-safe
+// (the built-in knowledge base parses its extension files once, on first
+// use, under a lock). References it returns (definitions, names) live as
+// long as the knowledge base. Errors are Status values; no call throws.
 #ifndef BACKAID_KNOWLEDGE_BASE_H_
 #define BACKAID_KNOWLEDGE_BASE_H_
 
