@@ -1,9 +1,15 @@
 # HTTP transport (src/server): Boost.Beast + Asio, header-only from
-# libboost-dev. Beast is confined to http_server.cc to keep compile times
-# down; the rest of the module does not include Boost.
+# libboost-dev. Beast is confined to http_server.cc (listen, accept, stop)
+# and http_session.cc (one connection) to keep compile times down; Asio's
+# thread pool to offload_pool.cc; the rest of the module does not include
+# Boost.
 find_package(Boost 1.74 REQUIRED)
 add_library(backaid_http STATIC
   src/server/http_server.cc
+  src/server/http_session.cc
+  src/server/offload_pool.cc
+  src/server/framing.cc
+  src/server/trusted_proxies.cc
   src/server/http_policy.cc
   src/server/http_util.cc)
 target_include_directories(backaid_http

@@ -1,5 +1,14 @@
 // Batch commands over JSON Lines: triage many cases fast, and validate
 // results against each case's "expected".
+//
+// Contract: the calls borrow `kb` (or share it) and the file descriptors for
+// the call only; they neither close nor seek them. A bad case is never a
+// failure of the call: it is counted and answered on its own line. Calls
+// fail (kIoError) only when reading or writing a descriptor fails; the
+// interview protocol without a questionnaire is kFailedPrecondition. Each
+// call may use several threads internally and returns when they are done;
+// concurrent calls on different descriptors are safe. The render and rate
+// helpers are pure.
 #ifndef BACKAID_BATCH_H_
 #define BACKAID_BATCH_H_
 

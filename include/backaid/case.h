@@ -1,6 +1,12 @@
 // A case: one person at one moment, as structured findings
 // (see shared/case-format.md). Findings are stored densely by FindingId; a
 // finding that was not assessed holds kUnknown, never a default "no".
+//
+// Contract: plain values, owned by the caller. A Case is sized for one
+// knowledge base (KnowledgeBase::NewCase) and must only be used with it; set
+// findings with KnowledgeBase::SetFinding, which keeps `abnormal` and
+// `known` true (writing `values` directly leaves them stale). Not
+// synchronized: one Case per thread, or const access only.
 #ifndef BACKAID_CASE_H_
 #define BACKAID_CASE_H_
 
@@ -30,7 +36,11 @@ enum class TriageLevel : uint8_t {
 };
 inline constexpr int kLevelCount = 4;
 
-std::string_view LevelName(TriageLevel level);  // "self_care", ...
+// "self_care", "routine", "urgent", "emergency": the ids of the API and of
+// case-format.md (a front shows the knowledge base's words instead). The
+// view is of static storage.
+std::string_view LevelName(TriageLevel level);
+// The level of such an id; nullopt for anything else (case-sensitive).
 std::optional<TriageLevel> ParseLevel(std::string_view name);
 
 struct Case {

@@ -4,6 +4,12 @@
 // wrong types, out-of-range values, duplicate keys and a missing id are
 // errors naming the key. Other top-level members (narrative, source, ...)
 // are ignored. A finding given as null is "not assessed".
+//
+// Contract: the reader borrows `kb`, which must outlive it; the writers
+// borrow their arguments for the call only and append to `out` (never
+// clear it). Errors are Status values (kInvalidArgument naming the member
+// and the problem), never exceptions. The writers are thread-safe; a
+// CaseReader is not (one per thread).
 #ifndef BACKAID_CASE_JSON_H_
 #define BACKAID_CASE_JSON_H_
 
@@ -49,11 +55,13 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, std::string* out,
                       bool could_not_rule_out = false);
 
-// Appends {"id": <id or null>, "error": <message>}.
+// Appends {"id": <id or null>, "error": <message>}: `id` is written only
+// when `has_id`. Cannot fail.
 void AppendErrorJson(std::string_view id, bool has_id, std::string_view error,
                      std::string* out);
 
-// Appends `s` as a JSON string literal (quotes included). `s` must be UTF-8.
+// Appends `s` as a JSON string literal (quotes included). `s` must be UTF-8
+// (the caller checks; invalid bytes are copied as they are).
 void AppendJsonString(std::string_view s, std::string* out);
 
 }  // namespace backaid

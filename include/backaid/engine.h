@@ -9,6 +9,13 @@
 //
 // Evaluate() is thread-safe (the knowledge base is immutable), does not
 // allocate once `out` has been used, and is deterministic.
+//
+// Contract for every call here: `kb` is borrowed and must outlive the call;
+// `c` must have been made by kb.NewCase() (a Case of another knowledge base
+// is undefined behaviour). No call fails or throws: an incomplete case is
+// an answer with `not_assessed` and could_not_rule_out, never an error.
+// Results are values owned by the caller. All are safe to call from any
+// number of threads at once, each with its own `out`.
 #ifndef BACKAID_ENGINE_H_
 #define BACKAID_ENGINE_H_
 
@@ -31,15 +38,21 @@ struct TriageResult {
   std::vector<uint16_t> fired;  // indices into kb.rules(), in kb order
 };
 
+// Triage: `out` is overwritten (reuse it across cases to avoid allocation).
 void Evaluate(const KnowledgeBase& kb, const Case& c, TriageResult* out);
 TriageResult Evaluate(const KnowledgeBase& kb, const Case& c);
 
-// The findings that made a fired rule's `when` true (its evidence).
+// The findings that made a fired rule's `when` true (its evidence), in
+// FindingId order: the findings of the `when`'s atoms that are true in `c`.
+// `rule` indexes kb.rules() (out of range is undefined); for a rule that
+// did not fire the list may be partial or empty.
 std::vector<FindingId> Evidence(const KnowledgeBase& kb, const Case& c,
                                 uint16_t rule);
 
 // A rule above the result's level that could not be ruled out because
-// findings it needs were not answered.
+// findings it needs were not answered. CouldNotRuleOut lists them in rule
+// order; `result` must be Evaluate(kb, c). Empty when the screen is
+// complete for every rule above the level.
 struct Undetermined {
   uint16_t rule;
   std::vector<FindingId> missing;

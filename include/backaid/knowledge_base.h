@@ -4,6 +4,12 @@
 //
 // A knowledge base that does not lint clean is never returned: Load* fail
 // with kFailedPrecondition and the full list of problems.
+//
+// Contract: a KnowledgeBase is immutable once returned and is shared as a
+// std::shared_ptr<const KnowledgeBase>; every const call is thread-safe
+// (the built-in knowledge base parses its extension files once, on first
+// use, under a lock). References it returns (definitions, names) live as
+// long as the knowledge base. Errors are Status values; no call throws.
 #ifndef BACKAID_KNOWLEDGE_BASE_H_
 #define BACKAID_KNOWLEDGE_BASE_H_
 
@@ -50,6 +56,12 @@ struct FindingDef {
   bool red_flag = false;            // listed in not_assessed when unknown
   SourceLocation where;
 };
+
+// An encoded value of finding `def` as the knowledge base writes it: "true"
+// or "false", the enum value's name, the integer, the number with its
+// decimal ("38.5"), "unknown" for kUnknown. An enum value out of range is
+// written as its number. Pure; thread-safe.
+std::string FindingValueText(const FindingDef& def, int32_t encoded);
 
 struct ConditionDef {
   std::string id;

@@ -1,6 +1,11 @@
 // Human-readable rendering of a triage result (text for a terminal,
 // Markdown for documents). The clinical wording comes from the knowledge
 // base; this only lays it out.
+//
+// Contract for every call here: arguments are borrowed for the call; the
+// Append* calls append to `out` and never clear it. None fails or throws:
+// what the knowledge base lacks (no regions.yaml) is said in words, never
+// guessed. All are thread-safe given a const knowledge base.
 #ifndef BACKAID_REPORT_H_
 #define BACKAID_REPORT_H_
 

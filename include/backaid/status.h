@@ -2,6 +2,12 @@
 //
 // Library exceptions (yaml-cpp, simdjson, the standard library) are caught at
 // the module edge and turned into a Status; callers never see them.
+//
+// Contract: both types are values (copyable, movable, no shared state), so
+// any number of threads may use different objects; one object is not
+// synchronized. Both are [[nodiscard]]: an ignored error does not compile
+// with -Werror. A message is plain text for a person or a log (it may name
+// a file, line, member or id, never a secret such as a token).
 #ifndef BACKAID_STATUS_H_
 #define BACKAID_STATUS_H_
 
@@ -51,7 +57,10 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-// Either a value or a non-OK Status.
+// Either a value or a non-OK Status. Constructing it from an OK Status is a
+// programming error (ok() is false and value() throws
+// std::bad_variant_access). value() on a failed Result throws the same:
+// check ok() first. status() of a successful Result is an OK Status.
 template <typename T>
 class [[nodiscard]] Result {
  public:

@@ -1,5 +1,6 @@
 // The backaid release version (the knowledge base has its own, see
-// KnowledgeBase::version()).
+// KnowledgeBase::version()). A compile-time constant, printed by
+// `backaid --version`.
 #ifndef BACKAID_VERSION_H_
 #define BACKAID_VERSION_H_
 

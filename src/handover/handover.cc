@@ -23,7 +23,6 @@
 #include "src/caseio/regions.h"
 #include "src/handover/handover_model.h"
 #include "src/handover/pdf_document.h"
-#include "src/knowledge/expr.h"
 #include "src/loadable/loadable.h"
 
 namespace backaid {
@@ -44,7 +43,7 @@ std::string When(int64_t ms, const std::string& tz) {
 // knowledge base's own rendering otherwise.
 std::string ValueText(const FindingDef& f, int32_t v) {
   if (f.type == FindingType::kBool) return v != 0 ? "yes" : "no";
-  return kb::ValueToString(f, v);
+  return FindingValueText(f, v);
 }
 
 std::string SourceNames(const KnowledgeBase& kb,
@@ -52,7 +51,10 @@ std::string SourceNames(const KnowledgeBase& kb,
   std::string s;
   for (uint16_t i : ids) {
     if (!s.empty()) s += "; ";
-    s += kb.sources()[i].title;
+    // The short citation a clinician knows ("NICE NG59"), the title when
+    // a source has none.
+    const SourceDef& src = kb.sources()[i];
+    s += src.cite.empty() ? src.title : src.cite;
   }
   return s;
 }
@@ -114,8 +116,9 @@ class Flow {
   void Bullet(std::string text, std::string font = "") {
     Add(handover::BlockKind::kBullet, std::move(text), std::move(font));
   }
-  void SubBullet(std::string text) {
+  void SubBullet(std::string text, int columns = 1) {
     Add(handover::BlockKind::kSubBullet, std::move(text));
+    doc_->blocks.back().columns = columns;
   }
   void Chart(const PainTrend& t) {
     handover::Block b;
@@ -223,12 +226,13 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
       "triage, not a diagnosis; the person has not been examined. "
       "Only what the person was asked and answered is stated; unanswered "
       "questions are never taken as \"no\".",
-      "Sans Italic 9");
-  f.Para(fmt::format(
-      "Episode started {} ({}). Summary made {}. {} diary "
-      "entr{}. Knowledge base {}.",
-      When(start.started_at_ms, tz), tz, When(now_ms, tz), entries.size(),
-      entries.size() == 1 ? "y" : "ies", kb.version()));
+      "Sans Italic 7.5");
+  f.Para(fmt::format("Episode started {} ({}). Summary made {}. {} diary "
+                     "entr{}. Knowledge base {}.",
+                     When(start.started_at_ms, tz), tz, When(now_ms, tz),
+                     entries.size(), entries.size() == 1 ? "y" : "ies",
+                     kb.version()),
+         "Sans 7.5");
 
   f.Heading("Level now");
   f.Para(LevelWords(kb, r.level, start.region), "Sans Bold 10");
@@ -236,7 +240,7 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
   if (review.escalated) {
     f.Para(fmt::format("Raised from \"{}\" by the last diary entry.",
                        LevelWords(kb, review.previous_level, start.region)),
-           "Sans Bold 9.5");
+           "Sans Bold 8.5");
   }
   for (size_t i = 0; i < kb.services().size(); ++i) {
     if (r.see & (1u << i)) f.Bullet("See: " + kb.services()[i].name);
@@ -278,7 +282,7 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
     f.Bullet(fmt::format("{} ({}; sources: {})", rd.reason,
                          LevelWords(kb, rd.level, start.region),
                          SourceNames(kb, rd.sources)),
-             "Sans 8.5");
+             "Sans 7.5");
   }
   for (const std::string& d : review.derived) f.Bullet("From the diary: " + d);
 
@@ -287,7 +291,7 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
     std::vector<std::string> meanings;
     for (size_t i = 0; i < defs.size(); ++i)
       if (r.not_assessed.test(i)) meanings.push_back(defs[i].meaning);
-    f.Para(Capitalized(Joined(meanings)) + ".", "Sans 8");
+    f.Para(Capitalized(Joined(meanings)) + ".", "Sans 7.5");
   }
 
   // Pertinent negatives, grouped: one line per finding group for the
@@ -315,15 +319,18 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
       diary.back().second.push_back(def.meaning);
     }
   }
+  // One paragraph: a sentence per finding group, read after "Answered no".
   if (!groups.empty()) {
-    f.Para(fmt::format("Answered no at the assessment ({}):",
-                       When(start.started_at_ms, tz)));
+    std::string para = fmt::format("Answered no at the assessment ({}):",
+                                   When(start.started_at_ms, tz));
     for (const auto& [group, meanings] : groups)
-      f.Bullet(Capitalized(Joined(meanings)) + ".", "Sans 8");
+      para += " " + Capitalized(Joined(meanings)) + ".";
+    f.Para(para, "Sans 7");  // the longest paragraph: a reference list
   }
   for (const auto& [at, meanings] : diary)
-    f.Bullet(fmt::format("Answered no in the diary, {}: {}.", When(at, tz),
-                         Joined(meanings)));
+    f.Para(fmt::format("Answered no in the diary, {}: {}.", When(at, tz),
+                       Joined(meanings)),
+           "Sans 7.5");
   // Self-checks found normal ("walking a few steps on the heels: normal").
   std::vector<std::string> normal;
   for (size_t i = 0; i < defs.size() && i < start.initial.values.size(); ++i) {
@@ -336,37 +343,61 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
     shown[i] = true;
   }
   if (!normal.empty())
-    f.Bullet("Found normal: " + Joined(normal) + ".", "Sans 8");
+    f.Para("Found normal: " + Joined(normal) + ".", "Sans 7.5");
 
   // The other answers, in one paragraph: only what was asked and answered.
-  std::vector<std::string> other;
+  // Not "said 'not sure' ...: no": not choosing "not sure" is not an answer
+  // (the findings of group said_not_sure are set only by a "not sure").
+  // Yes/no answers that were "no" are one list, the rest "meaning: value".
+  std::vector<std::string> other, other_no;
   for (size_t i = 0; i < defs.size() && i < start.initial.values.size(); ++i) {
     const int32_t v = start.initial.values[i];
     if (v == kUnknown || !asked[i] || shown[i]) continue;
+    if (defs[i].group == "said_not_sure" && defs[i].normal &&
+        v == *defs[i].normal)
+      continue;
+    if (defs[i].type == FindingType::kBool && v == 0) {
+      other_no.push_back(defs[i].meaning);
+      continue;
+    }
     other.push_back(
         fmt::format("{}: {}", defs[i].meaning, ValueText(defs[i], v)));
   }
-  if (!other.empty()) {
+  if (!other.empty() || !other_no.empty()) {
     f.Heading("Other answers");
-    f.Para(Capitalized(Joined(other)) + ".", "Sans 8");
+    std::string text;
+    if (!other.empty()) text = Capitalized(Joined(other)) + ".";
+    if (!other_no.empty()) {
+      if (!text.empty()) text += " ";
+      text += "Answered no: " + Joined(other_no) + ".";
+    }
+    f.Para(text, "Sans 7");
   }
 
-  // The plan: each item's title (the person has the full plan); the safety
-  // net in full, its warning signs as a list.
+  // The plan: not repeated (the person has it in full), one line says so;
+  // the safety net in full, each warning sign its own bullet.
   f.Heading("Plan given to the person");
-  std::vector<std::string> titles;
+  size_t self_care_items = 0;
   for (const PlanItem& item : review.plan.items)
-    if (item.section != PlanSection::kSafetyNet) titles.push_back(item.title);
-  if (!titles.empty()) f.Para(Joined(titles) + ".", "Sans 8");
+    if (item.section != PlanSection::kSafetyNet) ++self_care_items;
+  if (self_care_items > 0) {
+    f.Para(fmt::format("Self-care plan: {} item{}, given to the person in "
+                       "full (not repeated here). Safety net given:",
+                       self_care_items, self_care_items == 1 ? "" : "s"),
+           "Sans 7.5");
+  }
   for (const PlanItem& item : review.plan.items) {
     if (item.section != PlanSection::kSafetyNet) continue;
-    f.Bullet(fmt::format("{} — {}", item.title, item.text));
-    for (const std::string& step : item.steps) f.SubBullet(step);
+    f.Bullet(fmt::format("{} — {}", item.title, item.text), "Sans 7.5");
+    for (const std::string& step : item.steps) f.SubBullet(step, 2);
   }
 
-  f.Heading("Diary and pain trend");
+  // Without diary entries there is no trend: the header says "0 diary
+  // entries" and the pain score is among the answers.
   const PainTrend& t = review.trend;
-  if (t.points.empty()) {
+  if (!entries.empty()) f.Heading("Diary and pain trend");
+  if (entries.empty()) {
+  } else if (t.points.empty()) {
     f.Para("No pain scores recorded.");
   } else {
     f.Para(fmt::format(

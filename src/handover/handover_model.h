@@ -24,11 +24,13 @@ std::vector<bool> AskedFindings(const KnowledgeBase& kb,
                                 const EpisodeStart& start);
 
 // The summary's text, in order: level in words, red flags reported,
-// reasons, red flags not assessed, pertinent negatives (one line per
-// finding group under "Answered no at the assessment (time):", one line per
-// diary entry), self-checks found normal, the other answers, the plan
-// (item titles; the safety net in full, its warning signs as sub-bullets),
-// the diary.
+// reasons, red flags not assessed, pertinent negatives (one paragraph: a
+// sentence per finding group after "Answered no at the assessment
+// (time):"; one line per diary entry), self-checks found normal, the other
+// answers, the plan (a one-line pointer to the self-care plan the person
+// has; the safety net in full, its warning signs as sub-bullets in two
+// columns), the diary (only when there are entries). Fits one A4 page for
+// a plain case. Pure: reads its arguments, thread-safe, cannot fail.
 PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
                              const std::vector<DiaryEntry>& entries,
                              const EpisodeReview& review, int64_t now_ms);

@@ -15,7 +15,9 @@
 namespace backaid::handover {
 
 // kSubBullet: an item of the list under the bullet before it (a plan
-// item's steps, the safety net's warning signs).
+// item's steps, the safety net's warning signs). A run of sub-bullets with
+// the same `columns` > 1 is laid out in that many columns, column by column
+// (so the text reads in order), each item keeping its dash.
 enum class BlockKind : uint8_t {
   kTitle,
   kHeading,
@@ -42,6 +44,7 @@ struct Block {
   std::string text;
   std::string font;  // Pango font description; empty = the kind's default
   ChartData chart;   // kChart only
+  int columns = 1;   // kSubBullet only: see BlockKind
 };
 
 struct PdfDocument {

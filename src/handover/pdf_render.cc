@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "src/handover/pdf_document.h"
 #include "src/loadable/loadable.h"
@@ -22,8 +24,12 @@ namespace {
 
 constexpr double kPageW = 595.276;  // A4 in points
 constexpr double kPageH = 841.890;
-constexpr double kMargin = 36;
+// About 0.85 cm: a plain case's summary fits one page (issue 14).
+constexpr double kMargin = 24;
 constexpr double kWidth = kPageW - 2 * kMargin;
+constexpr double kColumnGap = 10;
+
+constexpr double kSubIndent = 12;
 
 struct CairoDeleter {
   void operator()(cairo_t* c) const { cairo_destroy(c); }
@@ -43,27 +49,94 @@ class Flow {
  public:
   explicit Flow(cairo_t* cr) : cr_(cr) {}
 
-  void Title(std::string_view text) { Block(text, "Sans Bold 14", 0, 4); }
+  void Title(std::string_view text) { Block(text, "Sans Bold 11", 0, 1); }
   void Heading(std::string_view text) {
-    y_ += 5;
-    Block(text, "Sans Bold 11", 0, 2, /*keep_with_next=*/40);
+    y_ += 2;
+    Block(text, "Sans Bold 9", 0, 0.5, /*keep_with_next=*/24);
   }
-  void Para(std::string_view text, std::string_view font = "Sans 9.5") {
-    Block(text, font, 0, 4);
+  void Para(std::string_view text, std::string_view font = "Sans 8.5") {
+    Block(text, font, 0, 1.5);
   }
   void Bullet(std::string_view text, std::string_view font = "") {
     Block(std::string("•\u2002") + std::string(text),
-          font.empty() ? "Sans 9.5" : font, 10, 2);
+          font.empty() ? "Sans 8.5" : font, 8, 0.5);
   }
-  void SubBullet(std::string_view text) {
-    Block(std::string("–\u2002") + std::string(text), "Sans 9", 24, 1);
+  void SubBullet(std::string_view text, std::string_view font = "") {
+    Block(std::string("–\u2002") + std::string(text),
+          font.empty() ? "Sans 7.5" : font, kSubIndent, 0.5);
+  }
+
+  // A list of sub-bullets in `columns` columns, filled column by column and
+  // balanced by height; as one column when it would not fit on a page.
+  // Each item: its text and its font ("" = the sub-bullet default).
+  void Columns(
+      const std::vector<std::pair<std::string_view, std::string_view>>& items,
+      int columns) {
+    const double width =
+        (kWidth - kSubIndent - kColumnGap * (columns - 1)) / columns;
+    std::vector<PangoLayout*> layouts;
+    std::vector<double> heights;
+    double total = 0;
+    for (const auto& [text, font] : items) {
+      const std::string line = std::string("–\u2002") + std::string(text);
+      PangoLayout* layout = NewLayout();
+      PangoFontDescription* fd = pango_font_description_from_string(
+          font.empty() ? "Sans 7.5" : std::string(font).c_str());
+      pango_layout_set_font_description(layout, fd);
+      pango_font_description_free(fd);
+      pango_layout_set_width(layout, static_cast<int>(width * PANGO_SCALE));
+      pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_text(layout, line.data(), static_cast<int>(line.size()));
+      int w = 0, h = 0;
+      pango_layout_get_size(layout, &w, &h);
+      layouts.push_back(layout);
+      heights.push_back(static_cast<double>(h) / PANGO_SCALE + 0.25);
+      total += heights.back();
+    }
+    // Column breaks: a column takes items until it would pass the balanced
+    // height (an item is never split).
+    std::vector<size_t> starts = {0};
+    double used = 0;
+    const double target = total / columns;
+    for (size_t i = 0; i < heights.size(); ++i) {
+      if (used > 0 && used + heights[i] / 2 > target &&
+          static_cast<int>(starts.size()) < columns) {
+        starts.push_back(i);
+        used = 0;
+      }
+      used += heights[i];
+    }
+    starts.push_back(heights.size());
+    double tallest = 0;
+    for (size_t c = 0; c + 1 < starts.size(); ++c) {
+      double h = 0;
+      for (size_t i = starts[c]; i < starts[c + 1]; ++i) h += heights[i];
+      tallest = std::max(tallest, h);
+    }
+    if (tallest > kPageH - 2 * kMargin - 1) {
+      for (PangoLayout* l : layouts) g_object_unref(l);
+      for (const auto& [text, font] : items) SubBullet(text, font);
+      return;
+    }
+    Need(tallest);
+    for (size_t c = 0; c + 1 < starts.size(); ++c) {
+      double y = y_;
+      const double x = kMargin + kSubIndent + c * (width + kColumnGap);
+      for (size_t i = starts[c]; i < starts[c + 1]; ++i) {
+        cairo_move_to(cr_, x, y);
+        pango_cairo_show_layout(cr_, layouts[i]);
+        y += heights[i];
+      }
+    }
+    for (PangoLayout* l : layouts) g_object_unref(l);
+    y_ += tallest + 1;
   }
 
   // Pain over the episode: a line chart with the 0-10 scale and the
   // meaningful-change line below the first score.
   void Chart(const ChartData& t) {
     if (t.points.empty()) return;
-    const double h = 120, w = kWidth * 0.7, left = kMargin + 24;
+    const double h = 80, w = kWidth * 0.7, left = kMargin + 24;
     Need(h + 24);
     const double top = y_;
     auto ypos = [&](double v) { return top + (10 - v) / 10 * h; };
@@ -116,6 +189,15 @@ class Flow {
 
   void Finish() { cairo_show_page(cr_); }
 
+  // A layout whose font sizes are points of the page (Pango's cairo
+  // context assumes 96 dpi, which made "Sans 9" print at 12 pt).
+  PangoLayout* NewLayout() {
+    PangoLayout* layout = pango_cairo_create_layout(cr_);
+    pango_cairo_context_set_resolution(pango_layout_get_context(layout), 72);
+    pango_layout_context_changed(layout);
+    return layout;
+  }
+
  private:
   void Need(double height) {
     if (y_ + height > kPageH - kMargin) {
@@ -125,7 +207,7 @@ class Flow {
   }
 
   void Label(std::string_view text, double x, double y) {
-    PangoLayout* layout = pango_cairo_create_layout(cr_);
+    PangoLayout* layout = NewLayout();
     PangoFontDescription* fd = pango_font_description_from_string("Sans 7");
     pango_layout_set_font_description(layout, fd);
     pango_layout_set_text(layout, text.data(), static_cast<int>(text.size()));
@@ -140,7 +222,7 @@ class Flow {
 
   void Block(std::string_view text, std::string_view font, double indent,
              double after, double keep_with_next = 0) {
-    PangoLayout* layout = pango_cairo_create_layout(cr_);
+    PangoLayout* layout = NewLayout();
     PangoFontDescription* fd =
         pango_font_description_from_string(std::string(font).c_str());
     pango_layout_set_font_description(layout, fd);
@@ -200,7 +282,21 @@ bool RenderPdf(const PdfDocument& doc, std::string* pdf, std::string* error) {
     std::unique_ptr<cairo_t, CairoDeleter> cr(cairo_create(surface.get()));
     cairo_set_source_rgb(cr.get(), 0, 0, 0);
     Flow f(cr.get());
-    for (const Block& b : doc.blocks) {
+    for (size_t i = 0; i < doc.blocks.size(); ++i) {
+      const Block& b = doc.blocks[i];
+      if (b.kind == BlockKind::kSubBullet && b.columns > 1) {
+        // The run of sub-bullets with these columns, as one block.
+        std::vector<std::pair<std::string_view, std::string_view>> items;
+        size_t j = i;
+        for (; j < doc.blocks.size() &&
+               doc.blocks[j].kind == BlockKind::kSubBullet &&
+               doc.blocks[j].columns == b.columns;
+             ++j)
+          items.emplace_back(doc.blocks[j].text, doc.blocks[j].font);
+        f.Columns(items, b.columns);
+        i = j - 1;
+        continue;
+      }
       switch (b.kind) {
         case BlockKind::kTitle:
           f.Title(b.text);
@@ -219,7 +315,7 @@ bool RenderPdf(const PdfDocument& doc, std::string* pdf, std::string* error) {
           f.Bullet(b.text, b.font);
           break;
         case BlockKind::kSubBullet:
-          f.SubBullet(b.text);
+          f.SubBullet(b.text, b.font);
           break;
         case BlockKind::kChart:
           f.Chart(b.chart);

@@ -1,8 +1,10 @@
-#include <mutex>
+#include "backaid/knowledge_base.h"
 
 #include <fmt/format.h>
 
-#include "backaid/knowledge_base.h"
+#include <mutex>
+
+#include "src/knowledge/expr.h"
 #include "src/knowledge/loader.h"
 #include "src/knowledge/program.h"
 
@@ -65,13 +67,15 @@ const LevelDef& KnowledgeBase::level(TriageLevel level) const {
   return impl_->levels[static_cast<int>(level)];
 }
 
-std::optional<FindingId> KnowledgeBase::FindFinding(std::string_view key) const {
+std::optional<FindingId> KnowledgeBase::FindFinding(
+    std::string_view key) const {
   auto it = impl_->finding_index.find(std::string(key));
   if (it == impl_->finding_index.end()) return std::nullopt;
   return it->second;
 }
 
-std::optional<uint16_t> KnowledgeBase::FindCondition(std::string_view id) const {
+std::optional<uint16_t> KnowledgeBase::FindCondition(
+    std::string_view id) const {
   auto it = impl_->condition_index.find(std::string(id));
   if (it == impl_->condition_index.end()) return std::nullopt;
   return it->second;
@@ -86,6 +90,10 @@ Case KnowledgeBase::NewCase() const {
 bool KnowledgeBase::IsAbnormal(FindingId f, int32_t encoded) const {
   const auto& normal = impl_->findings[f].normal;
   return encoded != kUnknown && (!normal || encoded != *normal);
+}
+
+std::string FindingValueText(const FindingDef& def, int32_t encoded) {
+  return kb::ValueToString(def, encoded);
 }
 
 void KnowledgeBase::SetFinding(FindingId f, int32_t encoded, Case* c) const {

@@ -1,8 +1,11 @@
 // Internal pieces of the HTTP transport that do not need Boost: JSON string
 // escaping that always yields valid UTF-8, strict request-target decoding,
 // the route table, the per-client rate limiter, the metrics registry and the
-// access-log line. Kept out of http_server.cc so they compile fast and can be
-// tested without sockets.
+// access-log line (http_util.cc); strict framing (framing.cc); trusted
+// proxies (trusted_proxies.cc); refusal sampling, the access-log file and
+// the page query (http_policy.cc). Kept out of the Beast files
+// (http_server.cc, http_session.cc) so they compile fast and can be tested
+// without sockets.
 #ifndef BACKAID_SRC_SERVER_HTTP_UTIL_H_
 #define BACKAID_SRC_SERVER_HTTP_UTIL_H_
 
@@ -16,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "src/server/http_server.h"
@@ -170,6 +174,13 @@ class TrustedProxies {
   // ',' in order ("" if none). Forwarded wins when both are present.
   std::string ClientOf(std::string_view peer, std::string_view forwarded,
                        std::string_view x_forwarded_for) const;
+  // The same from a request's header fields (name, value), any case of
+  // name: every Forwarded and X-Forwarded-For field joined in order. The
+  // peer itself when no proxy is trusted.
+  std::string ClientOfFields(
+      std::string_view peer,
+      const std::vector<std::pair<std::string_view, std::string_view>>& fields)
+      const;
 
  private:
   struct Net {
