@@ -9,6 +9,7 @@
 
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
+#include "backaid/report.h"
 #include "src/assess/asked.h"
 #include "src/assess/questionnaire_model.h"
 #include "src/caseio/regions.h"
@@ -40,7 +41,8 @@ void AppendNameMap(const Items& items, Key key, Value value, std::string* out) {
 // repeats a sign in other words is not offered twice). A single-choice "yes"
 // is named by its finding's meaning, since its label ("Yes") says nothing
 // alone.
-void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
+void AppendRedFlagOptions(const KnowledgeBase& kb, std::string_view region,
+                          std::string* out) {
   out->push_back('[');
   bool first = true;
   const auto& model = assess::QuestionnaireOf(kb);
@@ -81,9 +83,10 @@ void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
         *out += "{\"id\":";
         AppendJsonString(q.view.id + "." + option.id, out);
         *out += ",\"label\":";
-        AppendJsonString(label, out);
+        AppendJsonString(RegionTextKeepingNumber(kb, region, label), out);
         *out += ",\"group\":";
-        AppendJsonString(q.view.section_title, out);
+        AppendJsonString(
+            RegionTextKeepingNumber(kb, region, q.view.section_title), out);
         *out += ",\"sets\":";
         AppendFindingsJson(kb, sets, out);
         out->push_back('}');
@@ -94,8 +97,10 @@ void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
 }
 
 // "regions":[..],"headlines":{..},"emergency_advice":..,"before_you_start":..
-// from regions.yaml; texts keep "{number}" for the front to fill in.
-void AppendRegions(const KnowledgeBase& kb, std::string* out) {
+// from regions.yaml in the region's words; texts keep "{number}" for the
+// front to fill in.
+void AppendRegions(const KnowledgeBase& kb, std::string_view region,
+                   std::string* out) {
   const regions::RegionModel* m = regions::RegionsOf(kb);
   if (m == nullptr) {
     *out += "null";
@@ -124,18 +129,24 @@ void AppendRegions(const KnowledgeBase& kb, std::string* out) {
     if (l) out->push_back(',');
     AppendJsonString(LevelName(static_cast<TriageLevel>(l)), out);
     out->push_back(':');
-    AppendJsonString(m->headlines[l], out);
+    AppendJsonString(RegionTextKeepingNumber(kb, region, m->headlines[l]), out);
   }
   *out += "},\"emergency_advice\":";
-  AppendJsonString(m->emergency_advice.text, out);
+  AppendJsonString(
+      RegionTextKeepingNumber(kb, region, m->emergency_advice.text), out);
   *out += ",\"before_you_start\":";
-  AppendJsonString(m->before_you_start.text, out);
+  AppendJsonString(
+      RegionTextKeepingNumber(kb, region, m->before_you_start.text), out);
   out->push_back('}');
 }
 
 }  // namespace
 
-void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
+void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out,
+                          std::string_view region) {
+  auto words = [&](const std::string& text) {
+    return RegionTextKeepingNumber(kb, region, text);
+  };
   *out += "{\"kb_version\":";
   AppendJsonString(kb.version(), out);
   *out += ",\"levels\":{";
@@ -144,16 +155,16 @@ void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
     const auto level = static_cast<TriageLevel>(l);
     AppendJsonString(LevelName(level), out);
     out->push_back(':');
-    AppendJsonString(kb.level(level).meaning, out);
+    AppendJsonString(words(kb.level(level).meaning), out);
   }
   *out += "},\"services\":";
   AppendNameMap(
       kb.services(), [](const ServiceDef& s) { return s.id; },
-      [](const ServiceDef& s) { return s.name; }, out);
+      [&](const ServiceDef& s) { return words(s.name); }, out);
   *out += ",\"conditions\":";
   AppendNameMap(
       kb.conditions(), [](const ConditionDef& c) { return c.id; },
-      [](const ConditionDef& c) { return c.name; }, out);
+      [&](const ConditionDef& c) { return words(c.name); }, out);
   *out += ",\"sources\":";
   AppendNameMap(
       kb.sources(), [](const SourceDef& s) { return s.cite; },
@@ -164,7 +175,7 @@ void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
     if (f) out->push_back(',');
     AppendJsonString(def.key, out);
     *out += ":{\"meaning\":";
-    AppendJsonString(def.meaning, out);
+    AppendJsonString(words(def.meaning), out);
     *out += def.red_flag ? ",\"red_flag\":true" : ",\"red_flag\":false";
     // The normal ("no") value, as an entry's findings take it: what a
     // diary correction ("I ticked it by mistake") sets.
@@ -211,7 +222,7 @@ void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
     }
   }
   *out += "},\"regions\":";
-  AppendRegions(kb, out);
+  AppendRegions(kb, region, out);
   *out += ",\"diary\":";
   const diary::DiaryModel* diary = diary::DiaryModelOf(kb);
   if (diary == nullptr) {
@@ -224,12 +235,12 @@ void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
     *out += "{\"id\":";
     AppendJsonString(diary->activities[i].id, out);
     *out += ",\"label\":";
-    AppendJsonString(diary->activities[i].label, out);
+    AppendJsonString(words(diary->activities[i].label), out);
     out->push_back('}');
   }
   *out += fmt::format("],\"meaningful_change\":{},\"red_flag_options\":",
                       diary->meaningful_change);
-  AppendRedFlagOptions(kb, out);
+  AppendRedFlagOptions(kb, region, out);
   *out += ",\"note_prompts\":[";
   for (size_t i = 0; i < diary->note_prompts.size(); ++i) {
     const diary::NotePrompt& p = diary->note_prompts[i];
