@@ -237,6 +237,7 @@ Result<EpisodeReview> Finish(const KnowledgeBase& kb, Step step,
   auto plan = BuildCarePlan(kb, out.current, out.result, region);
   if (!plan.ok()) return plan.status();
   out.plan = std::move(plan).value();
+  out.region = std::string(region);
   return out;
 }
 

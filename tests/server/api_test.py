@@ -224,6 +224,15 @@ check(st == 200 and labels.get("paracetamol") == "Paracetamol" and
       f"vocabulary: the default region's words ({st})")
 st, _, _ = srv.json("GET", "/v1/vocabulary?region=mars")
 check(st == 400, f"vocabulary?region=mars: 400 ({st})")
+# An episode keeps its region: its review (plan, open questions) in its words.
+st, _, ep = srv.json("POST", "/v1/episodes", {"answers": before, "region": "us"})
+rv = ep.get("review", {}) if st == 201 else {}
+oq = {q["question"]: q["text"]
+      for q in rv.get("triage", {}).get("screen", {}).get("open_questions", [])}
+check(st == 201 and "primary care doctor" in words(rv.get("plan")) and
+      "acetaminophen" in oq.get("paracetamol", "") and
+      not names(words(rv.get("plan")), "NHS"),
+      f"us episode: review in US words ({st})")
 st, _, a = srv.json("POST", "/v1/assessments", {"answers": {"age": 500}})
 check(st == 400, f"age out of range: 400 ({st})")
 
