@@ -47,6 +47,59 @@ assert r['emergency_number'] == '112'
 PY"
 check "answers: emergency with the regional number" bash -c \
   "'$bin' assess --answers ces.json --region us > e.txt && sed -n 2p e.txt | grep -q '^  1\. Call 911 now' && sed -n '/^Why/q;p' e.txt | grep -q '^EMERGENCY:' && ! grep -q '999\|112' e.txt"
+# Region is a real setting (regions.yaml terms): who to call, which doctor,
+# the medicine's name. Sources are cited as they are (an NHS page stays an
+# NHS page), so the words are checked with the "Sources:" lines left out.
+cat >words.py <<'PY'
+import re, sys
+text, want, never = open(sys.argv[1]).read(), sys.argv[2], sys.argv[3]
+lines, skip = [], False
+for line in text.splitlines():
+    if re.match(r'^\s*(\*\*)?Sources:', line):
+        skip = True
+        continue
+    if skip and re.match(r'^\s{3,}\S', line) and not re.match(r'^\s*(\d+\.|-|\*)\s', line):
+        continue  # a citation continued on the next line
+    skip = False
+    lines.append(line)
+body = re.sub(r'\s+', ' ', '\n'.join(lines))
+for w in filter(None, want.split('|')):
+    assert w in body, f'missing {w!r}'
+for w in filter(None, never.split('|')):
+    assert not re.search(r'(?<![\w])' + re.escape(w) + r'(?![\w])', body), f'has {w!r}'
+assert not re.search(r'\{[a-zA-Z_]+\}', body), 'a term was left unsubstituted'
+PY
+for fmt in text markdown; do
+  check "region us ($fmt): 911, primary care doctor, acetaminophen; no NHS, 111, GP, 999" bash -c \
+    "'$bin' assess --answers self.json --region us --format $fmt > us.$fmt && python3 words.py us.$fmt 'call 911|primary care doctor|acetaminophen|nurse advice line' 'NHS|111|GP|999|112|paracetamol'"
+  check "region uk ($fmt): NHS 111, GP, paracetamol, 999" bash -c \
+    "'$bin' assess --answers self.json --region uk --format $fmt > uk.$fmt && python3 words.py uk.$fmt 'NHS 111|your GP|paracetamol|call 999' 'acetaminophen|911|112|primary care doctor'"
+  check "region eu ($fmt, the default): family doctor, paracetamol, 112; no NHS" bash -c \
+    "'$bin' assess --answers self.json --format $fmt > eu.$fmt && python3 words.py eu.$fmt 'family doctor|paracetamol|call 112|out-of-hours doctor service' 'NHS|111|GP|999|911|acetaminophen'"
+done
+check "region us (json): the plan and the open questions in US words" bash -c "
+  '$bin' assess --answers self.json --region us --format json > us.json && python3 - <<'PY'
+import json, re
+r = json.load(open('us.json'))
+assert r['emergency_number'] == '911'
+def strip(x):
+    if isinstance(x, dict):
+        return {k: strip(v) for k, v in x.items() if k != 'sources'}
+    if isinstance(x, list):
+        return [strip(v) for v in x]
+    return x
+body = json.dumps(strip(r['plan']))
+assert 'acetaminophen' in body and 'primary care doctor' in body, body[:200]
+for w in ('NHS', '111', 'GP', '999', 'paracetamol'):
+    assert not re.search(r'(?<![\w])' + w + r'(?![\w])', body), w
+assert not re.search(r'\{[a-z_]+\}', json.dumps(r)), 'unsubstituted term'
+PY"
+check "plan --region us: the plan and its calendar in US words" bash -c "
+  head -1 '$src/examples/cases.jsonl' > spasm.json &&
+  '$bin' plan --case spasm.json --start 2026-01-05T09:00 --region us --ics us.ics > plan.us &&
+  python3 words.py plan.us 'acetaminophen|primary care doctor|911' 'NHS|111|GP|999|paracetamol' &&
+  grep -q 'primary care doctor' us.ics && ! grep -q 'NHS\|{doctor}' us.ics &&
+  ! '$bin' plan --case spasm.json --start 2026-01-05T09:00 --region mars"
 check "answers: missing red flags are listed as not checked" bash -c \
   "'$bin' assess --answers ces.json | grep -q 'Not checked'"
 

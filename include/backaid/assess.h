@@ -239,8 +239,10 @@ void AppendQuestionJson(const Question& q, std::string* out);
 // "sections":[{"id","title"}],"questions":[question, ...]} in asking order;
 // sections in the order their first question appears. Appends
 // {"kb_version":..,"sections":[],"questions":[]} if the knowledge base has
-// no questionnaire.
-void AppendQuestionnaireJson(const KnowledgeBase& kb, std::string* out);
+// no questionnaire. The texts are in the words of `region` (RegionText,
+// backaid/report.h; "" = the default region).
+void AppendQuestionnaireJson(const KnowledgeBase& kb, std::string* out,
+                             std::string_view region = {});
 
 // Appends {"question id": answer, ...} (option id, list, or number).
 void AppendAnswersJson(const std::vector<std::pair<std::string, Reply>>& a,

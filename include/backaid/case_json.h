@@ -51,9 +51,13 @@ class CaseReader {
 // unanswered questions left open, with the findings they need), kb_version.
 // could_not_rule_out is always written (an unanswered question is never
 // hidden); the parameter is kept for existing callers and has no effect.
+// The open questions' texts are in the words of `region` (RegionText,
+// backaid/report.h; "" = the default region: `backaid triage` and
+// POST /v1/triage, whose cases carry no region).
 void AppendResultJson(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, std::string* out,
-                      bool could_not_rule_out = false);
+                      bool could_not_rule_out = false,
+                      std::string_view region = {});
 
 // Appends {"id": <id or null>, "error": <message>}: `id` is written only
 // when `has_id`. Cannot fail.

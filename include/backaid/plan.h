@@ -89,9 +89,9 @@ struct PlanLeftOut {
 
 struct CarePlan {
   TriageLevel level = TriageLevel::kSelfCare;
-  std::vector<PlanItem> items;            // in section order
-  std::vector<PlanLeftOut> left_out;      // in plan.yaml order
-  std::vector<PlanActivity> activities;   // the schedule's building blocks
+  std::vector<PlanItem> items;           // in section order
+  std::vector<PlanLeftOut> left_out;     // in plan.yaml order
+  std::vector<PlanActivity> activities;  // the schedule's building blocks
   std::string kb_version;
 };
 
@@ -100,8 +100,12 @@ struct CarePlan {
 // The safety net's "if" lines are derived from the triage rules: each sign
 // of plan.yaml's `safety_net` that, added to this case, would raise the
 // level becomes a line under the heading of the level it would reach.
+// Every text is in the words of `region` (a region id of regions.yaml; ""
+// or an unlisted id: its default region), through RegionText
+// (backaid/report.h).
 Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
-                               const TriageResult& result);
+                               const TriageResult& result,
+                               std::string_view region = {});
 
 // Appends the plan for a person to read: the level's meaning, then each
 // section with its items (steps numbered, sources listed), then the timed

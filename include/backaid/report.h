@@ -22,6 +22,7 @@
 namespace backaid {
 
 struct CarePlan;  // backaid/plan.h
+struct Question;  // backaid/assess.h
 
 // Appends `text` word-wrapped to `width` columns; the first line starts with
 // `first`, the others with `indent`. A word longer than a line stands alone.
@@ -54,6 +55,26 @@ std::string EmergencyAdvice(const KnowledgeBase& kb, std::string_view region);
 // Shown before the first question: when to call instead of using backaid
 // ("" without regions.yaml).
 std::string BeforeYouStart(const KnowledgeBase& kb, std::string_view region);
+// A knowledge-base text in the region's words: the one place where
+// regional wording is substituted, for every front. "{number}" is the
+// region's emergency number and "{term}" the region's wording of a term of
+// regions.yaml ("{doctor}": "GP" in uk, "primary care doctor" in us;
+// "{Term}" starts it with a capital). Without regions.yaml a term is its
+// name in words and the number "the emergency number".
+std::string RegionText(const KnowledgeBase& kb, std::string_view region,
+                       std::string_view text);
+// The same, but "{number}" is kept for a front that fills in the number of
+// the region the person picks later (GET /v1/vocabulary).
+std::string RegionTextKeepingNumber(const KnowledgeBase& kb,
+                                    std::string_view region,
+                                    std::string_view text);
+// The question as a front shows it in the region's words (RegionText on
+// its section title, text, help and option labels).
+Question QuestionInRegion(const KnowledgeBase& kb, std::string_view region,
+                          const Question& q);
+// The id of the region `region` means ("" or an unlisted id: the default
+// region's); "" without regions.yaml.
+std::string RegionId(const KnowledgeBase& kb, std::string_view region);
 
 // What to do now, first on every result for the person: at most three
 // steps, in order. At emergency the region's EmergencyAdvice comes first
@@ -81,10 +102,13 @@ const char* NotADiagnosisNotice();
 // `only`: keep just the open questions with these question ids (a front
 // that ran the questionnaire passes the ones answered "not sure": the
 // others were skipped because they could not apply).
+// The questions are in the words of `region` (RegionText; "" = the
+// default region).
 void AppendOpenQuestionsText(const KnowledgeBase& kb, const Case& c,
                              const TriageResult& r, bool markdown,
                              std::string* out,
-                             const std::vector<std::string>* only = nullptr);
+                             const std::vector<std::string>* only = nullptr,
+                             std::string_view region = {});
 
 // Renders one result (an incomplete one opens with
 // AppendOpenQuestionsText): the level and its meaning first, then red flags,

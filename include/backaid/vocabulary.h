@@ -6,6 +6,7 @@
 #define BACKAID_VOCABULARY_H_
 
 #include <string>
+#include <string_view>
 
 #include "backaid/knowledge_base.h"
 
@@ -34,7 +35,11 @@ namespace backaid {
 // "findings" takes them; "none of these" and "not sure" are not
 // options here (a diary entry only reports what is new). "diary" is null
 // when the knowledge base has no diary.yaml.
-void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out);
+// Every text is in the words of `region` (RegionText, backaid/report.h: "" or
+// an unlisted id means the default region), except that "{number}" is kept
+// for the front to fill in with the number of the region the person picks.
+void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out,
+                          std::string_view region = {});
 
 }  // namespace backaid
 

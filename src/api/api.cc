@@ -30,6 +30,11 @@ Api::Api(ApiContext ctx) : ctx_(std::move(ctx)) {
   kb_ = ctx_.kb.get();
   unknown_token_hash_ = TokenHash(RandomUrlSafe(32));
   AppendVocabularyJson(*kb_, &vocabulary_);
+  for (const Region& r : Regions(*kb_)) {
+    std::string v;
+    AppendVocabularyJson(*kb_, &v, r.id);
+    region_vocabularies_.emplace_back(r.id, std::move(v));
+  }
   static_files_.Load(ctx_.web_root);
   // The page gets the knowledge base's vocabulary (regions and emergency
   // numbers included) with its first byte: no request needed to know whom

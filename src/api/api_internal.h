@@ -168,7 +168,9 @@ class Api {
 
   ApiContext ctx_;
   const KnowledgeBase* kb_;
-  std::string vocabulary_;
+  std::string vocabulary_;  // in the default region's words
+  // By region id, the vocabulary in that region's words (?region=).
+  std::vector<std::pair<std::string, std::string>> region_vocabularies_;
   StaticFiles static_files_;
   server::FailureBudget failed_audit_;
   // A random token hash for episodes that do not exist: compared with, and

@@ -54,8 +54,27 @@ HttpResponse Api::Questionnaire(const HttpRequest&) {
   return Json(200, std::move(body));
 }
 
-// The same for the life of the server (one knowledge base): built once.
-HttpResponse Api::Vocabulary(const HttpRequest&) {
+// The same for the life of the server (one knowledge base): built once per
+// region. "?region=us" gives the texts in that region's words (the
+// knowledge base's default region without it).
+HttpResponse Api::Vocabulary(const HttpRequest& req) {
+  std::string_view query = req.query;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+    if (pair.substr(0, 7) != "region=") continue;
+    const std::string_view id = pair.substr(7);
+    std::string known;
+    for (const auto& [region, vocabulary] : region_vocabularies_) {
+      if (region == id) return Json(200, vocabulary);
+      known += (known.empty() ? "\"" : ", \"") + region + "\"";
+    }
+    return BadRequest(req,
+                      Status::InvalidArgument(
+                          "region: must be one of " +
+                          (known.empty() ? std::string("(none)") : known)));
+  }
   return Json(200, vocabulary_);
 }
 
@@ -110,14 +129,15 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
     if (!session.ok()) return BadRequest(req, session.status());
     if (const Question* q = session->NextQuestion()) {
       next_question.clear();
-      AppendQuestionJson(*q, &next_question);
+      AppendQuestionJson(QuestionInRegion(*kb_, start.region, *q),
+                         &next_question);
       finished = false;
     }
     progress = session->progress();
   }
   const TriageResult result = Evaluate(*kb_, start.initial);
   CountLevel(result.level);
-  auto plan = BuildCarePlan(*kb_, start.initial, result);
+  auto plan = BuildCarePlan(*kb_, start.initial, result, start.region);
   if (!plan.ok()) {
     return Problem(500, "internal", "No care plan could be built",
                    plan.status().message(), req.request_id);
@@ -133,7 +153,7 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
   AppendFindingsJson(*kb_, start.initial, &body);
   body += ",\"triage\":";
   AppendResultJson(*kb_, start.initial, result, &body,
-                   /*could_not_rule_out=*/true);
+                   /*could_not_rule_out=*/true, start.region);
   body += ",\"plan\":";
   AppendPlanJson(*plan, &body);
   body += ",\"emergency_number\":";

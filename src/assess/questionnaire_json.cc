@@ -9,6 +9,7 @@
 
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
+#include "backaid/report.h"
 #include "src/assess/questionnaire_model.h"
 #include "src/knowledge/program.h"
 
@@ -76,7 +77,8 @@ void AppendQuestionJson(const Question& q, std::string* out) {
   out->push_back('}');
 }
 
-void AppendQuestionnaireJson(const KnowledgeBase& kb, std::string* out) {
+void AppendQuestionnaireJson(const KnowledgeBase& kb, std::string* out,
+                             std::string_view region) {
   *out += "{\"kb_version\":";
   AppendJsonString(kb.version(), out);
   *out += ",\"sections\":[";
@@ -91,7 +93,7 @@ void AppendQuestionnaireJson(const KnowledgeBase& kb, std::string* out) {
       *out += "{\"id\":";
       AppendJsonString(def.view.section, out);
       *out += ",\"title\":";
-      AppendJsonString(def.view.section_title, out);
+      AppendJsonString(RegionText(kb, region, def.view.section_title), out);
       out->push_back('}');
     }
   }
@@ -99,7 +101,8 @@ void AppendQuestionnaireJson(const KnowledgeBase& kb, std::string* out) {
   if (model) {
     for (size_t i = 0; i < model->questions.size(); ++i) {
       if (i) out->push_back(',');
-      AppendQuestionJson(model->questions[i].view, out);
+      AppendQuestionJson(QuestionInRegion(kb, region, model->questions[i].view),
+                         out);
     }
   }
   *out += "]}";

@@ -8,6 +8,7 @@
 
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
+#include "backaid/report.h"
 #include "src/assess/asked.h"
 #include "src/assess/questionnaire_model.h"
 #include "src/assess/vocabulary_members.h"
@@ -32,8 +33,10 @@ void AppendNameMap(const Items& items, Key key, Value value, std::string* out) {
 }
 
 // "regions":[..],"headlines":{..},"emergency_advice":..,"before_you_start":..
-// from regions.yaml; texts keep "{number}" for the front to fill in.
-void AppendRegions(const KnowledgeBase& kb, std::string* out) {
+// from regions.yaml in the region's words; texts keep "{number}" for the
+// front to fill in.
+void AppendRegions(const KnowledgeBase& kb, std::string_view region,
+                   std::string* out) {
   const regions::RegionModel* m = regions::RegionsOf(kb);
   if (m == nullptr) {
     *out += "null";
@@ -62,12 +65,14 @@ void AppendRegions(const KnowledgeBase& kb, std::string* out) {
     if (l) out->push_back(',');
     AppendJsonString(LevelName(static_cast<TriageLevel>(l)), out);
     out->push_back(':');
-    AppendJsonString(m->headlines[l], out);
+    AppendJsonString(RegionTextKeepingNumber(kb, region, m->headlines[l]), out);
   }
   *out += "},\"emergency_advice\":";
-  AppendJsonString(m->emergency_advice.text, out);
+  AppendJsonString(
+      RegionTextKeepingNumber(kb, region, m->emergency_advice.text), out);
   *out += ",\"before_you_start\":";
-  AppendJsonString(m->before_you_start.text, out);
+  AppendJsonString(
+      RegionTextKeepingNumber(kb, region, m->before_you_start.text), out);
   *out += ",\"emergency_call_script\":";
   if (m->call_script.id.empty()) {
     *out += "null";
@@ -75,13 +80,14 @@ void AppendRegions(const KnowledgeBase& kb, std::string* out) {
     *out += "{\"id\":";
     AppendJsonString(m->call_script.id, out);
     *out += ",\"title\":";
-    AppendJsonString(m->call_script.title, out);
+    AppendJsonString(RegionTextKeepingNumber(kb, region, m->call_script.title),
+                     out);
     *out += ",\"lines\":[";
     for (size_t i = 0; i < m->call_script.lines.size(); ++i) {
       const regions::CallScriptLine& l = m->call_script.lines[i];
       if (i) out->push_back(',');
       *out += "{\"text\":";
-      AppendJsonString(l.text, out);
+      AppendJsonString(RegionTextKeepingNumber(kb, region, l.text), out);
       if (!l.when.empty()) {
         *out += ",\"when\":";
         AppendJsonString(l.when, out);
@@ -97,7 +103,11 @@ void AppendRegions(const KnowledgeBase& kb, std::string* out) {
 
 namespace assess {
 
-void AppendVocabularyMembers(const KnowledgeBase& kb, std::string* out) {
+void AppendVocabularyMembers(const KnowledgeBase& kb, std::string* out,
+                             std::string_view region) {
+  auto words = [&](const std::string& text) {
+    return RegionTextKeepingNumber(kb, region, text);
+  };
   *out += "\"kb_version\":";
   AppendJsonString(kb.version(), out);
   *out += ",\"levels\":{";
@@ -106,16 +116,16 @@ void AppendVocabularyMembers(const KnowledgeBase& kb, std::string* out) {
     const auto level = static_cast<TriageLevel>(l);
     AppendJsonString(LevelName(level), out);
     out->push_back(':');
-    AppendJsonString(kb.level(level).meaning, out);
+    AppendJsonString(words(kb.level(level).meaning), out);
   }
   *out += "},\"services\":";
   AppendNameMap(
       kb.services(), [](const ServiceDef& s) { return s.id; },
-      [](const ServiceDef& s) { return s.name; }, out);
+      [&](const ServiceDef& s) { return words(s.name); }, out);
   *out += ",\"conditions\":";
   AppendNameMap(
       kb.conditions(), [](const ConditionDef& c) { return c.id; },
-      [](const ConditionDef& c) { return c.name; }, out);
+      [&](const ConditionDef& c) { return words(c.name); }, out);
   *out += ",\"sources\":";
   AppendNameMap(
       kb.sources(), [](const SourceDef& s) { return s.cite; },
@@ -126,7 +136,7 @@ void AppendVocabularyMembers(const KnowledgeBase& kb, std::string* out) {
     if (f) out->push_back(',');
     AppendJsonString(def.key, out);
     *out += ":{\"meaning\":";
-    AppendJsonString(def.meaning, out);
+    AppendJsonString(words(def.meaning), out);
     *out += def.red_flag ? ",\"red_flag\":true" : ",\"red_flag\":false";
     // The normal ("no") value, as an entry's findings take it: what a
     // diary correction ("I ticked it by mistake") sets.
@@ -173,7 +183,7 @@ void AppendVocabularyMembers(const KnowledgeBase& kb, std::string* out) {
     }
   }
   *out += "},\"regions\":";
-  AppendRegions(kb, out);
+  AppendRegions(kb, region, out);
 }
 
 }  // namespace assess

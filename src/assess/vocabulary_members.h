@@ -7,6 +7,7 @@
 #define BACKAID_SRC_ASSESS_VOCABULARY_MEMBERS_H_
 
 #include <string>
+#include <string_view>
 
 #include "backaid/knowledge_base.h"
 
@@ -14,9 +15,11 @@ namespace backaid::assess {
 
 // Appends `"kb_version":..,"levels":{..},"services":{..},"conditions":{..},
 // "sources":{..},"findings":{..},"asks":{..},"regions":..` (members only, no
-// braces) as documented in include/backaid/vocabulary.h. Reads `kb` only;
-// thread-safe for a const knowledge base; cannot fail.
-void AppendVocabularyMembers(const KnowledgeBase& kb, std::string* out);
+// braces) as documented in include/backaid/vocabulary.h, every text in the
+// words of `region` ("{number}" kept). Reads `kb` only; thread-safe for a
+// const knowledge base; cannot fail.
+void AppendVocabularyMembers(const KnowledgeBase& kb, std::string* out,
+                             std::string_view region);
 
 }  // namespace backaid::assess
 

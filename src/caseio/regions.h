@@ -15,15 +15,25 @@
 
 namespace backaid::regions {
 
+// A region's wording of one term ("{doctor}": "GP", "primary care
+// doctor"), with the sources that say it is right for the region.
+struct TermDef {
+  std::string name;  // "doctor", without braces
+  std::string text;
+  std::vector<uint16_t> sources;
+};
+
 struct RegionDef {
   std::string id;                      // "eu", "uk", "us"
   std::string name;                    // shown to the person
   std::string emergency_number;        // dialled as is
   std::vector<std::string> countries;  // ISO 3166-1 alpha-2, may be empty
   std::vector<uint16_t> sources;
+  std::vector<TermDef> terms;  // in the file's order; every region
+                               // defines the same names (lint)
 };
 
-// A sentence with "{number}" for the emergency number.
+// A sentence with "{number}" for the emergency number (and any term).
 struct Wording {
   std::string id;
   std::string text;

@@ -2,14 +2,18 @@
 // regional questions of include/backaid/report.h from it.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
+#include "backaid/assess.h"
 #include "backaid/report.h"
 #include "src/caseio/regions.h"
 #include "src/knowledge/extension.h"
+#include "src/knowledge/loader.h"
 #include "src/knowledge/program.h"
 #include "src/knowledge/yaml_lint.h"
 
@@ -17,6 +21,165 @@ namespace backaid::kb {
 namespace {
 
 constexpr char kRegionsFile[] = "regions.yaml";
+
+bool IsTermName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
+  return true;
+}
+
+bool IsWordChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
+
+// Whether `word` stands alone in `text` (not inside a longer word or
+// number: "NG111" and "NHS" in "NHSX" do not count).
+bool NamesWord(std::string_view text, std::string_view word) {
+  for (size_t at = text.find(word); at != std::string_view::npos;
+       at = text.find(word, at + 1)) {
+    const bool before = at > 0 && IsWordChar(text[at - 1]);
+    const size_t end = at + word.size();
+    const bool after = end < text.size() && IsWordChar(text[end]);
+    if (!before && !after) return true;
+  }
+  return false;
+}
+
+// Keys whose values are not words a person reads: ids, conditions,
+// references, codes.
+bool IsNotText(const std::string& key) {
+  static const std::set<std::string> kKeys = {
+      "id",       "when",      "unless",
+      "ask_when", "sources",   "source",
+      "cite",     "file",      "url",
+      "key",      "finding",   "findings",
+      "sets",     "conflict",  "level",
+      "see",      "code",      "system",
+      "values",   "countries", "emergency_number",
+      "schedule", "excludes",  "requires",
+      "words"};
+  return kKeys.count(key) > 0;
+}
+
+struct TermUse {
+  const std::string* file;
+  bool core;        // a core file: region-neutral, no terms
+  bool attributed;  // conflicts.yaml: names its sources (the NHS included)
+  const regions::RegionModel* model;
+  std::vector<std::string> numbers;  // every region's emergency number
+  std::vector<LintIssue>* issues;
+};
+
+void LintScalar(const TermUse& u, const YAML::Node& n) {
+  const std::string& text = n.Scalar();
+  auto issue = [&](const std::string& msg) {
+    const YAML::Mark m = n.Mark();
+    u.issues->push_back(
+        LintIssue{SourceLocation{*u.file, m.line + 1, m.column + 1}, msg});
+  };
+  for (size_t open = text.find('{'); open != std::string::npos;
+       open = text.find('{', open + 1)) {
+    const size_t close = text.find('}', open);
+    if (close == std::string::npos) break;
+    std::string name = text.substr(open + 1, close - open - 1);
+    if (name.empty() || !std::isalpha(static_cast<unsigned char>(name[0])))
+      continue;
+    name[0] =
+        static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
+    if (!IsTermName(name)) continue;
+    if (u.core) {
+      issue("'{" + name +
+            "}': the core files are region-neutral (the triage result "
+            "carries their texts as they are); say it in words every "
+            "region reads alike");
+      continue;
+    }
+    // Filled by the front, not a region's word: the emergency number and
+    // the call script's warning signs found (regions.yaml).
+    if (name == "number" || name == "signs") continue;
+    for (const auto& r : u.model->regions) {
+      bool has = false;
+      for (const auto& t : r.terms) has = has || t.name == name;
+      if (!has) {
+        issue("'{" + name + "}' is not a term of region " + r.id +
+              " (regions.yaml terms)");
+      }
+    }
+  }
+  if (u.attributed) return;
+  bool words = false;  // a number alone is not a text
+  for (char c : text)
+    words = words || std::isalpha(static_cast<unsigned char>(c));
+  if (!words) return;
+  for (std::string_view word : {"NHS", "111"}) {
+    if (NamesWord(text, word)) {
+      issue("names '" + std::string(word) +
+            "' outside a term: a UK service would reach every region; use "
+            "a term of regions.yaml (e.g. '{advice_line}')");
+    }
+  }
+  for (const std::string& number : u.numbers) {
+    if (NamesWord(text, number)) {
+      issue("names the emergency number " + number +
+            " outside a region: use '{number}' (regions.yaml)");
+    }
+  }
+}
+
+void LintNode(const TermUse& u, const YAML::Node& n, bool in_terms) {
+  if (n.IsScalar()) {
+    if (!in_terms) LintScalar(u, n);
+  } else if (n.IsSequence()) {
+    for (const auto& item : n) LintNode(u, item, in_terms);
+  } else if (n.IsMap()) {
+    for (const auto& kv : n) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      if (IsNotText(key)) continue;
+      // regions.yaml's own wording of each term is the regional text.
+      const bool terms = in_terms || (*u.file == kRegionsFile &&
+                                      (key == "terms" || key == "name"));
+      LintNode(u, kv.second, terms);
+    }
+  }
+}
+
+// Every text of every file: a "{term}" is worded by every region, and no
+// text names a UK service (NHS, 111) or an emergency number outside the
+// regional wording, so nothing of one region reaches another. sources.yaml
+// is a bibliography (titles name their publishers) and is not read.
+void LintTermUse(const std::vector<KbFile>& files,
+                 const KnowledgeBase::Impl& impl,
+                 const regions::RegionModel& model,
+                 std::vector<LintIssue>* issues) {
+  std::vector<std::string> numbers;
+  for (const auto& r : model.regions)
+    if (!r.emergency_number.empty()) numbers.push_back(r.emergency_number);
+  for (size_t i = 0; i < files.size(); ++i) {
+    const KbFile& f = files[i];
+    bool later = false;  // the last file of a name wins
+    for (size_t j = i + 1; j < files.size(); ++j)
+      later = later || files[j].path == f.path;
+    if (later || f.path == "sources.yaml") continue;
+    if (f.path.size() < 5 || f.path.substr(f.path.size() - 5) != ".yaml")
+      continue;
+    YAML::Node doc;
+    try {
+      doc = YAML::Load(f.content);
+    } catch (const YAML::Exception&) {
+      continue;  // reported by the core loader
+    }
+    // conflicts.yaml records what each source says, naming it (the NHS
+    // too); its decisions reach a person only inside a plan item, which
+    // is in the region's words, so they may use terms.
+    const bool conflicts = f.path == "conflicts.yaml";
+    const TermUse use{
+        &f.path,   !conflicts && !IsExtensionFile(impl.extensions, f.path),
+        conflicts, &model,
+        numbers,   issues};
+    LintNode(use, doc, false);
+  }
+}
 
 std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
                                         const ExtensionContext& ctx) {
@@ -109,8 +272,10 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
         issue(r, "each region is {id, name, emergency_number, sources}");
         continue;
       }
-      only_keys(r, {"id", "name", "emergency_number", "countries", "sources"},
-                "region");
+      only_keys(
+          r,
+          {"id", "name", "emergency_number", "countries", "sources", "terms"},
+          "region");
       regions::RegionDef def;
       def.id = text(r, "id", "region");
       def.name = text(r, "name", "region " + def.id);
@@ -133,6 +298,41 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
           }
         }
       }
+      if (const YAML::Node t = r["terms"]) {
+        if (!t.IsMap()) {
+          issue(t, "region " + def.id +
+                       ": terms is a map of term: {text, sources}");
+        } else {
+          for (const auto& kv : t) {
+            const std::string name = kv.first.Scalar();
+            const std::string what = "region " + def.id + ", term " + name;
+            if (!IsTermName(name) || name == "number" || name == "signs") {
+              issue(kv.first, what +
+                                  ": a term's name is lower-case letters and "
+                                  "'_' ('number' is the emergency number)");
+            }
+            if (!kv.second.IsMap()) {
+              issue(kv.second, what + ": {text, sources} is required");
+              continue;
+            }
+            only_keys(kv.second, {"text", "sources"}, what);
+            regions::TermDef term{name, text(kv.second, "text", what),
+                                  sources(kv.second, what)};
+            for (char c : term.text) {
+              if (c == '{' || c == '}' || c == '"' || c == '\\' || c == '<' ||
+                  c == '>' || static_cast<unsigned char>(c) < 0x20) {
+                issue(kv.second["text"],
+                      what +
+                          ": a term's text is plain words (no braces, "
+                          "quotes, backslashes, angle brackets or line "
+                          "breaks)");
+                break;
+              }
+            }
+            def.terms.push_back(std::move(term));
+          }
+        }
+      }
       for (char c : def.emergency_number) {
         if (c < '0' || c > '9') {
           issue(r["emergency_number"],
@@ -146,6 +346,24 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
       out->regions.push_back(std::move(def));
     }
   }
+  // Every region words every term: a text using one must read right
+  // wherever the person is.
+  std::set<std::string> all_terms;
+  for (const auto& r : out->regions)
+    for (const auto& t : r.terms) all_terms.insert(t.name);
+  for (size_t i = 0; list && list.IsSequence() && i < out->regions.size();
+       ++i) {
+    for (const std::string& name : all_terms) {
+      bool has = false;
+      for (const auto& t : out->regions[i].terms) has = has || t.name == name;
+      if (!has) {
+        issue(list[i], "region " + out->regions[i].id +
+                           " does not define the term '" + name +
+                           "' that another region defines");
+      }
+    }
+  }
+  if (ctx.files != nullptr) LintTermUse(*ctx.files, *impl, *out, issues);
   const YAML::Node def = doc["default"];
   bool found = false;
   for (size_t i = 0; def && def.IsScalar() && i < out->regions.size(); ++i) {
@@ -249,13 +467,86 @@ const regions::RegionDef* Find(const KnowledgeBase& kb,
   return &m->regions[m->default_region];
 }
 
-std::string WithNumber(std::string text, const std::string& number) {
-  const size_t at = text.find("{number}");
-  if (at != std::string::npos) text.replace(at, 8, number);
-  return text;
+// "{term}" in the region's words ("{Term}": capitalised); "{number}" is
+// the emergency number unless `keep_number`. Without regions.yaml a term is
+// its name in words ("{advice_line}": "advice line").
+std::string Substitute(const KnowledgeBase& kb, std::string_view region,
+                       std::string_view text, bool keep_number) {
+  if (text.find('{') == std::string_view::npos) return std::string(text);
+  const regions::RegionDef* r = Find(kb, region);
+  std::string out;
+  out.reserve(text.size() + 16);
+  size_t from = 0;
+  for (size_t open = text.find('{'); open != std::string_view::npos;
+       open = text.find('{', from)) {
+    const size_t close = text.find('}', open);
+    if (close == std::string_view::npos) break;
+    std::string name(text.substr(open + 1, close - open - 1));
+    const bool capital =
+        !name.empty() && std::isupper(static_cast<unsigned char>(name[0]));
+    if (capital)
+      name[0] =
+          static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
+    std::optional<std::string> word;
+    if (name == "number") {
+      if (!keep_number) word = EmergencyNumber(kb, region);
+    } else if (r != nullptr) {
+      for (const auto& t : r->terms)
+        if (t.name == name) word = t.text;
+    } else if (!name.empty() &&
+               name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") ==
+                   std::string::npos) {
+      word = name;
+      std::replace(word->begin(), word->end(), '_', ' ');
+    }
+    out.append(text.substr(from, open - from));
+    if (word) {
+      if (capital && !word->empty())
+        (*word)[0] = static_cast<char>(
+            std::toupper(static_cast<unsigned char>((*word)[0])));
+      out += *word;
+    } else {
+      out.append(text.substr(open, close + 1 - open));
+    }
+    from = close + 1;
+  }
+  out.append(text.substr(from));
+  return out;
+}
+
+std::string WithNumber(const std::string& text, const KnowledgeBase& kb,
+                       std::string_view region) {
+  return Substitute(kb, region, text, /*keep_number=*/false);
 }
 
 }  // namespace
+
+std::string RegionText(const KnowledgeBase& kb, std::string_view region,
+                       std::string_view text) {
+  return Substitute(kb, region, text, /*keep_number=*/false);
+}
+
+std::string RegionTextKeepingNumber(const KnowledgeBase& kb,
+                                    std::string_view region,
+                                    std::string_view text) {
+  return Substitute(kb, region, text, /*keep_number=*/true);
+}
+
+Question QuestionInRegion(const KnowledgeBase& kb, std::string_view region,
+                          const Question& q) {
+  Question out = q;
+  auto words = [&](std::string* s) { *s = RegionText(kb, region, *s); };
+  words(&out.section_title);
+  words(&out.text);
+  words(&out.help);
+  for (QuestionOption& o : out.options) words(&o.label);
+  return out;
+}
+
+std::string RegionId(const KnowledgeBase& kb, std::string_view region) {
+  const regions::RegionDef* r = Find(kb, region);
+  return r == nullptr ? "" : r->id;
+}
 
 std::vector<Region> Regions(const KnowledgeBase& kb) {
   std::vector<Region> out;
@@ -278,20 +569,19 @@ std::string LevelHeadline(const KnowledgeBase& kb, TriageLevel level,
                           std::string_view region) {
   const regions::RegionModel* m = Model(kb);
   if (m == nullptr) return std::string(LevelName(level));
-  return WithNumber(m->headlines[static_cast<int>(level)],
-                    EmergencyNumber(kb, region));
+  return WithNumber(m->headlines[static_cast<int>(level)], kb, region);
 }
 
 std::string EmergencyAdvice(const KnowledgeBase& kb, std::string_view region) {
   const regions::RegionModel* m = Model(kb);
   if (m == nullptr) return "Call the emergency number now.";
-  return WithNumber(m->emergency_advice.text, EmergencyNumber(kb, region));
+  return WithNumber(m->emergency_advice.text, kb, region);
 }
 
 std::string BeforeYouStart(const KnowledgeBase& kb, std::string_view region) {
   const regions::RegionModel* m = Model(kb);
   if (m == nullptr) return "";
-  return WithNumber(m->before_you_start.text, EmergencyNumber(kb, region));
+  return WithNumber(m->before_you_start.text, kb, region);
 }
 
 }  // namespace backaid

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backaid/assess.h"
 #include "backaid/report.h"
 #include "src/bundle/knowledge_bundle.h"
 #include "src/knowledge/loader.h"
@@ -120,13 +121,16 @@ TEST(RegionsLint, TheCallHandlerScriptIsCheckedLikeTheOtherTexts) {
   const std::string base = std::string(R"(regions:
   - {id: eu, name: Europe, emergency_number: "112", sources: [eu_112]}
 )") + kTail;
-  EXPECT_TRUE(IssuesWith(base + R"(emergency_call_script:
+  // No issue in regions.yaml ({signs} is the front's to fill; the other
+  // files' terms are not defined by this one-region file, and that is
+  // reported against them).
+  EXPECT_FALSE(HasIssue(IssuesWith(base + R"(emergency_call_script:
   id: s
   title: Tell them
   lines: [{text: "Back pain with {signs}."}]
   sources: [nhs_back_pain]
-)")
-                  .empty());
+)"),
+                        ""));
   EXPECT_TRUE(HasIssue(IssuesWith(base + R"(emergency_call_script:
   id: s
   title: Tell them
@@ -147,6 +151,147 @@ TEST(RegionsLint, TheCallHandlerScriptIsCheckedLikeTheOtherTexts) {
   sources: [nhs_back_pain]
 )"),
                        "'lines'"));
+}
+
+// The built-in file with `from` replaced by `to` (once; the test fails if
+// `from` is not there).
+std::string Edited(const std::string& path, const std::string& from,
+                   const std::string& to) {
+  for (const kb::KbFile& f : kb::EmbeddedFiles()) {
+    if (f.path != path) continue;
+    std::string content = f.content;
+    const size_t at = content.find(from);
+    EXPECT_NE(at, std::string::npos) << path << ": " << from;
+    if (at != std::string::npos) content.replace(at, from.size(), to);
+    return content;
+  }
+  ADD_FAILURE() << path << " is not built in";
+  return "";
+}
+
+std::vector<LintIssue> IssuesWithFile(const std::string& path,
+                                      const std::string& content) {
+  std::vector<kb::KbFile> files = kb::EmbeddedFiles();
+  files.push_back(kb::KbFile{path, content});  // the last one wins
+  return kb::Build(files).issues;
+}
+
+bool HasIssueIn(const std::vector<LintIssue>& issues, std::string_view file,
+                std::string_view text) {
+  for (const LintIssue& i : issues)
+    if (i.where.file == file && i.message.find(text) != std::string::npos)
+      return true;
+  return false;
+}
+
+TEST(RegionTerms, EachRegionHasItsOwnWords) {
+  const auto kb = Embedded();
+  const std::string text =
+      "Call {advice_line} or your {doctor}; {Paracetamol} is not "
+      "{paracetamol}'s brand; in danger call {number}.";
+  const std::string us = RegionText(*kb, "us", text);
+  EXPECT_EQ(us,
+            "Call your doctor's after-hours line or a nurse advice line or "
+            "your primary care doctor; Acetaminophen is not acetaminophen's "
+            "brand; in danger call 911.");
+  const std::string uk = RegionText(*kb, "uk", text);
+  EXPECT_NE(uk.find("Call NHS 111 or your GP;"), std::string::npos) << uk;
+  EXPECT_NE(uk.find("Paracetamol is not paracetamol"), std::string::npos);
+  EXPECT_NE(uk.find("call 999."), std::string::npos);
+  const std::string eu = RegionText(*kb, "eu", text);
+  EXPECT_NE(eu.find("your family doctor"), std::string::npos) << eu;
+  EXPECT_EQ(eu.find("NHS"), std::string::npos) << eu;
+  EXPECT_NE(eu.find("call 112."), std::string::npos);
+  // An unlisted region is the default one (eu).
+  EXPECT_EQ(RegionText(*kb, "mars", text), eu);
+  // The vocabulary keeps the number for the page to fill in.
+  EXPECT_EQ(RegionTextKeepingNumber(*kb, "us", "{Doctor}: call {number}"),
+            "Primary care doctor: call {number}");
+  // Braces that name no term are left as they are.
+  EXPECT_EQ(RegionText(*kb, "us", "a {b c} {1}"), "a {b c} {1}");
+}
+
+TEST(RegionTerms, QuestionsAreShownInTheRegionsWords) {
+  const auto kb = Embedded();
+  Question q;
+  q.text = "More {paracetamol} than the packet says?";
+  q.help = "Ask your {doctor}.";
+  q.options.push_back(QuestionOption{"yes", "{Paracetamol}, yes"});
+  const Question us = QuestionInRegion(*kb, "us", q);
+  EXPECT_EQ(us.text, "More acetaminophen than the packet says?");
+  EXPECT_EQ(us.help, "Ask your primary care doctor.");
+  EXPECT_EQ(us.options[0].label, "Acetaminophen, yes");
+}
+
+TEST(RegionTermsLint, AnUndefinedTermIsRefused) {
+  const auto issues = IssuesWithFile(
+      "plan.yaml", Edited("plan.yaml", "{advice_line}", "{helpline}"));
+  EXPECT_TRUE(HasIssueIn(issues, "plan.yaml",
+                         "'{helpline}' is not a term of region us"));
+  EXPECT_TRUE(HasIssueIn(issues, "plan.yaml",
+                         "'{helpline}' is not a term of region uk"));
+}
+
+TEST(RegionTermsLint, EveryRegionMustWordEveryTerm) {
+  const std::string regions =
+      Edited("regions.yaml",
+             "      paracetamol: {text: \"acetaminophen\", sources: "
+             "[medlineplus_acetaminophen]}\n",
+             "");
+  const auto issues = IssuesWithFile("regions.yaml", regions);
+  EXPECT_TRUE(HasIssueIn(issues, "regions.yaml",
+                         "region us does not define the term 'paracetamol'"));
+  // ... and every text that uses it is named too.
+  EXPECT_TRUE(HasIssueIn(issues, "plan.yaml",
+                         "'{paracetamol}' is not a term of region us"));
+}
+
+TEST(RegionTermsLint, ATermNeedsASourceAndPlainWords) {
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile("regions.yaml",
+                     Edited("regions.yaml",
+                            "doctor: {text: \"GP\", sources: [nhs_back_pain]}",
+                            "doctor: {text: \"GP\"}")),
+      "regions.yaml", "has no sources"));
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile("regions.yaml", Edited("regions.yaml", "text: \"GP\",",
+                                            "text: \"<b>GP</b>\",")),
+      "regions.yaml", "plain words"));
+}
+
+TEST(RegionTermsLint, NoRegionNeutralTextNamesAUkService) {
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile("plan.yaml",
+                     Edited("plan.yaml", "title: Also contact a {doctor} if",
+                            "title: Also contact NHS 111 if")),
+      "plan.yaml", "names 'NHS' outside a term"));
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile(
+          "questions.yaml",
+          Edited("questions.yaml", "Tick all that apply.", "Or call 111.")),
+      "questions.yaml", "names '111' outside a term"));
+  // A region's number in a region-neutral text.
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile("plan.yaml",
+                     Edited("plan.yaml", "title: Call {number} at once if",
+                            "title: Call 999 at once if")),
+      "plan.yaml", "names the emergency number 999"));
+  // "NG111" and the like are not the service.
+  EXPECT_FALSE(HasIssueIn(
+      IssuesWithFile("plan.yaml",
+                     Edited("plan.yaml", "title: Also contact a {doctor} if",
+                            "title: Also contact a {doctor} (NG111) if")),
+      "plan.yaml", "outside a term"));
+}
+
+TEST(RegionTermsLint, CoreTextsStayRegionNeutral) {
+  // The triage result carries rule reasons as they are: no terms there.
+  const auto issues = IssuesWithFile(
+      "rules/lookalikes.yaml",
+      Edited("rules/lookalikes.yaml", "Go to an emergency department now",
+             "Go to {emergency_department} now"));
+  EXPECT_TRUE(HasIssueIn(issues, "rules/lookalikes.yaml",
+                         "the core files are region-neutral"));
 }
 
 }  // namespace

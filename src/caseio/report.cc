@@ -111,7 +111,8 @@ const char* NotADiagnosisNotice() {
 
 void AppendOpenQuestionsText(const KnowledgeBase& kb, const Case& c,
                              const TriageResult& r, bool md, std::string* out,
-                             const std::vector<std::string>* only) {
+                             const std::vector<std::string>* only,
+                             std::string_view region) {
   // At emergency nothing is more urgent: the call comes first.
   if (r.level == TriageLevel::kEmergency) return;
   std::vector<OpenQuestion> open = OpenQuestions(kb, c, r);
@@ -135,7 +136,8 @@ void AppendOpenQuestionsText(const KnowledgeBase& kb, const Case& c,
   constexpr size_t kShown = 8;
   for (size_t i = 0; i < open.size() && i < kShown; ++i) {
     Wrap(bullet, cont,
-         fmt::format("{} (could make it {})", open[i].text,
+         fmt::format("{} (could make it {})",
+                     RegionText(kb, region, open[i].text),
                      Upper(LevelName(open[i].level))),
          out);
   }
@@ -260,7 +262,7 @@ void AppendPersonText(
   // An incomplete result opens with the questions that would decide it.
   {
     std::string open;
-    AppendOpenQuestionsText(kb, c, r, md, &open, only);
+    AppendOpenQuestionsText(kb, c, r, md, &open, only, region);
     if (!open.empty()) out += open + (md ? "" : "\n");
   }
   // First, what to do now: at most three things, in the knowledge base's

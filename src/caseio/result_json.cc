@@ -7,6 +7,7 @@
 
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
+#include "backaid/report.h"
 #include "src/knowledge/eval.h"
 #include "src/knowledge/expr.h"
 #include "src/knowledge/program.h"
@@ -84,7 +85,7 @@ void AppendUndetermined(const KnowledgeBase& kb,
 
 void AppendResultJson(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, std::string* out,
-                      bool could_not_rule_out) {
+                      bool could_not_rule_out, std::string_view region) {
   const KnowledgeBase::Impl& impl = kb::Internal(kb);
   out->append("{\"id\":");
   AppendJsonString(c.id, out);
@@ -122,7 +123,7 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
       AppendJsonString(q.question, out);
     }
     out->append(",\"text\":");
-    AppendJsonString(q.text, out);
+    AppendJsonString(RegionText(kb, region, q.text), out);
     out->push_back('}');
   }
   out->append("]}");

@@ -143,7 +143,6 @@ void Wrap(std::string_view first, std::string_view indent,
   AppendWrapped(first, indent, text, kWidth, out);
 }
 
-
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -157,8 +156,7 @@ bool ReadFile(const std::string& path, std::string* out) {
 // the level's lines coloured on a terminal.
 std::string RenderPerson(const KnowledgeBase& kb, const Case& c,
                          const TriageResult& r, const CarePlan* plan,
-                         const std::string& region, bool md,
-                         const Style& style,
+                         const std::string& region, bool md, const Style& style,
                          const std::vector<std::pair<std::string, Reply>>& a) {
   // After the questions, only those answered "not sure" are open (the
   // others were skipped because they could not apply); for a case given
@@ -181,13 +179,13 @@ std::string RenderPerson(const KnowledgeBase& kb, const Case& c,
 std::string RenderJson(const KnowledgeBase& kb, const Case& c,
                        const TriageResult& r, const CarePlan* plan,
                        const std::vector<std::pair<std::string, Reply>>& a,
-                       const std::string& number) {
+                       const std::string& number, const std::string& region) {
   std::string out = "{\"answers\":";
   AppendAnswersJson(a, &out);
   out += ",\"findings\":";
   AppendFindingsJson(kb, c, &out);
   out += ",\"triage\":";
-  AppendResultJson(kb, c, r, &out, /*could_not_rule_out=*/true);
+  AppendResultJson(kb, c, r, &out, /*could_not_rule_out=*/true, region);
   out += ",\"plan\":";
   if (plan != nullptr) {
     AppendPlanJson(*plan, &out);
@@ -207,14 +205,14 @@ int Report(const KnowledgeBase& kb, const Case& c,
            const Style& style) {
   const std::string number = EmergencyNumber(kb, region);
   const TriageResult r = Evaluate(kb, c);
-  auto plan = BuildCarePlan(kb, c, r);
+  auto plan = BuildCarePlan(kb, c, r, region);
   if (!plan.ok()) {
     std::cerr << "backaid assess: no care plan: " << plan.status().message()
               << "\n";
   }
   const CarePlan* p = plan.ok() ? &*plan : nullptr;
   std::cout << (format == "json"
-                    ? RenderJson(kb, c, r, p, answers, number)
+                    ? RenderJson(kb, c, r, p, answers, number, region)
                     : RenderPerson(kb, c, r, p, region, format == "markdown",
                                    style, answers));
   std::cout.flush();
@@ -340,7 +338,10 @@ int RunInteractive(std::shared_ptr<const KnowledgeBase> kb,
        "\"no\".",
        &intro);
   std::cout << intro << std::flush;
-  while (const Question* q = a.NextQuestion()) {
+  while (const Question* next = a.NextQuestion()) {
+    // The question in the person's regional words (RegionText).
+    const Question shown = QuestionInRegion(*kb, region, *next);
+    const Question* q = &shown;
     ShowQuestion(a, *q, st);
     std::string line;
     const LineReader::Got got = input.Read(&line);

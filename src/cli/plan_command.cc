@@ -13,6 +13,7 @@
 #include "backaid/case_json.h"
 #include "backaid/engine.h"
 #include "backaid/plan.h"
+#include "backaid/report.h"
 #include "src/cli/commands.h"
 
 namespace backaid::cli {
@@ -25,6 +26,7 @@ struct PlanArgs {
   std::string awake = "07:00-22:00";
   std::string ics;
   std::string format = "text";
+  std::string region;  // "" = the knowledge base's default region
 };
 
 void AppendScheduleText(const std::vector<ScheduledEvent>& events,
@@ -51,6 +53,21 @@ int Run(const CommandContext& ctx, const PlanArgs& args) {
   options.start = args.start;
   auto kb = LoadKnowledgeBaseOrReport(*ctx.kb_dir);
   if (!kb) return 2;
+  if (!args.region.empty()) {
+    std::string known;
+    bool listed = false;
+    for (const Region& r : Regions(*kb)) {
+      known += (known.empty() ? "" : ", ") + r.id;
+      listed = listed || r.id == args.region;
+    }
+    if (!listed) {
+      std::cerr << fmt::format(
+          "backaid plan: --region: '{}' is not a region of the knowledge "
+          "base ({})\n",
+          args.region, known.empty() ? "it has none" : known);
+      return 2;
+    }
+  }
 
   std::ifstream in(args.case_path, std::ios::binary);
   if (!in) {
@@ -73,7 +90,7 @@ int Run(const CommandContext& ctx, const PlanArgs& args) {
     return 2;
   }
   const TriageResult result = Evaluate(*kb, c);
-  auto plan = BuildCarePlan(*kb, c, result);
+  auto plan = BuildCarePlan(*kb, c, result, args.region);
   if (!plan.ok()) {
     std::cerr << "backaid plan: " << plan.status().message() << "\n";
     return 2;
@@ -142,6 +159,10 @@ void RegisterPlanCommand(CLI::App& app, CommandContext ctx) {
   cmd->add_option("--format", args->format, "text, markdown or json")
       ->check(CLI::IsMember({"text", "markdown", "json"}))
       ->capture_default_str();
+  cmd->add_option("--region", args->region,
+                  "Where you are, for the regional wording (who to call, "
+                  "medicine names): a region of the knowledge base "
+                  "(knowledge/regions.yaml; by default its default region)");
   cmd->callback([ctx, args] { *ctx.exit_code = Run(ctx, *args); });
 }
 

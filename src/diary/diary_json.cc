@@ -118,7 +118,7 @@ void AppendReviewJson(const KnowledgeBase& kb, const EpisodeReview& review,
   *out += review.escalated ? ",\"escalated\":true" : ",\"escalated\":false";
   *out += ",\"triage\":";
   AppendResultJson(kb, review.current, review.result, out,
-                   /*could_not_rule_out=*/true);
+                   /*could_not_rule_out=*/true, review.region);
   *out += ",\"what_to_do_now\":[";
   bool first = true;
   for (const PlanItem& item : review.plan.items) {

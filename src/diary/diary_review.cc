@@ -226,7 +226,7 @@ Step Advance(const KnowledgeBase& kb, const DiaryModel& m,
 }
 
 Result<EpisodeReview> Finish(const KnowledgeBase& kb, Step step,
-                             TriageLevel previous) {
+                             TriageLevel previous, std::string_view region) {
   EpisodeReview out;
   out.current = std::move(step.current);
   out.result = std::move(step.result);
@@ -234,9 +234,10 @@ Result<EpisodeReview> Finish(const KnowledgeBase& kb, Step step,
   out.escalated = out.result.level > out.previous_level;
   out.trend = std::move(step.trend);
   out.derived = std::move(step.derived);
-  auto plan = BuildCarePlan(kb, out.current, out.result);
+  auto plan = BuildCarePlan(kb, out.current, out.result, region);
   if (!plan.ok()) return plan.status();
   out.plan = std::move(plan).value();
+  out.region = std::string(region);
   return out;
 }
 
@@ -274,7 +275,7 @@ Result<EpisodeReview> ReviewEpisode(const KnowledgeBase& kb,
     step = Review(kb, m, st, now_ms, &floor);
   }
   step.trend = FullPainTrend(kb, start, entries);
-  return Finish(kb, std::move(step), previous);
+  return Finish(kb, std::move(step), previous, start.region);
 }
 
 Result<ReviewState> InitialState(const KnowledgeBase& kb,
@@ -300,7 +301,7 @@ Result<EpisodeReview> AppendEntry(const KnowledgeBase& kb,
   ReviewState next = *state;
   TriageLevel previous = TriageLevel::kSelfCare;
   Step step = Advance(kb, *Model(kb), entry, now_ms, &next, &previous);
-  auto review = Finish(kb, std::move(step), previous);
+  auto review = Finish(kb, std::move(step), previous, start.region);
   if (review.ok()) *state = std::move(next);
   return review;
 }
@@ -315,7 +316,7 @@ Result<EpisodeReview> ReviewFromState(const KnowledgeBase& kb,
         "the episode's state was not made with this knowledge base");
   }
   Step step = Review(kb, *Model(kb), state, now_ms, &state.floor);
-  auto review = Finish(kb, std::move(step), state.previous_level);
+  auto review = Finish(kb, std::move(step), state.previous_level, start.region);
   if (review.ok()) review->escalated = state.escalated;
   return review;
 }

@@ -14,6 +14,7 @@
 
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
+#include "backaid/report.h"
 #include "backaid/vocabulary.h"
 #include "src/assess/questionnaire_model.h"
 #include "src/assess/vocabulary_members.h"
@@ -31,7 +32,8 @@ namespace {
 // repeats a sign in other words is not offered twice). A single-choice "yes"
 // is named by its finding's meaning, since its label ("Yes") says nothing
 // alone.
-void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
+void AppendRedFlagOptions(const KnowledgeBase& kb, std::string_view region,
+                          std::string* out) {
   out->push_back('[');
   bool first = true;
   const auto& model = assess::QuestionnaireOf(kb);
@@ -98,14 +100,16 @@ void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
         *out += "{\"id\":";
         AppendJsonString(q.view.id + "." + option.id, out);
         *out += ",\"label\":";
-        AppendJsonString(label, out);
+        AppendJsonString(RegionTextKeepingNumber(kb, region, label), out);
         *out += ",\"group\":";
-        AppendJsonString(q.view.section_title, out);
+        AppendJsonString(
+            RegionTextKeepingNumber(kb, region, q.view.section_title), out);
         *out += ",\"sets\":";
         AppendFindingsJson(kb, sets, out);
         // The question's help, for a label that refers to it.
         *out += ",\"help\":";
-        AppendJsonString(q.view.help, out);
+        AppendJsonString(RegionTextKeepingNumber(kb, region, q.view.help),
+                         out);
         *out += ",\"not_for_sex\":[";
         for (size_t i = 0; i < not_for_sex.size(); ++i) {
           if (i) out->push_back(',');
@@ -121,7 +125,8 @@ void AppendRedFlagOptions(const KnowledgeBase& kb, std::string* out) {
 }  // namespace
 
 // "diary":{..} of the vocabulary, or null without diary.yaml.
-void AppendDiaryVocabulary(const KnowledgeBase& kb, std::string* out) {
+void AppendDiaryVocabulary(const KnowledgeBase& kb, std::string* out,
+                           std::string_view region) {
   const DiaryModel* diary = DiaryModelOf(kb);
   if (diary == nullptr) {
     *out += "null";
@@ -133,12 +138,13 @@ void AppendDiaryVocabulary(const KnowledgeBase& kb, std::string* out) {
     *out += "{\"id\":";
     AppendJsonString(diary->activities[i].id, out);
     *out += ",\"label\":";
-    AppendJsonString(diary->activities[i].label, out);
+    AppendJsonString(
+        RegionTextKeepingNumber(kb, region, diary->activities[i].label), out);
     out->push_back('}');
   }
   *out += fmt::format("],\"meaningful_change\":{},\"red_flag_options\":",
                       diary->meaningful_change);
-  AppendRedFlagOptions(kb, out);
+  AppendRedFlagOptions(kb, region, out);
   *out += ",\"note_prompts\":[";
   for (size_t i = 0; i < diary->note_prompts.size(); ++i) {
     const NotePrompt& p = diary->note_prompts[i];
@@ -163,11 +169,12 @@ void AppendDiaryVocabulary(const KnowledgeBase& kb, std::string* out) {
 
 }  // namespace diary
 
-void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out) {
+void AppendVocabularyJson(const KnowledgeBase& kb, std::string* out,
+                          std::string_view region) {
   out->push_back('{');
-  assess::AppendVocabularyMembers(kb, out);
+  assess::AppendVocabularyMembers(kb, out, region);
   *out += ",\"diary\":";
-  diary::AppendDiaryVocabulary(kb, out);
+  diary::AppendDiaryVocabulary(kb, out, region);
   out->push_back('}');
 }
 

@@ -38,7 +38,7 @@ std::string PlainList(const std::vector<std::string>& v) {
 json TriageBundle(const KnowledgeBase& kb, const Decoded& d, int64_t now) {
   const Case& c = d.start.initial;
   const TriageResult result = Evaluate(kb, c);
-  auto plan = BuildCarePlan(kb, c, result);
+  auto plan = BuildCarePlan(kb, c, result, d.start.region);
   const std::string when = IsoUtc(now);
   json entries = json::array();
   auto add = [&](json resource) {

@@ -169,7 +169,9 @@ json EnableWhenFor(const KnowledgeBase& kb, const assess::Questionnaire& qn,
 
 json QuestionItem(const KnowledgeBase& kb, const assess::Questionnaire& qn,
                   const assess::QuestionDef& qd) {
-  const Question& q = qd.view;
+  // In the knowledge base's default region's words (RegionText): the
+  // Questionnaire is one resource for every region.
+  const Question q = QuestionInRegion(kb, "", qd.view);
   json item = {{"linkId", q.id}, {"text", q.text}};
   json codes = json::array();
   if (qd.view.kind == QuestionKind::kNumber) {
@@ -277,7 +279,7 @@ std::string QuestionnaireJson(const KnowledgeBase& kb) {
         const int n = ++groups[section];
         items.push_back({{"linkId", "section." + section +
                                         (n > 1 ? fmt::format(".{}", n) : "")},
-                         {"text", qd.view.section_title},
+                         {"text", RegionText(kb, "", qd.view.section_title)},
                          {"type", "group"},
                          {"item", json::array()}});
         group = &items.back();

@@ -20,7 +20,7 @@
 #include "backaid/report.h"
 #include "src/assess/asked.h"
 #include "src/assess/questionnaire_model.h"
-#include "src/caseio/regions.h"
+#include "src/diary/diary_model.h"
 #include "src/handover/handover_model.h"
 #include "src/handover/pdf_document.h"
 #include "src/loadable/loadable.h"
@@ -63,18 +63,7 @@ std::string SourceNames(const KnowledgeBase& kb,
 // "Self-care: you can look after this at home"); the id if there are none.
 std::string LevelWords(const KnowledgeBase& kb, TriageLevel level,
                        const std::string& region) {
-  const regions::RegionModel* m = regions::RegionsOf(kb);
-  if (m == nullptr) return std::string(LevelName(level));
-  std::string number;
-  for (const auto& r : m->regions)
-    if (r.id == region) number = r.emergency_number;
-  if (number.empty() && !m->regions.empty())
-    number = m->regions[m->default_region].emergency_number;
-  std::string text = m->headlines[static_cast<int>(level)];
-  for (size_t at = text.find("{number}"); at != std::string::npos;
-       at = text.find("{number}", at + number.size()))
-    text.replace(at, 8, number);
-  return text;
+  return LevelHeadline(kb, level, region);
 }
 
 std::string Capitalized(std::string s) {
@@ -413,7 +402,18 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
                        (e.pain ? std::to_string(*e.pain) : "not given");
     if (!e.done.empty()) {
       line += "; did:";
-      for (const std::string& d : e.done) line += " " + d;
+      // Each activity as the person chose it (diary.yaml's label, in the
+      // region's words), not its id.
+      const diary::DiaryModel* dm = diary::DiaryModelOf(kb);
+      bool first_done = true;
+      for (const std::string& d : e.done) {
+        std::string label = d;
+        for (size_t i = 0; dm != nullptr && i < dm->activities.size(); ++i)
+          if (dm->activities[i].id == d)
+            label = RegionText(kb, start.region, dm->activities[i].label);
+        line += (first_done ? " " : ", ") + label;
+        first_done = false;
+      }
     }
     if (!e.note.empty()) line += "; note: “" + e.note + "”";
     f.Bullet(line);

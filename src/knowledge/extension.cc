@@ -19,7 +19,8 @@ void LoadExtensions(const std::vector<KbFile>& files,
                     KnowledgeBase::Impl* tables,
                     std::vector<LintIssue>* issues) {
   impl.extension_models.assign(impl.extensions.size(), nullptr);
-  const ExtensionContext ctx{impl, tables, issues};
+  const ExtensionContext ctx{impl, tables, issues,
+                             tables != nullptr ? &files : nullptr};
   for (size_t i = 0; i < impl.extensions.size(); ++i) {
     const Extension& e = *impl.extensions[i];
     // The last file of a name wins (tests replace a default this way).

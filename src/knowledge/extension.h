@@ -41,6 +41,11 @@ struct ExtensionContext {
   KnowledgeBase::Impl* tables;
   // Where every problem goes, with file:line:column.
   std::vector<LintIssue>* issues;
+  // Every file of the knowledge base, for a lint across files (regions.yaml
+  // checks the regional terms every text uses); null when the files were
+  // linted when the binary was built (the built-in knowledge base's lazy
+  // load).
+  const std::vector<KbFile>* files = nullptr;
 };
 
 struct Extension {

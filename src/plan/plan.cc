@@ -9,6 +9,7 @@
 #include <set>
 #include <utility>
 
+#include "backaid/report.h"
 #include "src/knowledge/program.h"
 #include "src/plan/plan_model.h"
 
@@ -164,8 +165,37 @@ std::vector<PlanItem> DerivedNet(const KnowledgeBase& kb,
 
 }  // namespace
 
+namespace {
+
+// Every text of the plan in the region's words (RegionText: "{doctor}",
+// "{advice_line}", "{paracetamol}", "{number}"), once, so that every front
+// (text, Markdown, JSON, the calendar, the diary, the handover, FHIR)
+// shows the same words.
+void InRegionsWords(const KnowledgeBase& kb, std::string_view region,
+                    CarePlan* plan) {
+  auto words = [&](std::string* s) { *s = RegionText(kb, region, *s); };
+  for (PlanItem& item : plan->items) {
+    words(&item.title);
+    words(&item.text);
+    words(&item.decision);
+    for (std::string& step : item.steps) words(&step);
+    for (std::string& concern : item.concerns) words(&concern);
+  }
+  for (PlanActivity& a : plan->activities) {
+    words(&a.title);
+    words(&a.description);
+  }
+  for (PlanLeftOut& l : plan->left_out) {
+    words(&l.title);
+    words(&l.why);
+  }
+}
+
+}  // namespace
+
 Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
-                               const TriageResult& result) {
+                               const TriageResult& result,
+                               std::string_view region) {
   const auto& model = plan::PlanModelOf(kb);
   if (!model) {
     return Status::FailedPrecondition(
@@ -306,6 +336,7 @@ Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
     }
     item.steps.insert(item.steps.begin(), timing.begin(), timing.end());
   }
+  InRegionsWords(kb, region, &plan);
   return plan;
 }
 

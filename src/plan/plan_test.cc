@@ -45,13 +45,15 @@ class PlanTest : public ::testing::Test {
     return c;
   }
 
-  CarePlan PlanFor(const Case& c) {
-    auto plan = BuildCarePlan(*kb_, c, Evaluate(*kb_, c));
+  CarePlan PlanFor(const Case& c, std::string_view region = {}) {
+    auto plan = BuildCarePlan(*kb_, c, Evaluate(*kb_, c), region);
     EXPECT_TRUE(plan.ok()) << plan.status().message();
     return plan.ok() ? *plan : CarePlan{};
   }
 
-  CarePlan PlanFor(const std::string& json) { return PlanFor(Read(json)); }
+  CarePlan PlanFor(const std::string& json, std::string_view region = {}) {
+    return PlanFor(Read(json), region);
+  }
 
   static const PlanItem* Find(const CarePlan& p, std::string_view id) {
     for (const PlanItem& i : p.items)
@@ -266,14 +268,26 @@ TEST_F(PlanTest, EmergencyPlanIsShort) {
 TEST_F(PlanTest, ParacetamolOveruseSaysStop) {
   // NHS Paracetamol for adults: more than the maximum dose -> A&E now,
   // even if well. Rule and plan say the same (issue 15, hazard 2).
-  const CarePlan p = PlanFor(
-      R"({"id":"p","age":45,"findings":{"onset_days":0,"pain_score":5,"paracetamol_overuse":true}})");
+  // The emergency department in the region's words (regions.yaml).
+  const char* kCase =
+      R"({"id":"p","age":45,"findings":{"onset_days":0,"pain_score":5,"paracetamol_overuse":true}})";
+  const CarePlan p = PlanFor(kCase, "uk");
   EXPECT_EQ(p.level, TriageLevel::kEmergency);
   const PlanItem* stop = Find(p, "now.paracetamol_stop");
   ASSERT_NE(stop, nullptr);
   EXPECT_NE(stop->text.find("A&E"), std::string::npos);
   EXPECT_EQ(stop->text.find("today"), std::string::npos);
   EXPECT_NE(Find(p, "now.emergency.call"), nullptr);
+  const CarePlan us = PlanFor(kCase, "us");
+  stop = Find(us, "now.paracetamol_stop");
+  ASSERT_NE(stop, nullptr);
+  EXPECT_NE(stop->title.find("acetaminophen"), std::string::npos);
+  EXPECT_NE(stop->text.find("emergency room"), std::string::npos);
+  EXPECT_EQ(stop->text.find("A&E"), std::string::npos);
+  const CarePlan eu = PlanFor(kCase);  // the default region
+  stop = Find(eu, "now.paracetamol_stop");
+  ASSERT_NE(stop, nullptr);
+  EXPECT_NE(stop->text.find("the emergency department"), std::string::npos);
 }
 
 // One timetable (issue 15): the timings in the text come from the same
@@ -345,7 +359,9 @@ TEST_F(PlanTest, DerivedSafetyNetAgreesWithTheTriage) {
         // exactly this level when added.
         bool found = false;
         for (const plan::SignModel& s : model.signs) {
-          if (s.text != step || c.values[s.finding] == s.value) continue;
+          if (RegionText(*kb_, "", s.text) != step ||
+              c.values[s.finding] == s.value)
+            continue;
           if (!plan::Applies(s.condition, c.values)) continue;
           Case probe = c;
           kb_->SetFinding(s.finding, s.value, &probe);
@@ -368,9 +384,10 @@ TEST_F(PlanTest, DerivedSafetyNetAgreesWithTheTriage) {
       const PlanItem* item =
           Find(p, "safety_net.if." + std::string(LevelName(to)));
       ASSERT_NE(item, nullptr) << s.text;
-      EXPECT_NE(std::find(item->steps.begin(), item->steps.end(), s.text),
+      const std::string text = RegionText(*kb_, "", s.text);
+      EXPECT_NE(std::find(item->steps.begin(), item->steps.end(), text),
                 item->steps.end())
-          << s.text;
+          << text;
     }
   }
   EXPECT_GT(derived, 100);

@@ -171,6 +171,86 @@ check(a["triage"]["triage"] != "emergency" and
       f"not emergency: the first three now items in order ({steps})")
 check(a["next_question"] is not None and a["progress"]["answered"] == 1,
       f"progress after one answer: {a.get('progress')}")
+# Region is a real setting: the plan, the next question and the
+# vocabulary in the region's words (regions.yaml terms). Sources are cited
+# as they are, so they are left out of the check.
+PLAIN = {"age": 34, "sex": "male", "emergency_signs": "none",
+         "nerve_signs": ["none"], "illness_signs": "none",
+         "health_history": "none", "pain_score": 6,
+         "pain_pattern": ["bending", "moving"], "range_of_motion": "some",
+         "walking": "painful", "heel_toe_walk": "none",
+         "leg_symptoms": "none", "onset_days": 0, "how_started": "movement",
+         "before": "no", "outlook": "none", "look_alikes": "none",
+         "medicine_safety": "none", "touch": ["tender", "knot"],
+         "lying_down": "yes"}
+
+
+def words(x):
+    if isinstance(x, dict):
+        return " ".join(words(v) for k, v in x.items() if k != "sources")
+    if isinstance(x, list):
+        return " ".join(words(v) for v in x)
+    return str(x)
+
+
+def names(text, w):
+    return re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", text)
+
+
+st, _, a = srv.json("POST", "/v1/assessments",
+                    {"answers": PLAIN, "region": "us"})
+us = words(a["plan"]) if st == 200 else ""
+check(st == 200 and a["emergency_number"] == "911" and
+      "call 911" in us and "primary care doctor" in us and
+      "acetaminophen" in us and
+      not any(names(us, w) for w in ("NHS", "111", "GP", "999", "paracetamol")),
+      f"us plan: 911, primary care doctor, acetaminophen, no NHS/111/GP/999"
+      f" ({st})")
+check(not re.search(r"\{[a-zA-Z_]+\}", json.dumps(a)),
+      "us assessment: no term left unsubstituted")
+st, _, a = srv.json("POST", "/v1/assessments",
+                    {"answers": PLAIN, "region": "uk"})
+uk = words(a["plan"]) if st == 200 else ""
+check(st == 200 and "NHS 111" in uk and "paracetamol" in uk and
+      "your GP" in uk and "call 999" in uk and "acetaminophen" not in uk,
+      f"uk plan: NHS 111, GP, paracetamol, 999 ({st})")
+# The paracetamol question in the region's words.
+before = dict(PLAIN, medicine_safety="unsure")
+st, _, a = srv.json("POST", "/v1/assessments",
+                    {"answers": before, "region": "us"})
+oq = {q["finding"]: q["text"]
+      for q in a["triage"]["screen"]["open_questions"]} if st == 200 else {}
+check("acetaminophen" in oq.get("paracetamol_overuse", ""),
+      f"us: the open paracetamol question says acetaminophen "
+      f"({oq.get('paracetamol_overuse')})")
+st, _, q = srv.json("GET", "/v1/questionnaire")
+para = [o for x in q["questions"] if x["id"] == "medicine_safety"
+        for o in x["options"] if o["id"] == "paracetamol_overuse"] \
+    if st == 200 else []
+check(len(para) == 1 and "paracetamol" in para[0]["label"] and
+      not re.search(r"\{[a-zA-Z_]+\}", json.dumps(q)),
+      "questionnaire: in the default region's words, no term left")
+st, _, v = srv.json("GET", "/v1/vocabulary?region=us")
+labels = {x["id"]: x["label"] for x in v["diary"]["activities"]} if st == 200 else {}
+check(st == 200 and labels.get("paracetamol") == "Acetaminophen" and
+      "{number}" in v["regions"]["headlines"]["emergency"],
+      f"vocabulary?region=us: Acetaminophen, {{number}} kept ({st})")
+st, _, v = srv.json("GET", "/v1/vocabulary")
+labels = {x["id"]: x["label"] for x in v["diary"]["activities"]} if st == 200 else {}
+check(st == 200 and labels.get("paracetamol") == "Paracetamol" and
+      not re.search(r"\{(?!number\}|signs\})[a-zA-Z_]+\}", json.dumps(v)),
+      f"vocabulary: the default region's words ({st})")
+st, _, _ = srv.json("GET", "/v1/vocabulary?region=mars")
+check(st == 400, f"vocabulary?region=mars: 400 ({st})")
+# An episode keeps its region: its review (plan, open questions) in its words.
+st, _, ep = srv.json("POST", "/v1/episodes", {"answers": before, "region": "us"})
+rv = ep.get("review", {}) if st == 201 else {}
+oq = {q["finding"]: q["text"]
+      for q in rv.get("triage", {}).get("screen", {}).get("open_questions", [])}
+check(st == 201 and "primary care doctor" in words(rv.get("plan")) and
+      "acetaminophen" in oq.get("paracetamol_overuse", "") and
+      not names(words(rv.get("plan")), "NHS"),
+      f"us episode: review in US words ({st})")
 st, _, a = srv.json("POST", "/v1/assessments", {"answers": {"age": 500}})
 check(st == 400, f"age out of range: 400 ({st})")
 
