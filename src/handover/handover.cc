@@ -211,7 +211,7 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
 
   f.Title("backaid handover summary");
   f.Para(
-      "For the GP or physiotherapist. backaid gives information and "
+      "For the doctor or physiotherapist. backaid gives information and "
       "triage, not a diagnosis; the person has not been examined. "
       "Only what the person was asked and answered is stated; unanswered "
       "questions are never taken as \"no\".",

@@ -1,4 +1,4 @@
-// The handover summary for a GP or physiotherapist, laid out for printing
+// The handover summary for a doctor or physiotherapist, laid out for printing
 // (assets/style.css has the print rules): assessment answers, red flags
 // reported, pertinent negatives with the time they were answered, level,
 // reasons, plan and the diary's pain trend.
@@ -108,7 +108,7 @@ export async function showSummary(host: SummaryHost): Promise<void> {
 
   replaceChildren(host.main, h("article", { class: "summary", "data-testid": "summary" },
     h("h1", { tabindex: -1 }, "backaid handover summary"),
-    h("p", { class: "notice" }, "For the GP or physiotherapist. backaid gives information and triage, not a diagnosis; the person has not been examined."),
+    h("p", { class: "notice" }, "For the doctor or physiotherapist. backaid gives information and triage, not a diagnosis; the person has not been examined."),
     h("p", null, `Assessment: ${when(src.startedAt)}. Printed: ${when(Date.now())}.`),
     h("div", { class: "no-print actions" }, printBtn, backBtn),
     h("section", null, h("h2", null, "Level"),
