@@ -50,6 +50,17 @@ HttpResponse Problem(int status, std::string_view slug, std::string_view title,
 
 namespace internal {
 
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";

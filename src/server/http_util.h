@@ -32,6 +32,10 @@ namespace backaid::server::internal {
 // UTF-8 and valid JSON whatever bytes `s` holds.
 void AppendJsonStringSafe(std::string_view s, std::string* out);
 
+// ASCII case-insensitive equality (header names, tokens, auth schemes:
+// RFC 9110 compares them without case).
+bool IEquals(std::string_view a, std::string_view b);
+
 // A request target split and decoded. Decode() accepts origin-form only
 // ("/path?query"): the path must start with '/', every '%' must be followed
 // by two hex digits, and no decoded byte may be a control character (< 0x20

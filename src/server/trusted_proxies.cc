@@ -22,17 +22,6 @@ namespace internal {
 
 namespace {
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // An address as 16 bytes (IPv4 as ::ffff:a.b.c.d); false if not an address.
 bool ParseIp(std::string_view text, std::array<uint8_t, 16>* out, bool* v4) {
   if (text.empty() || text.size() > 45) return false;
