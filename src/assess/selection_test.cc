@@ -121,14 +121,16 @@ TEST(Selection, AsksOnlyWhatCanStillMatterAndEverythingThatCan) {
     ASSERT_TRUE(a->Answer(r).ok());
   }
   EXPECT_NE(a->result().level, TriageLevel::kEmergency);
-  // Whatever more urgent rule is still open needs a finding that no
+  // Whatever more urgent rule is still open either needs a finding that no
   // question left to ask could set (its ask_when is false, or nothing asks
-  // it): nothing that could matter was skipped.
+  // it), or could no longer fire whatever is answered (its other part needs
+  // such a finding): nothing that could change the level was skipped.
   const auto& model = *assess::QuestionnaireOf(*Kb());
   std::vector<bool> asked(model.questions.size(), false);
   for (const auto& [id, r] : a->answers()) asked[model.index.at(id)] = true;
   for (const Undetermined& u :
        CouldNotRuleOut(*Kb(), a->current_case(), a->result())) {
+    if (!assess::CouldStillFire(*Kb(), a->current_case(), u.rule)) continue;
     for (FindingId f : u.missing) {
       for (size_t i = 0; i < model.questions.size(); ++i) {
         if (asked[i] || !assess::SettableFindings(model.questions[i]).test(f))
@@ -238,4 +240,47 @@ TEST(Selection, ResumeDoesNotDependOnTheAnswersOrder) {
 }
 
 }  // namespace
+// A question is asked only when an answer could still make a rule fire: with
+// no fever or shivers reported, the temperature is never asked, so the
+// fever-with-tenderness rules cannot fire and pressing on the spine is not
+// asked for them (it could only rule them out). With a fever it is.
+namespace {
+std::vector<std::string> TypicalSession(const std::string& illness_reply) {
+  auto a = Assessment::Start(Kb());
+  EXPECT_TRUE(a.ok());
+  std::vector<std::string> ids;
+  while (const Question* q = a->NextQuestion()) {
+    ids.push_back(q->id);
+    Reply r = assess::TypicalReply(*Kb(), Def(q->id));
+    if (q->id == "age") r = Reply::Number(30);
+    if (q->id == "sex") r = Reply::Option("male");
+    if (q->id == "illness_signs") r = Reply::Option(illness_reply);
+    if (q->id == "temperature") r = Reply::Number(38.4);
+    EXPECT_TRUE(a->Answer(r).ok()) << q->id;
+  }
+  return ids;
+}
+bool Asked(const std::vector<std::string>& ids, const char* id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+}  // namespace
+
+TEST(Selection, AQuestionThatCouldOnlyRuleOutIsNotAsked) {
+  const auto plain = TypicalSession("none");
+  EXPECT_FALSE(Asked(plain, "temperature"));
+  EXPECT_FALSE(Asked(plain, "touch"));
+  const auto fever = TypicalSession("fever");
+  EXPECT_TRUE(Asked(fever, "temperature"));
+  EXPECT_TRUE(Asked(fever, "touch"));
+}
+
+// How it started has no wholly normal answer; the estimate takes the answer
+// that makes the fewest rule tests true, never "not sure" (which would add
+// the follow-up about a fall that a person who answers gets no more).
+TEST(Selection, TypicalReplyIsAnAnswerWhenOneExists) {
+  const Reply r = assess::TypicalReply(*Kb(), Def("how_started"));
+  ASSERT_EQ(r.options.size(), 1u);
+  EXPECT_NE(r.options[0], "unsure");
+}
+
 }  // namespace backaid
