@@ -145,6 +145,39 @@ void PlanRelevance(const plan::PlanModel& model, const Case& c,
   }
 }
 
+// An ask_when as the interview goes on: 1 true, 0 false whatever is
+// answered later, -1 either. As EvalTri (Kleene logic), except that
+// known(x) and unknown(x) of a finding not answered yet are open: a later
+// answer may set x ("how many weeks" once the pregnancy question has been
+// answered, heel walking once walking has been tried). EvalTri alone says
+// "false" there, for good, and a rule that needs such a finding would be
+// wrongly taken as unable to fire (SAFETY HAZ-125). and/or are at_least(n)
+// and at_least(1).
+int LaterTri(const kb::Expr& e, const std::vector<int32_t>& values) {
+  if (e.kind == kb::Expr::Kind::kAtom) {
+    const bool knownness = e.atom.op == kb::AtomOp::kIsKnown ||
+                           e.atom.op == kb::AtomOp::kIsUnknown;
+    if (knownness && values[e.atom.finding] == kUnknown) return -1;
+    return EvalTri(e, values);
+  }
+  if (e.kind == kb::Expr::Kind::kNot) {
+    const int v = LaterTri(e.children.at(0), values);
+    return v < 0 ? -1 : 1 - v;
+  }
+  const size_t need = e.kind == kb::Expr::Kind::kAnd ? e.children.size()
+                      : e.kind == kb::Expr::Kind::kOr
+                          ? 1
+                          : static_cast<size_t>(std::max(e.k, 0));
+  size_t yes = 0, open = 0;
+  for (const kb::Expr& c : e.children) {
+    const int v = LaterTri(c, values);
+    yes += v == 1;
+    open += v < 0;
+  }
+  if (yes >= need) return 1;
+  return yes + open >= need ? -1 : 0;
+}
+
 }  // namespace
 
 FindingSet AskableFindings(const KnowledgeBase& kb, const Case& c) {
@@ -152,7 +185,7 @@ FindingSet AskableFindings(const KnowledgeBase& kb, const Case& c) {
   const Questionnaire* model = QuestionnaireOf(kb);
   if (model == nullptr) return out;
   for (const QuestionDef& q : model->questions) {
-    if (q.has_ask_when && EvalTri(q.ask_when, c.values) == 0) continue;
+    if (q.has_ask_when && LaterTri(q.ask_when, c.values) == 0) continue;
     out |= SettableFindings(q);
   }
   return out;

@@ -38,7 +38,8 @@ struct Relevance {
   FindingSet any;  // weight > 0
 };
 // The findings some question could still set for this person: those of
-// every question whose ask_when is not definitely false. A finding outside
+// every question whose ask_when some later answer could still make true
+// (known(x) of a finding not answered yet is open). A finding outside
 // it stays unknown however the interview goes (e.g. the measured
 // temperature when no fever was reported), so a rule that needs it cannot
 // fire and the rest of that rule is not worth asking.

@@ -284,3 +284,43 @@ TEST(Selection, TypicalReplyIsAnAnswerWhenOneExists) {
 }
 
 }  // namespace backaid
+
+namespace backaid {
+namespace {
+size_t RuleIndex(std::string_view id) {
+  for (size_t i = 0; i < Kb()->rules().size(); ++i)
+    if (Kb()->rules()[i].id == id) return i;
+  ADD_FAILURE() << "no rule " << id;
+  return 0;
+}
+bool Askable(const Case& c, std::string_view key) {
+  return assess::AskableFindings(*Kb(), c).test(*Kb()->FindFinding(key));
+}
+}  // namespace
+
+// A question gated on `known(x)` (how many weeks pregnant: only once the
+// pregnancy question has been answered; heel and toe walking: only once
+// walking has been tried) is false while x is unanswered, but an answer
+// still to come makes it true: its findings are still askable, and a rule
+// that needs them (a bad headache after 20 weeks of pregnancy, emergency)
+// could still fire (SAFETY HAZ-125). Once x is answered the other way they
+// are not.
+TEST(Selection, AQuestionGatedOnAnAnswerStillToComeCountsAsAskable) {
+  const Case woman = FromAnswers(R"({"age": 30, "sex": "female"})");
+  EXPECT_EQ(Value(woman, "pregnant"), kUnknown);
+  EXPECT_TRUE(Askable(woman, "pregnancy_weeks"));
+  EXPECT_TRUE(Askable(woman, "heel_walk"));
+  EXPECT_TRUE(Askable(woman, "toe_walk"));
+  EXPECT_TRUE(
+      assess::CouldStillFire(*Kb(), woman, RuleIndex("pregnancy.headache")));
+  // Answered: a man is not pregnant; legs that gave way skip heel walking.
+  const Case man = FromAnswers(R"({"age": 30, "sex": "male"})");
+  EXPECT_FALSE(Askable(man, "pregnancy_weeks"));
+  EXPECT_FALSE(
+      assess::CouldStillFire(*Kb(), man, RuleIndex("pregnancy.headache")));
+  Case unsteady = man;
+  Kb()->SetFinding(*Kb()->FindFinding("gait_disturbance"), 1, &unsteady);
+  EXPECT_FALSE(Askable(unsteady, "heel_walk"));
+}
+
+}  // namespace backaid
