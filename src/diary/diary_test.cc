@@ -19,7 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "src/bundle/knowledge_bundle.h"
 #include "src/diary/diary_model.h"
+#include "src/knowledge/loader.h"
 #include "src/knowledge/program.h"
 #include "src/knowledge/test_kb.h"
 
@@ -763,6 +765,39 @@ TEST(DiaryProperty, StateDoesNotGrowWithTheEpisode) {
   const auto day = EntriesInLastDay(*st, kT0 + int64_t{5000} * 60'000);
   EXPECT_EQ(day.size(), kMaxRecentEntryTimes);
   EXPECT_EQ(day.back(), kT0 + int64_t{5000} * 60'000);
+}
+
+// What the course derived says why in diary.yaml's words (`course.*.why`),
+// which may use the regional terms like every diary.yaml text: the review
+// gives them in the episode's region's words, never as "{doctor}".
+TEST(DiaryReview, DerivedReasonsAreInTheRegionsWords) {
+  std::vector<kb::KbFile> files = kb::EmbeddedFiles();
+  for (const kb::KbFile& f : kb::EmbeddedFiles()) {
+    if (f.path != "diary.yaml") continue;
+    std::string content = f.content;
+    const std::string from = "days since the pain began";
+    const size_t at = content.find(from);
+    ASSERT_NE(at, std::string::npos);
+    content.replace(at, from.size(),
+                    "days since the pain began (your {doctor} will ask)");
+    files.push_back(kb::KbFile{f.path, content});  // the last one wins
+  }
+  auto built = kb::Build(files);
+  for (const LintIssue& i : built.issues) ADD_FAILURE() << i.ToString();
+  ASSERT_NE(built.impl, nullptr);
+  const auto kb = KnowledgeBaseBuilder::Wrap(std::move(built.impl));
+  auto start = ParseEpisodeStart(
+      *kb, R"({"findings":{"onset_days":2},"region":"us"})", kT0);
+  ASSERT_TRUE(start.ok()) << start.status().message();
+  auto review = ReviewEpisode(*kb, *start, {}, kT0 + 3 * kDay);
+  ASSERT_TRUE(review.ok()) << review.status().message();
+  bool said = false;
+  for (const std::string& d : review->derived) {
+    EXPECT_EQ(d.find('{'), std::string::npos) << d;
+    said = said ||
+           d.find("your primary care doctor will ask") != std::string::npos;
+  }
+  EXPECT_TRUE(said) << ::testing::PrintToString(review->derived);
 }
 
 // The regions an episode may name are the knowledge base's
