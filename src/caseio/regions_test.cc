@@ -284,6 +284,60 @@ TEST(RegionTermsLint, NoRegionNeutralTextNamesAUkService) {
       "plan.yaml", "outside a term"));
 }
 
+// Only plan.yaml, questions.yaml, diary.yaml, regions.yaml and a conflict's
+// decision are given in a region's words (RegionText); the other extension
+// files (orders.yaml: the CDS Hooks cards; fhir.yaml: code displays) are
+// shown as they are, so a term there would reach a clinician as "{doctor}".
+TEST(RegionTermsLint, FilesNotGivenInARegionsWordsUseNoTerms) {
+  const auto orders = IssuesWithFile(
+      "orders.yaml",
+      Edited("orders.yaml", "ask the patient to complete it",
+             "ask the patient or their {doctor} to complete it"));
+  EXPECT_TRUE(HasIssueIn(orders, "orders.yaml", "'{doctor}'")) << orders.size();
+  // The files that are substituted still may.
+  EXPECT_FALSE(HasIssueIn(
+      IssuesWithFile(
+          "diary.yaml",
+          Edited("diary.yaml", "label: \"Saw a doctor or pharmacist\"",
+                 "label: \"Saw your {doctor} or a pharmacist\"")),
+      "diary.yaml", "'{doctor}'"));
+}
+
+// "{signs}" is filled only by the front that shows the call handler's
+// script (the warning signs found); anywhere else RegionText leaves it, and
+// the person would read "{signs}".
+TEST(RegionTermsLint, SignsOnlyInTheCallScript) {
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile("plan.yaml",
+                     Edited("plan.yaml", "title: Call {number} at once if",
+                            "title: Call {number} at once if {signs} or")),
+      "plan.yaml", "'{signs}'"));
+  EXPECT_TRUE(
+      HasIssueIn(IssuesWithFile("regions.yaml",
+                                Edited("regions.yaml", "Do not drive yourself.",
+                                       "Say: {signs}. Do not drive yourself.")),
+                 "regions.yaml", "'{signs}'"));
+  // The built-in call script uses it and lints clean (TheBuiltInFileIsClean).
+}
+
+// The page fills "{number}" and "{signs}" as written (the vocabulary keeps
+// them); "{Number}" would reach the person as it is.
+TEST(RegionTermsLint, TheFrontsPlaceholdersAreLowerCase) {
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile(
+          "regions.yaml",
+          Edited("regions.yaml",
+                 "text: \"Call {number} now. Do not drive yourself.\"",
+                 "text: \"{Number}: call it now. Do not drive "
+                 "yourself.\"")),
+      "regions.yaml", "'{Number}'"));
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile("regions.yaml",
+                     Edited("regions.yaml", "back pain with {signs}.",
+                            "back pain. {Signs}.")),
+      "regions.yaml", "'{Signs}'"));
+}
+
 TEST(RegionTermsLint, CoreTextsStayRegionNeutral) {
   // The triage result carries rule reasons as they are: no terms there.
   const auto issues = IssuesWithFile(
