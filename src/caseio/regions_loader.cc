@@ -29,6 +29,17 @@ bool IsTermName(std::string_view name) {
   return true;
 }
 
+// Plain words: no braces, quotes, backslashes, angle brackets or control
+// characters, so the text can go into JSON, HTML or iCalendar as it is.
+bool IsPlainWords(std::string_view text) {
+  for (char c : text) {
+    if (c == '{' || c == '}' || c == '"' || c == '\\' || c == '<' || c == '>' ||
+        static_cast<unsigned char>(c) < 0x20)
+      return false;
+  }
+  return true;
+}
+
 bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0;
 }
@@ -315,6 +326,14 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
       regions::RegionDef def;
       def.id = text(r, "id", "region");
       def.name = text(r, "name", "region " + def.id);
+      // The name goes into the page's HTML as it is (the <noscript> text
+      // of index.html lists every region's number and name).
+      if (!IsPlainWords(def.name)) {
+        issue(r["name"], "region " + def.id +
+                             ": a region's name is plain words (no braces, "
+                             "quotes, backslashes, angle brackets or line "
+                             "breaks)");
+      }
       def.emergency_number = text(r, "emergency_number", "region " + def.id);
       def.sources = sources(r, "region " + def.id);
       if (const YAML::Node c = r["countries"]) {
@@ -354,16 +373,12 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
             only_keys(kv.second, {"text", "sources"}, what);
             regions::TermDef term{name, text(kv.second, "text", what),
                                   sources(kv.second, what)};
-            for (char c : term.text) {
-              if (c == '{' || c == '}' || c == '"' || c == '\\' || c == '<' ||
-                  c == '>' || static_cast<unsigned char>(c) < 0x20) {
-                issue(kv.second["text"],
-                      what +
-                          ": a term's text is plain words (no braces, "
-                          "quotes, backslashes, angle brackets or line "
-                          "breaks)");
-                break;
-              }
+            if (!IsPlainWords(term.text)) {
+              issue(kv.second["text"],
+                    what +
+                        ": a term's text is plain words (no braces, "
+                        "quotes, backslashes, angle brackets or line "
+                        "breaks)");
             }
             def.terms.push_back(std::move(term));
           }

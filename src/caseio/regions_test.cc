@@ -257,6 +257,12 @@ TEST(RegionTermsLint, ATermNeedsASourceAndPlainWords) {
       IssuesWithFile("regions.yaml", Edited("regions.yaml", "text: \"GP\",",
                                             "text: \"<b>GP</b>\",")),
       "regions.yaml", "plain words"));
+  // A region's name goes into index.html as it is.
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile("regions.yaml",
+                     Edited("regions.yaml", "name: United States",
+                            "name: United States<script>alert(1)</script>")),
+      "regions.yaml", "a region's name is plain words"));
 }
 
 TEST(RegionTermsLint, NoRegionNeutralTextNamesAUkService) {
