@@ -590,6 +590,7 @@ Question QuestionInRegion(const KnowledgeBase& kb, std::string_view region,
   words(&out.section_title);
   words(&out.text);
   words(&out.help);
+  words(&out.unit);
   for (QuestionOption& o : out.options) words(&o.label);
   return out;
 }

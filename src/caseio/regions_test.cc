@@ -221,6 +221,9 @@ TEST(RegionTerms, QuestionsAreShownInTheRegionsWords) {
   EXPECT_EQ(us.text, "More acetaminophen than the packet says?");
   EXPECT_EQ(us.help, "Ask your primary care doctor.");
   EXPECT_EQ(us.options[0].label, "Acetaminophen, yes");
+  // A number question's unit is a text of questions.yaml too.
+  q.unit = "{paracetamol} tablets";
+  EXPECT_EQ(QuestionInRegion(*kb, "us", q).unit, "acetaminophen tablets");
 }
 
 TEST(RegionTermsLint, AnUndefinedTermIsRefused) {
