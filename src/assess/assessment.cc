@@ -50,6 +50,22 @@ std::string FormatNumber(double v) {
                             : fmt::format("{:.1f}", v);
 }
 
+// Records `v` for finding `f`, except that an answer never lowers what an
+// earlier answer recorded: for a yes/no or graded finding (values run from
+// the normal one to the most abnormal, which the loader checks) the more
+// abnormal value stays. Both-leg weakness from the nerve checklist must not
+// become one-leg weakness because the leg checklist's one-leg item was
+// ticked too.
+void Record(const KnowledgeBase& kb, FindingId f, int32_t v, Case* c) {
+  const FindingDef& d = kb.findings()[f];
+  const int32_t old = c->values[f];
+  const bool graded =
+      (d.type == FindingType::kBool || d.type == FindingType::kEnum) &&
+      d.normal && *d.normal == 0;
+  if (graded && old != kUnknown && old > v) return;
+  kb.SetFinding(f, v, c);
+}
+
 // Applies `reply` to question `q` on `c`. Checks everything before changing
 // anything, so a failed reply leaves `c` as it was.
 Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
@@ -117,7 +133,7 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
           fmt::format("question '{}' takes exactly one option", q.id));
     }
     for (const Setting& s : def.options[picked[0]].sets)
-      kb.SetFinding(s.first, s.second, c);
+      Record(kb, s.first, s.second, c);
     return Status::Ok();
   }
   // Checklist.
@@ -158,7 +174,7 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
     // Unticked items (or "none of these"): their normal values, where the
     // items cover every abnormal value of the finding.
     for (const Setting& s : def.normals) {
-      if (!set_by_tick(s.first)) kb.SetFinding(s.first, s.second, c);
+      if (!set_by_tick(s.first)) Record(kb, s.first, s.second, c);
     }
     // Elsewhere an unticked item only rules out the values it names; the
     // finding is normal once every abnormal value has been ruled out.
@@ -188,10 +204,10 @@ Status Apply(const KnowledgeBase& kb, const QuestionDef& def,
     for (int i : picked) {
       if (q.options[i].role == OptionRole::kAnswer) continue;
       for (const Setting& s : def.options[i].sets)
-        kb.SetFinding(s.first, s.second, c);
+        Record(kb, s.first, s.second, c);
     }
   }
-  for (const Setting& s : ticked) kb.SetFinding(s.first, s.second, c);
+  for (const Setting& s : ticked) Record(kb, s.first, s.second, c);
   return Status::Ok();
 }
 

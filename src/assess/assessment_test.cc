@@ -322,6 +322,24 @@ TEST(CaseFromAnswers, BuildsTheSameCaseAsTheSession) {
   EXPECT_EQ(Evaluate(*Kb(), c->c).level, TriageLevel::kSelfCare);
 }
 
+// A later answer never lowers an earlier one: both-leg weakness (the nerve
+// checklist) stays both when the leg checklist's one-leg item is ticked too,
+// so the answers sent at once stay an emergency, as the session would have
+// stopped there (before, the one-leg tick overwrote it: urgent).
+TEST(CaseFromAnswers, ALaterAnswerNeverLowersAnEarlierOne) {
+  auto c = CaseFromAnswers(*Kb(), R"({"age": 40, "sex": "male",
+      "nerve_signs": ["both_legs_weak"], "leg_symptoms": ["one_leg_weak"]})");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const FindingId weak = *Kb()->FindFinding("leg_weakness");
+  EXPECT_EQ(Kb()->findings()[weak].values[c->c.values[weak]], "both");
+  EXPECT_EQ(Evaluate(*Kb(), c->c).level, TriageLevel::kEmergency);
+  // The other way round the more abnormal answer is the later one.
+  auto d = CaseFromAnswers(*Kb(), R"({"age": 40, "sex": "male",
+      "nerve_signs": ["none"], "leg_symptoms": ["one_leg_weak"]})");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(Kb()->findings()[weak].values[d->c.values[weak]], "one");
+}
+
 TEST(CaseFromAnswers, ErrorsNameTheProblem) {
   auto err = [](std::string_view json) {
     auto r = CaseFromAnswers(*Kb(), json);
