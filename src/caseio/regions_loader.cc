@@ -29,6 +29,24 @@ bool IsTermName(std::string_view name) {
   return true;
 }
 
+bool FindsFinding(const KnowledgeBase::Impl& impl, std::string_view key) {
+  for (const FindingDef& f : impl.findings)
+    if (f.key == key) return true;
+  return false;
+}
+
+// The names inside "{...}" in `text`, in order.
+std::vector<std::string> Placeholders(std::string_view text) {
+  std::vector<std::string> out;
+  for (size_t open = text.find('{'); open != std::string_view::npos;
+       open = text.find('{', open + 1)) {
+    const size_t close = text.find('}', open);
+    if (close == std::string_view::npos) break;
+    out.emplace_back(text.substr(open + 1, close - open - 1));
+  }
+  return out;
+}
+
 bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0;
 }
@@ -69,6 +87,7 @@ struct TermUse {
   const regions::RegionModel* model;
   std::vector<std::string> numbers;  // every region's emergency number
   std::vector<LintIssue>* issues;
+  const KnowledgeBase::Impl* impl;
 };
 
 void LintScalar(const TermUse& u, const YAML::Node& n) {
@@ -98,6 +117,9 @@ void LintScalar(const TermUse& u, const YAML::Node& n) {
     // Filled by the front, not a region's word: the emergency number and
     // the call script's warning signs found (regions.yaml).
     if (name == "number" || name == "signs") continue;
+    // The call script's "{finding}" (a line's `known` finding), checked
+    // with the script.
+    if (*u.file == kRegionsFile && FindsFinding(*u.impl, name)) continue;
     for (const auto& r : u.model->regions) {
       bool has = false;
       for (const auto& t : r.terms) has = has || t.name == name;
@@ -139,6 +161,15 @@ void LintNode(const TermUse& u, const YAML::Node& n, bool in_terms) {
       // regions.yaml's own wording of each term is the regional text.
       const bool terms = in_terms || (*u.file == kRegionsFile &&
                                       (key == "terms" || key == "name"));
+      // kb.yaml's services are named to the person in the region's words
+      // (RegionText at every front that names them): their names may use
+      // terms ("Your own {doctor}"), the rest of the core may not.
+      if (u.core && *u.file == "kb.yaml" && key == "services") {
+        TermUse services = u;
+        services.core = false;
+        LintNode(services, kv.second, terms);
+        continue;
+      }
       LintNode(u, kv.second, terms);
     }
   }
@@ -176,7 +207,8 @@ void LintTermUse(const std::vector<KbFile>& files,
     const TermUse use{
         &f.path,   !conflicts && !IsExtensionFile(impl.extensions, f.path),
         conflicts, &model,
-        numbers,   issues};
+        numbers,   issues,
+        &impl};
     LintNode(use, doc, false);
   }
 }
@@ -409,7 +441,8 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
             issue(l, std::string(kWhat) + ": each line is {text, when?}");
             continue;
           }
-          only_keys(l, {"text", "when"}, std::string(kWhat) + " line");
+          only_keys(l, {"text", "when", "known", "unknown"},
+                    std::string(kWhat) + " line");
           regions::CallScriptLine line;
           line.text = text(l, "text", std::string(kWhat) + " line");
           if (const YAML::Node w = l["when"]) {
@@ -421,6 +454,27 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
             if (!is_bool) {
               issue(w, std::string(kWhat) + ": when: '" + line.when +
                            "' is not a yes/no finding (findings.yaml)");
+            }
+          }
+          for (const char* key : {"known", "unknown"}) {
+            const YAML::Node k = l[key];
+            if (!k) continue;
+            std::string& field =
+                std::string_view(key) == "known" ? line.known : line.unknown;
+            field = k.IsScalar() ? k.Scalar() : "";
+            if (!FindsFinding(*impl, field)) {
+              issue(k, std::string(kWhat) + ": " + key + ": '" + field +
+                           "' is not a finding (findings.yaml)");
+            }
+          }
+          // A "{finding}" is filled only from the line's `known` finding:
+          // any other would be said unfilled, or as "unknown".
+          for (const std::string& name : Placeholders(line.text)) {
+            if (FindsFinding(*impl, name) && name != line.known) {
+              issue(l["text"], std::string(kWhat) + ": '{" + name +
+                                   "}' is filled only in a line whose "
+                                   "`known` is '" +
+                                   name + "'");
             }
           }
           cs.lines.push_back(std::move(line));

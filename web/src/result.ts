@@ -2,11 +2,11 @@
 // and the buttons that open an episode (calendar, diary, PDF).
 import * as api from "./api";
 import {
-  callSigns, conditionName, emergencyScreen, explanationDetails, findingMeaning, levelBanner, planItem, serviceName,
+  conditionName, emergencyScreen, explanationDetails, findingMeaning, levelBanner, planItem, serviceName,
 } from "./common";
 import { download, h, replaceChildren } from "./dom";
 import * as store from "./store";
-import { callScript, emergencyNumber, vocab } from "./vocab";
+import { emergencyNumber, vocab } from "./vocab";
 import { hasTimer, notifyButton, timerControl } from "./timers";
 
 export interface ResultHost {
@@ -126,7 +126,7 @@ export function renderResult(host: ResultHost, a: api.Assessment): void {
     });
     replaceChildren(host.main, emergencyScreen(n, t.explanation ?? [],
       a.plan.items.filter((i) => i.section === "now" && i.id !== "now.emergency.call"),
-      callScript(callSigns(t), a.findings, n),
+      a.call_script ?? null,
       h("section", { class: "after-call", "aria-labelledby": "after-call-h" },
         h("h2", { id: "after-call-h" }, "Your answers"),
         h("div", { class: "actions" }, print, erase),
