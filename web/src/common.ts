@@ -104,5 +104,8 @@ export function emergencyScreen(number: string, why: Explanation[], now: PlanIte
         explanationDetails(reasons)) : null,
       now.length ? h("section", { "aria-labelledby": "wait-h", "data-testid": "while-you-wait" },
         h("h2", { id: "wait-h" }, "Until help comes"), now.map((i) => planItem(i))) : null,
+      // Said once on this screen, as on every result.
+      h("p", { class: "notice", "data-testid": "not-diagnosis" },
+        "This is not a diagnosis: the crew or the emergency department will examine you."),
       extra ?? null));
 }

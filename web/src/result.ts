@@ -187,7 +187,7 @@ export function renderResult(host: ResultHost, a: api.Assessment): void {
       h("h2", { id: "why-title" }, "Why"),
       why.length ? explanationDetails(why)
         : h("p", null, "None of the warning signs we asked about were found.")),
-    h("p", { class: "notice" }, "This is not a diagnosis. It tells you how soon to get help and how to look after yourself."),
+    h("p", { class: "notice", "data-testid": "not-diagnosis" }, "This is not a diagnosis. It tells you how soon to get help and how to look after yourself."),
     plan.safetyNet,
     h("h2", { class: "full-plan-title" }, "Your full plan"),
     t.see?.length ? h("details", { class: "see" },
