@@ -47,6 +47,62 @@ assert r['emergency_number'] == '112'
 PY"
 check "answers: emergency with the regional number" bash -c \
   "'$bin' assess --answers ces.json --region us > e.txt && sed -n 2p e.txt | grep -q '^  1\. Call 911 now' && sed -n '/^Why/q;p' e.txt | grep -q '^EMERGENCY:' && ! grep -q '999\|112' e.txt"
+# Said plainly once (issue 14): the not-a-diagnosis notice and "What to do
+# now" once in the whole output, whatever the level and format; the plan
+# inside the result does not repeat them, nor the level.
+echo '{"age": 30, "sex": "female", "pregnant": "yes", "pregnancy_weeks": 33,
+ "pregnancy_signs": ["bleeding", "tightenings"]}' >preg33.json
+echo '{"age": 30, "sex": "female", "pregnant": "yes",
+ "pregnancy_signs": ["bleeding"]}' >preg.json
+for f in self ces preg33; do
+  for fmt in text markdown; do
+    check "said once ($f, $fmt): not a diagnosis, what to do now" bash -c "
+      '$bin' assess --answers $f.json --format $fmt > once.out &&
+      test \$(grep -c 'not a diagnosis' once.out) -eq 1 &&
+      test \$(grep -ci '^#* *what to do now\$' once.out) -eq 1 &&
+      ! grep -qi 'your care plan\|^\*\*level:\|^level:' once.out"
+  done
+done
+check "said once: the embedded plan goes on with what was not said above" bash -c \
+  "'$bin' assess --answers self.json > once.txt && grep -q '^MORE TO DO NOW' once.txt && test \$(grep -c 'Stop what you were doing' once.txt) -eq 1"
+# What to tell the call handler (regions.yaml emergency_call_script, filled
+# in by the core): in the emergency text, Markdown and JSON.
+check "emergency: what to tell the call handler, with the weeks of pregnancy" bash -c "
+  '$bin' assess --answers preg33.json --region uk > cs.txt &&
+  sed -n '/^What to tell the call handler/,/^\$/p' cs.txt > script.txt &&
+  grep -q 'What is happening: back pain with vaginal bleeding' script.txt &&
+  grep -q 'That you are 33 weeks pregnant\.' script.txt &&
+  ! grep -q 'how many weeks\|{' script.txt &&
+  test \$(grep -c '^  [0-9]\. ' script.txt) -eq 5 &&
+  sed -n '/^What to tell the call handler/q;p' cs.txt | grep -q '^  1\. Call 999 now'"
+check "emergency: weeks not known, the line asks for them" bash -c "
+  '$bin' assess --answers preg.json --format markdown > cs.md &&
+  grep -q '^## What to tell the call handler' cs.md &&
+  grep -q 'That you are pregnant, and how many weeks if you know' cs.md && ! grep -q 'weeks pregnant\.' cs.md"
+check "emergency: a man's script names his signs, nothing of pregnancy" bash -c "
+  '$bin' assess --answers ces.json > cm.txt && grep -q '^What to tell the call handler' cm.txt &&
+  grep -q 'What is happening: back pain with .*' cm.txt && ! grep -qi 'pregnan' cm.txt"
+check "emergency (json): call_script filled in; null below emergency" bash -c "
+  '$bin' assess --answers preg33.json --format json --region us > cs.json &&
+  '$bin' assess --answers self.json --format json > nocs.json && python3 - <<'PY'
+import json
+s = json.load(open('cs.json'))['call_script']
+assert s['id'] == 'emergency.call_script', s
+assert 'That you are 33 weeks pregnant.' in s['lines'], s['lines']
+assert any('vaginal bleeding' in l for l in s['lines']), s['lines']
+assert not any('{' in l for l in s['lines']), s['lines']
+assert json.load(open('nocs.json'))['call_script'] is None
+PY"
+# Service names in the region's words (kb.yaml services use {doctor}).
+sed -n 3p "$src/examples/cases.jsonl" >routine.json
+check "who to see: each region's word for the doctor, and only it" bash -c "
+  '$bin' assess --case routine.json --region uk | grep '^Who to see' > see.uk &&
+  '$bin' assess --case routine.json --region eu | grep '^Who to see' > see.eu &&
+  '$bin' assess --case routine.json --region us | grep '^Who to see' > see.us &&
+  grep -q 'Your GP' see.uk && ! grep -q 'family doctor\|primary care' see.uk &&
+  grep -q 'Your family doctor' see.eu && ! grep -q 'GP\|primary care' see.eu &&
+  grep -q 'Your primary care doctor' see.us && ! grep -q 'GP\|family doctor' see.us"
+
 # Region is a real setting (regions.yaml terms): who to call, which doctor,
 # the medicine's name. Sources are cited as they are (an NHS page stays an
 # NHS page), so the words are checked with the "Sources:" lines left out.
@@ -118,7 +174,7 @@ PY"
 
 # Piped answers go through the same questions.
 check "piped interactive answers" bash -c \
-  "printf '40\n2\n1\n' | '$bin' assess --region uk > p.txt; grep -q 'STOP: this needs help now. Call 999.' p.txt && grep -q '^EMERGENCY:' p.txt"
+  "printf '40\n2\n1\n' | '$bin' assess --region uk > p.txt; grep -q 'STOP: this needs help now. Call 999.' p.txt && grep -q '^EMERGENCY:' p.txt && test \$(grep -c 'not a diagnosis' p.txt) -eq 1"
 check "questions fit 80 columns" bash -c \
   "printf '34
 2

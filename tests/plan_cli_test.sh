@@ -19,7 +19,7 @@ echo '{"id":"bad","findings":{"pain_score":"lots"}}' > bad.json
 start=(--start 2026-11-21T09:00 --tz Europe/London)
 
 check "help" bash -c "'$bin' plan --help | grep -q -- --ics"
-check "text plan" bash -c "'$bin' plan --case self.json ${start[*]} > t.txt && grep -q 'WHEN TO GET HELP' t.txt && grep -q 'YOUR TIMETABLE (Europe/London)' t.txt && grep -q 'not a diagnosis' t.txt"
+check "text plan" bash -c "'$bin' plan --case self.json ${start[*]} > t.txt && grep -q 'WHEN TO GET HELP' t.txt && grep -q 'YOUR TIMETABLE (Europe/London)' t.txt && test \$(grep -c 'not a diagnosis' t.txt) -eq 1 && test \$(grep -c '^WHAT TO DO NOW' t.txt) -eq 1"
 check "markdown plan" bash -c "'$bin' plan --case self.json ${start[*]} --format markdown | grep -q '^## When to get help'"
 check "json plan and schedule" bash -c "'$bin' plan --case self.json ${start[*]} --format json > p.json && python3 - p.json <<'PY'
 import json, sys

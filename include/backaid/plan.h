@@ -107,12 +107,26 @@ Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
                                const TriageResult& result,
                                std::string_view region = {});
 
+// How AppendPlanText lays a plan out. The default is the plan alone
+// (`backaid plan`): a title, the not-a-diagnosis notice, the level, every
+// item and the knowledge base version. `embedded` is the plan inside a
+// result that has said the notice, the level and the version already
+// (AppendPersonText): none of them again. Items whose ids are in
+// `already_shown` (the result's "What to do now") are not repeated; the
+// other `now` items are then headed "More to do now".
+struct PlanTextOptions {
+  bool embedded = false;
+  std::vector<std::string> already_shown;
+  size_t width = 79;  // plain text's line width
+};
+
 // Appends the plan for a person to read: the level's meaning, then each
 // section with its items (steps numbered, sources listed), then the timed
 // activities. `markdown` lays it out as Markdown, otherwise plain text.
-// Begins with the not-a-diagnosis notice.
+// Alone, it begins with the not-a-diagnosis notice (said once).
 void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
-                    bool markdown, std::string* out);
+                    bool markdown, std::string* out,
+                    const PlanTextOptions& options = {});
 
 // Appends the plan as one JSON object (no newline):
 // {"level":..,"kb_version":..,"items":[{"id","section","variant","title",

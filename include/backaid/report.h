@@ -87,9 +87,31 @@ struct NowStep {
   std::string id;     // the plan item's id, or the emergency advice's
   std::string title;  // the item's title, or the whole emergency advice
   std::string text;   // the item's text ("" for the emergency advice)
+  std::vector<std::string> sources;  // readable citations
 };
 std::vector<NowStep> WhatToDoNow(const KnowledgeBase& kb, const TriageResult& r,
                                  const CarePlan* plan, std::string_view region);
+
+// What to tell the emergency call handler (regions.yaml
+// `emergency_call_script`), filled in for this person: "{signs}" is the
+// warning signs found (each red flag's meaning; the reasons of the
+// emergency rules that fired when no red flag was reported), "{number}"
+// and the region's terms as RegionText, and "{finding}" the person's value
+// of a line's `known` finding (e.g. "{pregnancy_weeks}"). A line is said
+// only when its `when` finding is yes, its `known` finding is known and
+// its `unknown` finding is not. The one filling of every front (backaid
+// assess, the API's `call_script`, the web page's call screen). Empty (no
+// id, no lines) below emergency or without a script in the knowledge base.
+struct CallScriptText {
+  std::string id;
+  std::string title;
+  std::vector<std::string> lines;
+};
+CallScriptText CallHandlerScript(const KnowledgeBase& kb, const Case& c,
+                                 const TriageResult& r,
+                                 std::string_view region);
+// Appends it as JSON: null when empty, else {"id","title","lines":[..]}.
+void AppendCallScriptJson(const CallScriptText& script, std::string* out);
 
 // The one-time notice that backaid gives information and triage, not a
 // diagnosis.
@@ -120,11 +142,13 @@ void AppendResultText(const KnowledgeBase& kb, const Case& c,
 // Renders one result for the person it is about (backaid assess), leading
 // with what to do: the open questions (only those in `only`, when given),
 // then at most three things to do now (EmergencyAdvice first at emergency,
-// then the plan's `now` items in plan.yaml's order), then the level and its
-// meaning, who to see and why (sources as readable citations), the warning
-// signs told, what was not checked, the care plan when given, when to call,
-// and "About this result" (the only place with the knowledge base
-// version). Lines
+// then the plan's `now` items in plan.yaml's order) and, at emergency, what
+// to tell the call handler (CallHandlerScript), then the level and its
+// meaning, who to see and why (sources as readable citations), the
+// not-a-diagnosis notice (said once in the whole result), the warning
+// signs told, what was not checked, the rest of the care plan when given
+// (without what was said above), when to call, and "About this result"
+// (the only place with the knowledge base version). Lines
 // that carry the level go through `emphasis` (a terminal colours them;
 // null = as they are).
 void AppendPersonText(

@@ -173,6 +173,10 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
     body.push_back('}');
   }
   body.push_back(']');
+  // At emergency, what to tell the call handler, filled in (report.h).
+  body += ",\"call_script\":";
+  AppendCallScriptJson(
+      CallHandlerScript(*kb_, start.initial, result, start.region), &body);
   if (!request->open_episode) return Json(200, body + "}");
   return OpenEpisode(req, start, now, "assessments",
                      body + ",\"episode\":", "}");

@@ -88,9 +88,12 @@ void AppendRegions(const KnowledgeBase& kb, std::string_view region,
       if (i) out->push_back(',');
       *out += "{\"text\":";
       AppendJsonString(RegionTextKeepingNumber(kb, region, l.text), out);
-      if (!l.when.empty()) {
-        *out += ",\"when\":";
-        AppendJsonString(l.when, out);
+      const std::pair<const char*, const std::string*> conditions[] = {
+          {"when", &l.when}, {"known", &l.known}, {"unknown", &l.unknown}};
+      for (const auto& [name, key] : conditions) {
+        if (key->empty()) continue;
+        *out += fmt::format(",\"{}\":", name);
+        AppendJsonString(*key, out);
       }
       out->push_back('}');
     }

@@ -13,6 +13,7 @@
 
 #include "backaid/assess.h"
 #include "backaid/diary.h"
+#include "backaid/report.h"
 #include "src/assess/questionnaire_model.h"
 #include "src/knowledge/test_kb.h"
 
@@ -38,7 +39,9 @@ TEST(Vocabulary, NamesEveryIdAResultCanCarry) {
               kb.level(level).meaning);
   }
   ASSERT_EQ(v["services"].size(), kb.services().size());
-  for (const auto& s : kb.services()) EXPECT_EQ(v["services"][s.id], s.name);
+  // A service's name in the (default) region's words: "{doctor}" filled.
+  for (const auto& s : kb.services())
+    EXPECT_EQ(v["services"][s.id], RegionText(kb, "", s.name));
   ASSERT_EQ(v["conditions"].size(), kb.conditions().size());
   for (const auto& c : kb.conditions())
     EXPECT_EQ(v["conditions"][c.id], c.name);

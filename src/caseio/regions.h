@@ -42,11 +42,15 @@ struct Wording {
 
 // What to tell the emergency call handler (regions.yaml
 // emergency_call_script): lines in order, each with "{signs}" (the warning
-// signs found) or "{number}" to fill in, and an optional yes/no finding
-// that must be yes for the line to be said.
+// signs found), "{number}", a term, or "{finding}" (the value of the line's
+// `known` finding) to fill in; an optional yes/no finding that must be yes
+// for the line to be said, and optional findings that must be known /
+// unknown (a line for "how many weeks" when they are not known).
 struct CallScriptLine {
   std::string text;
-  std::string when;  // a bool finding's key, or ""
+  std::string when;     // a bool finding's key, or ""
+  std::string known;    // a finding's key, or "": said only when known
+  std::string unknown;  // a finding's key, or "": said only when unknown
 };
 struct CallScript {
   std::string id;  // empty when regions.yaml has none

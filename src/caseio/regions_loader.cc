@@ -29,6 +29,24 @@ bool IsTermName(std::string_view name) {
   return true;
 }
 
+bool FindsFinding(const KnowledgeBase::Impl& impl, std::string_view key) {
+  for (const FindingDef& f : impl.findings)
+    if (f.key == key) return true;
+  return false;
+}
+
+// The names inside "{...}" in `text`, in order.
+std::vector<std::string> Placeholders(std::string_view text) {
+  std::vector<std::string> out;
+  for (size_t open = text.find('{'); open != std::string_view::npos;
+       open = text.find('{', open + 1)) {
+    const size_t close = text.find('}', open);
+    if (close == std::string_view::npos) break;
+    out.emplace_back(text.substr(open + 1, close - open - 1));
+  }
+  return out;
+}
+
 // Plain words: no braces, quotes, backslashes, angle brackets or control
 // characters, so the text can go into JSON, HTML or iCalendar as it is.
 bool IsPlainWords(std::string_view text) {
@@ -89,6 +107,7 @@ struct TermUse {
   const regions::RegionModel* model;
   std::vector<std::string> numbers;  // every region's emergency number
   std::vector<LintIssue>* issues;
+  const KnowledgeBase::Impl* impl;
 };
 
 // `in_script`: a text of regions.yaml's emergency_call_script, the only
@@ -135,6 +154,9 @@ void LintScalar(const TermUse& u, const YAML::Node& n, bool in_script) {
       continue;
     }
     if (name == "number" || (name == "signs" && in_script)) continue;
+    // The call script's "{finding}" (a line's `known` finding), checked
+    // with the script.
+    if (in_script && FindsFinding(*u.impl, name)) continue;
     if (name == "signs") {
       issue(
           "'{signs}' is filled only in regions.yaml's "
@@ -186,6 +208,15 @@ void LintNode(const TermUse& u, const YAML::Node& n, bool in_terms,
                                       (key == "terms" || key == "name"));
       const bool script = in_script || (*u.file == kRegionsFile &&
                                         key == "emergency_call_script");
+      // kb.yaml's services are named to the person in the region's words
+      // (RegionText at every front that names them): their names may use
+      // terms ("Your {doctor}"), the rest of the core may not.
+      if (u.core && *u.file == "kb.yaml" && key == "services") {
+        TermUse services = u;
+        services.core = false;
+        LintNode(services, kv.second, terms, script);
+        continue;
+      }
       LintNode(u, kv.second, terms, script);
     }
   }
@@ -223,7 +254,7 @@ void LintTermUse(const std::vector<KbFile>& files,
     const bool core = !conflicts && !IsExtensionFile(impl.extensions, f.path);
     const TermUse use{&f.path,   core,   !core && !GivenInRegionsWords(f.path),
                       conflicts, &model, numbers,
-                      issues};
+                      issues,    &impl};
     LintNode(use, doc, false, false);
   }
 }
@@ -460,7 +491,8 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
             issue(l, std::string(kWhat) + ": each line is {text, when?}");
             continue;
           }
-          only_keys(l, {"text", "when"}, std::string(kWhat) + " line");
+          only_keys(l, {"text", "when", "known", "unknown"},
+                    std::string(kWhat) + " line");
           regions::CallScriptLine line;
           line.text = text(l, "text", std::string(kWhat) + " line");
           if (const YAML::Node w = l["when"]) {
@@ -472,6 +504,27 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
             if (!is_bool) {
               issue(w, std::string(kWhat) + ": when: '" + line.when +
                            "' is not a yes/no finding (findings.yaml)");
+            }
+          }
+          for (const char* key : {"known", "unknown"}) {
+            const YAML::Node k = l[key];
+            if (!k) continue;
+            std::string& field =
+                std::string_view(key) == "known" ? line.known : line.unknown;
+            field = k.IsScalar() ? k.Scalar() : "";
+            if (!FindsFinding(*impl, field)) {
+              issue(k, std::string(kWhat) + ": " + key + ": '" + field +
+                           "' is not a finding (findings.yaml)");
+            }
+          }
+          // A "{finding}" is filled only from the line's `known` finding:
+          // any other would be said unfilled, or as "unknown".
+          for (const std::string& name : Placeholders(line.text)) {
+            if (FindsFinding(*impl, name) && name != line.known) {
+              issue(l["text"], std::string(kWhat) + ": '{" + name +
+                                   "}' is filled only in a line whose "
+                                   "`known` is '" +
+                                   name + "'");
             }
           }
           cs.lines.push_back(std::move(line));

@@ -4,10 +4,14 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "backaid/assess.h"
+#include "backaid/case_json.h"
+#include "backaid/engine.h"
 #include "backaid/report.h"
+#include "backaid/vocabulary.h"
 #include "src/bundle/knowledge_bundle.h"
 #include "src/knowledge/loader.h"
 
@@ -355,6 +359,158 @@ TEST(RegionTermsLint, CoreTextsStayRegionNeutral) {
              "Go to {emergency_department} now"));
   EXPECT_TRUE(HasIssueIn(issues, "rules/lookalikes.yaml",
                          "the core files are region-neutral"));
+}
+
+// ---- what to tell the call handler, filled in (CallHandlerScript) ------
+
+Case ReadCase(const KnowledgeBase& kb, const std::string& json) {
+  CaseReader reader(kb);
+  Case c = kb.NewCase();
+  const Status s = reader.Read(json, &c);
+  EXPECT_TRUE(s.ok()) << s.message() << "\n" << json;
+  return c;
+}
+
+bool AnyLine(const CallScriptText& s, std::string_view text) {
+  for (const std::string& l : s.lines)
+    if (l.find(text) != std::string::npos) return true;
+  return false;
+}
+
+TEST(CallHandlerScript, NamesTheSignsAndThePregnancyWeeksWhenKnown) {
+  const auto kb = Embedded();
+  const std::string bleeding =
+      R"({"id":"p","age":30,"sex":"female","findings":{"pregnant":true,)"
+      R"("vaginal_bleeding":true,"pregnancy_contractions":true)";
+  const Case weeks = ReadCase(*kb, bleeding + R"(,"pregnancy_weeks":33}})");
+  const TriageResult r = Evaluate(*kb, weeks);
+  ASSERT_EQ(r.level, TriageLevel::kEmergency);
+  const CallScriptText s = CallHandlerScript(*kb, weeks, r, "uk");
+  EXPECT_EQ(s.id, "emergency.call_script");
+  EXPECT_EQ(s.title, "What to tell the call handler");
+  EXPECT_TRUE(AnyLine(s, "That you are 33 weeks pregnant."));
+  EXPECT_FALSE(AnyLine(s, "how many weeks"));
+  const std::string bleeding_words =
+      kb->findings()[*kb->FindFinding("vaginal_bleeding")].meaning;
+  EXPECT_TRUE(AnyLine(s, "What is happening: back pain with "));
+  EXPECT_TRUE(AnyLine(s, bleeding_words)) << bleeding_words;
+  for (const std::string& l : s.lines) {
+    EXPECT_EQ(l.find('{'), std::string::npos) << l;
+    EXPECT_EQ(l.find('_'), std::string::npos) << l;
+  }
+  // Weeks not known: the line that asks for them instead.
+  const Case no_weeks = ReadCase(*kb, bleeding + "}}");
+  const CallScriptText u =
+      CallHandlerScript(*kb, no_weeks, Evaluate(*kb, no_weeks), "us");
+  EXPECT_TRUE(AnyLine(u, "That you are pregnant, and how many weeks"));
+  EXPECT_FALSE(AnyLine(u, "33"));
+  EXPECT_FALSE(AnyLine(u, "weeks pregnant."));
+}
+
+TEST(CallHandlerScript, OnlyAtEmergencyAndNothingOfPregnancyForAMan) {
+  const auto kb = Embedded();
+  const Case ces = ReadCase(
+      *kb,
+      R"({"id":"c","age":50,"sex":"male","findings":{"bladder_dysfunction":true,)"
+      R"("saddle_numbness":true}})");
+  const TriageResult r = Evaluate(*kb, ces);
+  ASSERT_EQ(r.level, TriageLevel::kEmergency);
+  const CallScriptText s = CallHandlerScript(*kb, ces, r, "eu");
+  EXPECT_EQ(s.lines.size(), 4u);
+  EXPECT_FALSE(AnyLine(s, "pregnant"));
+  EXPECT_TRUE(
+      AnyLine(s, kb->findings()[*kb->FindFinding("saddle_numbness")].meaning));
+  std::string json;
+  AppendCallScriptJson(s, &json);
+  EXPECT_EQ(json.rfind("{\"id\":\"emergency.call_script\",\"title\":", 0), 0u)
+      << json;
+  const Case plain =
+      ReadCase(*kb, R"({"id":"s","age":30,"findings":{"muscle_spasm":true}})");
+  const CallScriptText none =
+      CallHandlerScript(*kb, plain, Evaluate(*kb, plain), "eu");
+  EXPECT_TRUE(none.id.empty());
+  EXPECT_TRUE(none.lines.empty());
+  std::string null_json;
+  AppendCallScriptJson(none, &null_json);
+  EXPECT_EQ(null_json, "null");
+}
+
+TEST(RegionsLint, ACallScriptFindingIsFilledOnlyWhereItIsKnown) {
+  const std::string base = std::string(R"(regions:
+  - {id: eu, name: Europe, emergency_number: "112", sources: [eu_112]}
+)") + kTail;
+  const std::string head = base + R"(emergency_call_script:
+  id: s
+  title: Tell them
+  sources: [nhs_back_pain]
+  lines:
+)";
+  EXPECT_FALSE(HasIssue(
+      IssuesWith(
+          head +
+          R"(    - {text: "{pregnancy_weeks} weeks.", known: pregnancy_weeks}
+    - {text: "How many weeks.", unknown: pregnancy_weeks}
+)"),
+      ""));
+  EXPECT_TRUE(
+      HasIssue(IssuesWith(head + R"(    - {text: "{pregnancy_weeks} weeks."}
+)"),
+               "is filled only in a line whose `known`"));
+  EXPECT_TRUE(
+      HasIssue(IssuesWith(head + R"(    - {text: "Weeks.", known: pregnancy_wks}
+)"),
+               "not a finding"));
+}
+
+// ---- service names in the region's words ------------------------------
+
+TEST(RegionTerms, ServicesAreNamedInTheRegionsWords) {
+  const auto kb = Embedded();
+  std::string gp;
+  for (const ServiceDef& s : kb->services())
+    if (s.id == "gp") gp = s.name;
+  ASSERT_FALSE(gp.empty());
+  EXPECT_EQ(RegionText(*kb, "uk", gp), "Your GP");
+  EXPECT_EQ(RegionText(*kb, "eu", gp), "Your family doctor");
+  EXPECT_EQ(RegionText(*kb, "us", gp), "Your primary care doctor");
+  // Each region shows only its word, in every service's name.
+  const std::vector<std::pair<std::string, std::vector<std::string>>> never = {
+      {"uk", {"family doctor", "primary care"}},
+      {"eu", {"GP", "primary care"}},
+      {"us", {"GP", "family doctor"}}};
+  for (const auto& [region, words] : never) {
+    for (const ServiceDef& s : kb->services()) {
+      const std::string name = RegionText(*kb, region, s.name);
+      EXPECT_EQ(name.find('{'), std::string::npos) << name;
+      for (const std::string& w : words)
+        EXPECT_EQ(name.find(w), std::string::npos) << region << ": " << name;
+    }
+  }
+  // The vocabulary names them so too.
+  for (const auto& [region, word] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"uk", "Your GP"}, {"us", "Your primary care doctor"}}) {
+    std::string v;
+    AppendVocabularyJson(*kb, &v, region);
+    EXPECT_NE(v.find("\"gp\":\"" + word + "\""), std::string::npos) << region;
+  }
+}
+
+TEST(RegionTermsLint, OnlyServiceNamesOfTheCoreMayUseTerms) {
+  EXPECT_FALSE(HasIssueIn(
+      IssuesWithFile("kb.yaml", Edited("kb.yaml", "name: Physiotherapist",
+                                       "name: Physiotherapist ({doctor})")),
+      "kb.yaml", ""));
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile("kb.yaml", Edited("kb.yaml", "name: Physiotherapist",
+                                       "name: Physiotherapist ({doktor})")),
+      "kb.yaml", "is not a term of region"));
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile(
+          "kb.yaml",
+          Edited("kb.yaml", "Book an appointment with your own doctor",
+                 "Book an appointment with your {doctor}")),
+      "kb.yaml", "the core files are region-neutral"));
 }
 
 }  // namespace

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "backaid/assess.h"
+#include "backaid/case_json.h"
 #include "backaid/plan.h"
 #include "src/caseio/regions.h"
 #include "src/knowledge/expr.h"
@@ -180,7 +182,9 @@ void AppendResultText(const KnowledgeBase& kb, const Case& c,
   std::string see;
   for (uint16_t s : OrderedServices(kb, r)) {
     if (!see.empty()) see += "; ";
-    see += kb.services()[s].name;
+    // A service's name in the default region's words (a case carries no
+    // region).
+    see += RegionText(kb, "", kb.services()[s].name);
   }
   if (!see.empty())
     Wrap(md ? "**Who to see:** " : "Who to see: ", "  ", see, out);
@@ -228,8 +232,14 @@ std::vector<NowStep> WhatToDoNow(const KnowledgeBase& kb, const TriageResult& r,
   std::vector<NowStep> out;
   if (r.level == TriageLevel::kEmergency) {
     const regions::RegionModel* m = regions::RegionsOf(kb);
-    out.push_back(NowStep{m ? m->emergency_advice.id : "emergency.call_now",
-                          EmergencyAdvice(kb, region), ""});
+    NowStep call{m ? m->emergency_advice.id : "emergency.call_now",
+                 EmergencyAdvice(kb, region),
+                 "",
+                 {}};
+    if (m != nullptr)
+      for (uint16_t s : m->emergency_advice.sources)
+        call.sources.push_back(kb.sources()[s].cite);
+    out.push_back(std::move(call));
   }
   if (plan == nullptr) return out;
   for (const PlanItem& i : plan->items) {
@@ -240,9 +250,82 @@ std::vector<NowStep> WhatToDoNow(const KnowledgeBase& kb, const TriageResult& r,
     // The emergency call is already the first step.
     if (r.level == TriageLevel::kEmergency && i.id == "now.emergency.call")
       continue;
-    out.push_back(NowStep{i.id, i.title, i.text});
+    out.push_back(NowStep{i.id, i.title, i.text, i.sources});
   }
   return out;
+}
+
+CallScriptText CallHandlerScript(const KnowledgeBase& kb, const Case& c,
+                                 const TriageResult& r,
+                                 std::string_view region) {
+  CallScriptText out;
+  const regions::RegionModel* m = regions::RegionsOf(kb);
+  if (r.level != TriageLevel::kEmergency || m == nullptr ||
+      m->call_script.id.empty())
+    return out;
+  // The warning signs found, in the knowledge base's words; the emergency
+  // rules' reasons when the emergency rests on no red flag.
+  std::string signs;
+  for (size_t f = r.red_flags._Find_first(); f < r.red_flags.size();
+       f = r.red_flags._Find_next(f)) {
+    if (!signs.empty()) signs += "; ";
+    signs += kb.findings()[f].meaning;
+  }
+  if (signs.empty()) {
+    for (uint16_t id : r.fired) {
+      const RuleDef& rule = kb.rules()[id];
+      if (rule.level != TriageLevel::kEmergency) continue;
+      std::string reason = rule.reason;
+      while (!reason.empty() && (reason.back() == '.' || reason.back() == ' '))
+        reason.pop_back();
+      if (!signs.empty()) signs += "; ";
+      signs += reason;
+    }
+  }
+  auto value = [&](const std::string& key) -> std::optional<int32_t> {
+    const std::optional<FindingId> f = kb.FindFinding(key);
+    if (!f || *f >= c.values.size() || c.values[*f] == kUnknown)
+      return std::nullopt;
+    return c.values[*f];
+  };
+  out.id = m->call_script.id;
+  out.title = RegionText(kb, region, m->call_script.title);
+  for (const regions::CallScriptLine& l : m->call_script.lines) {
+    if (!l.when.empty() && value(l.when) != 1) continue;
+    if (!l.known.empty() && !value(l.known)) continue;
+    if (!l.unknown.empty() && value(l.unknown)) continue;
+    std::string text = l.text;
+    auto fill = [&text](std::string_view name, const std::string& with) {
+      const std::string p = "{" + std::string(name) + "}";
+      for (size_t at = text.find(p); at != std::string::npos;
+           at = text.find(p, at + with.size()))
+        text.replace(at, p.size(), with);
+    };
+    fill("signs", signs);
+    if (!l.known.empty()) {
+      const FindingDef& def = kb.findings()[*kb.FindFinding(l.known)];
+      fill(l.known, FindingValueText(def, *value(l.known)));
+    }
+    out.lines.push_back(RegionText(kb, region, text));
+  }
+  return out;
+}
+
+void AppendCallScriptJson(const CallScriptText& script, std::string* out) {
+  if (script.id.empty()) {
+    *out += "null";
+    return;
+  }
+  *out += "{\"id\":";
+  AppendJsonString(script.id, out);
+  *out += ",\"title\":";
+  AppendJsonString(script.title, out);
+  *out += ",\"lines\":[";
+  for (size_t i = 0; i < script.lines.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(script.lines[i], out);
+  }
+  *out += "]}";
 }
 
 void AppendPersonText(
@@ -271,6 +354,7 @@ void AppendPersonText(
   out += h + "What to do now\n";
   if (md) out.push_back('\n');
   int shown = 0;
+  std::vector<std::string> now_ids;
   for (const NowStep& step : WhatToDoNow(kb, r, plan, region)) {
     ++shown;
     const std::string first = (md ? "" : "  ") + std::to_string(shown) + ". ";
@@ -284,9 +368,32 @@ void AppendPersonText(
            (md ? "**" + step.title + ".** " : step.title + ". ") + step.text,
            &out);
     }
+    // The plan below does not repeat these steps: their sources are here.
+    if (!step.text.empty() && !step.sources.empty()) {
+      std::string sources;
+      for (const std::string& s : step.sources)
+        sources += (sources.empty() ? "" : "; ") + s;
+      Wrap(indent + "(sources: ", indent, sources + ")", &out);
+    }
+    now_ids.push_back(step.id);
   }
+  // The emergency advice stands for the plan's own call item (WhatToDoNow).
+  if (r.level == TriageLevel::kEmergency)
+    now_ids.push_back("now.emergency.call");
   if (shown == 0) Wrap(bullet, cont, kb.level(r.level).meaning, &out);
   out.push_back('\n');
+  // At emergency, what to say when the call is answered (the knowledge
+  // base's script, filled in for this person).
+  const CallScriptText script = CallHandlerScript(kb, c, r, region);
+  if (!script.lines.empty()) {
+    out += h + script.title + "\n";
+    if (md) out.push_back('\n');
+    for (size_t i = 0; i < script.lines.size(); ++i) {
+      Wrap((md ? "" : "  ") + std::to_string(i + 1) + ". ",
+           md ? "   " : "     ", script.lines[i], &out);
+    }
+    out.push_back('\n');
+  }
   if (md) {
     out += fmt::format("# {}: {}\n\n", level, kb.level(r.level).meaning);
   } else {
@@ -298,7 +405,7 @@ void AppendPersonText(
     std::string see;
     for (uint16_t s : OrderedServices(kb, r)) {
       if (!see.empty()) see += "; ";
-      see += kb.services()[s].name;
+      see += RegionText(kb, region, kb.services()[s].name);
     }
     if (!see.empty())
       Wrap(md ? "**Who to see:** " : "Who to see: ", "  ", see, &out);
@@ -325,6 +432,7 @@ void AppendPersonText(
          &out);
   }
   out.push_back('\n');
+  // Said once in the whole result (the plan below does not repeat it).
   Wrap("", "", NotADiagnosisNotice(), &out);
   if (r.red_flags.any()) {
     out += "\n" + h + "Warning signs you told us about\n";
@@ -344,13 +452,14 @@ void AppendPersonText(
   }
   if (plan != nullptr) {
     out += "\n" + h + "Your plan\n\n";
+    // The rest of the plan: not the notice, the level or the steps said
+    // above; the version is said once, under "About this result".
+    PlanTextOptions options;
+    options.embedded = true;
+    options.already_shown = now_ids;
+    options.width = kWidth;
     std::string text;
-    AppendPlanText(kb, *plan, md, &text);
-    // The version is said once, under "About this result".
-    const std::string version =
-        md ? fmt::format("\n*knowledge base {}*\n", plan->kb_version)
-           : fmt::format("\nknowledge base {}\n", plan->kb_version);
-    if (text.ends_with(version)) text.resize(text.size() - version.size() + 1);
+    AppendPlanText(kb, *plan, md, &text, options);
     out += md ? text : Rewrap(text);
   }
   if (!md) out += "\n" + std::string(kWidth, '-') + "\n";

@@ -194,6 +194,8 @@ std::string RenderJson(const KnowledgeBase& kb, const Case& c,
   }
   out += ",\"emergency_number\":";
   AppendJsonString(number, &out);
+  out += ",\"call_script\":";
+  AppendCallScriptJson(CallHandlerScript(kb, c, r, region), &out);
   out += "}\n";
   return out;
 }
@@ -326,7 +328,7 @@ int RunInteractive(std::shared_ptr<const KnowledgeBase> kb,
   LineReader input;
   std::string intro;
   intro += st.Bold("backaid: back pain check") + "\n";
-  Wrap("", "", NotADiagnosisNotice(), &intro);
+  // That backaid is not a diagnosis is said once, in the result.
   intro += st.Level(TriageLevel::kEmergency,
                     fmt::format("If you are in danger or very unwell right "
                                 "now, call {}.",

@@ -10,6 +10,7 @@
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
 #include "backaid/diary.h"
+#include "backaid/report.h"
 #include "src/diary/diary_internal.h"
 #include "src/knowledge/expr.h"
 #include "src/knowledge/program.h"
@@ -129,7 +130,10 @@ void AppendReviewJson(const KnowledgeBase& kb, const EpisodeReview& review,
     first = false;
     AppendPlanItemJson(item, out);
   }
-  *out += "],\"derived\":[";
+  *out += "],\"call_script\":";
+  AppendCallScriptJson(
+      CallHandlerScript(kb, review.current, review.result, review.region), out);
+  *out += ",\"derived\":[";
   for (size_t i = 0; i < review.derived.size(); ++i) {
     if (i) out->push_back(',');
     AppendJsonString(review.derived[i], out);

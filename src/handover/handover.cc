@@ -232,7 +232,8 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
            "Sans Bold 8.5");
   }
   for (size_t i = 0; i < kb.services().size(); ++i) {
-    if (r.see & (1u << i)) f.Bullet("See: " + kb.services()[i].name);
+    if (r.see & (1u << i))
+      f.Bullet("See: " + RegionText(kb, start.region, kb.services()[i].name));
   }
   for (size_t i = 0; i < kb.conditions().size(); ++i) {
     if (r.conditions & (1u << i)) {

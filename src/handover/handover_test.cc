@@ -173,6 +173,23 @@ TEST_F(PlainCaseTest, AnswersUnderRetiredIdsStillCountAsAsked) {
 // Issue 14: only what was asked and answered. A normal heel walk is not
 // "No walking ... reported"; a man is not told anything about pregnancy
 // (his answer "male" implies "not pregnant", it was not asked).
+// Said plainly once (issue 14): the summary says once that it is not a
+// diagnosis, and names services in the episode's region's words.
+TEST_F(PlainCaseTest, SaysOnceThatItIsNotADiagnosis) {
+  std::string flat;
+  for (char ch : text_) {
+    const bool space = ch == ' ' || ch == '\n' || ch == '\t' || ch == '\f';
+    if (space && (flat.empty() || flat.back() == ' ')) continue;
+    flat.push_back(space ? ' ' : ch);
+  }
+  size_t n = 0;
+  for (size_t at = flat.find("not a diagnosis"); at != std::string::npos;
+       at = flat.find("not a diagnosis", at + 1))
+    ++n;
+  EXPECT_EQ(n, 1u) << flat;
+  EXPECT_EQ(flat.find('{'), std::string::npos) << flat;
+}
+
 TEST_F(PlainCaseTest, StatesOnlyWhatWasAskedAndAnswered) {
   const std::vector<bool> asked = handover::AskedFindings(*kb_, plain_);
   EXPECT_TRUE(asked[*kb_->FindFinding("heel_walk")]);
@@ -235,10 +252,9 @@ TEST_F(PlainCaseTest, SafetyNetKeepsItsBulletsAndFitsOnePage) {
   for (const auto& b : doc.blocks)
     if (b.kind == handover::BlockKind::kSubBullet) ++subs;
   EXPECT_EQ(subs, steps);
-  for (const char* h :
-       {"Level now", "Red flags reported", "Pertinent negatives",
-        "Red flags not assessed", "Reasons", "Other answers",
-        "Plan given to the person"})
+  for (const char* h : {"Level now", "Red flags reported",
+                        "Pertinent negatives", "Red flags not assessed",
+                        "Reasons", "Other answers", "Plan given to the person"})
     EXPECT_NE(first_page_.find(h), std::string::npos) << h << "\n" << text_;
   EXPECT_EQ(pages_, 1) << text_;
   EXPECT_EQ(info_pages_, 1);

@@ -463,6 +463,102 @@ TEST_F(PlanTest, JsonAndTextRendering) {
   EXPECT_NE(md.find("Sources: "), std::string::npos);
 }
 
+// The plan alone says once that it is not a diagnosis; inside a result
+// (embedded) it says it no more, nor the level, nor the steps the result
+// led with, nor the version.
+TEST_F(PlanTest, ThePlanSaysItIsNotADiagnosisOnceAndEmbeddedNotAgain) {
+  const CarePlan p = PlanFor(kClear);
+  auto count = [](const std::string& text, std::string_view what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos;
+         at = text.find(what, at + 1))
+      ++n;
+    return n;
+  };
+  for (bool md : {false, true}) {
+    std::string alone;
+    AppendPlanText(*kb_, p, md, &alone);
+    EXPECT_EQ(count(alone, "not a diagnosis"), 1u) << alone;
+    EXPECT_EQ(count(alone, md ? "## What to do now" : "WHAT TO DO NOW"), 1u);
+    PlanTextOptions options;
+    options.embedded = true;
+    std::vector<std::string> now;
+    for (const PlanItem& i : p.items)
+      if (i.section == PlanSection::kNow) now.push_back(i.id);
+    ASSERT_GE(now.size(), 4u);  // one is left for "More to do now"
+    options.already_shown.assign(now.begin(), now.begin() + 3);
+    options.width = 78;
+    std::string inside;
+    AppendPlanText(*kb_, p, md, &inside, options);
+    EXPECT_EQ(count(inside, "not a diagnosis"), 0u) << inside;
+    EXPECT_EQ(count(inside, "What to do now"), 0u);
+    EXPECT_EQ(count(inside, "WHAT TO DO NOW"), 0u);
+    EXPECT_EQ(count(inside, md ? "## More to do now" : "MORE TO DO NOW"), 1u);
+    EXPECT_EQ(count(inside, "Level: "), 0u);
+    EXPECT_EQ(count(inside, p.kb_version), 0u);
+    for (size_t k = 0; k < now.size(); ++k) {
+      const PlanItem* item = Find(p, now[k]);
+      ASSERT_NE(item, nullptr);
+      EXPECT_EQ(count(inside, item->title) > 0, k >= 3) << item->title;
+    }
+    if (!md) {
+      for (size_t b = 0, e; b < inside.size(); b = e + 1) {
+        e = inside.find('\n', b);
+        if (e == std::string::npos) e = inside.size();
+        EXPECT_LE(e - b, 78u) << inside.substr(b, e - b);
+      }
+    }
+  }
+}
+
+// Pregnant: telling the midwife (or, at urgent, calling the maternity
+// team) is among the first three things to do (WhatToDoNow), whether or
+// not a pregnancy sign is present: the NHS back pain in pregnancy page and
+// RCOG's pelvic girdle pain leaflet both say to tell the midwife or doctor
+// and to ask early. The order is plan.yaml's (the `now` items' order).
+TEST_F(PlanTest, APregnantPersonIsToldToTellTheMidwifeInTheFirstThreeSteps) {
+  auto pregnant = [](std::string extra) {
+    std::string json = kClear;
+    json.replace(json.find("\"pregnant\":false"), 16,
+                 "\"pregnant\":true" + extra);
+    json.replace(json.find("\"age\":35,"), 9, "\"age\":35,\"sex\":\"female\",");
+    return json;
+  };
+  const std::vector<std::string> cases = {
+      pregnant(""),
+      pregnant(",\"pain_worse_bending_forward\":true"),
+      pregnant(",\"pain_worse_standing\":true"),
+      pregnant(",\"pregnancy_weeks\":30"),
+      pregnant(",\"night_pain\":true"),
+      pregnant(",\"chills_or_rigors\":true"),
+      pregnant(",\"pain_uncontrolled\":true"),
+  };
+  std::set<TriageLevel> levels;
+  for (const std::string& json : cases) {
+    SCOPED_TRACE(json);
+    const Case c = Read(json);
+    const TriageResult r = Evaluate(*kb_, c);
+    if (r.level == TriageLevel::kEmergency) continue;  // the call first
+    levels.insert(r.level);
+    const CarePlan p = PlanFor(c, "uk");
+    const std::vector<NowStep> steps = WhatToDoNow(*kb_, r, &p, "uk");
+    ASSERT_LE(steps.size(), 3u);
+    EXPECT_TRUE(std::any_of(steps.begin(), steps.end(),
+                            [](const NowStep& s) {
+                              return s.id == "now.pregnancy.midwife" ||
+                                     s.id == "now.urgent.maternity";
+                            }))
+        << "level " << LevelName(r.level);
+  }
+  EXPECT_TRUE(levels.count(TriageLevel::kSelfCare));
+  EXPECT_GE(levels.size(), 2u);  // and a level above self-care
+  // Not for a man, nor when pregnancy was not asked.
+  const Case man = Read(kClear);
+  const CarePlan p = PlanFor(man);
+  for (const NowStep& s : WhatToDoNow(*kb_, Evaluate(*kb_, man), &p, "uk"))
+    EXPECT_NE(s.id, "now.pregnancy.midwife");
+}
+
 // ---- properties over every vignette -------------------------------------
 
 std::vector<std::string> VignetteLines() {

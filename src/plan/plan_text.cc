@@ -60,12 +60,12 @@ std::string Minutes(int m) {
   return fmt::format("{} min", m);
 }
 
-// Appends `text` word-wrapped to kWidth columns (plain text only): the
+// Appends `text` word-wrapped to `width` columns (plain text only): the
 // first line starts with `first`, the others with `rest`. Markdown is left
 // to the reader's renderer.
-constexpr size_t kWidth = 79;
-void Wrap(std::string_view first, std::string_view rest, std::string_view text,
-          bool markdown, std::string* out) {
+void WrapTo(std::string_view first, std::string_view rest,
+            std::string_view text, bool markdown, std::string* out,
+            size_t width) {
   if (markdown) {
     *out += first;
     *out += text;
@@ -84,7 +84,7 @@ void Wrap(std::string_view first, std::string_view rest, std::string_view text,
     const std::string_view word = text.substr(i, j - i);
     i = j;
     if (word.empty()) break;
-    if (!lines.back().empty() && used + 1 + word.size() > kWidth) {
+    if (!lines.back().empty() && used + 1 + word.size() > width) {
       lines.emplace_back();
       used = rest.size();
     }
@@ -95,7 +95,7 @@ void Wrap(std::string_view first, std::string_view rest, std::string_view text,
       lines[lines.size() - 2].size() >= 3 &&
       rest.size() + lines[lines.size() - 2].back().size() + 1 +
               lines.back().front().size() <=
-          kWidth) {
+          width) {
     auto& prev = lines[lines.size() - 2];
     lines.back().insert(lines.back().begin(), prev.back());
     prev.pop_back();
@@ -113,13 +113,23 @@ void Wrap(std::string_view first, std::string_view rest, std::string_view text,
 }  // namespace
 
 void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
-                    bool markdown, std::string* out) {
+                    bool markdown, std::string* out,
+                    const PlanTextOptions& options) {
   std::string& o = *out;
+  auto Wrap = [&](std::string_view first, std::string_view rest,
+                  std::string_view text, bool md, std::string* to) {
+    WrapTo(first, rest, text, md, to, options.width);
+  };
   const LevelDef& level = kb.level(plan.level);
   // "self care", not the id "self_care", for a person.
   std::string level_name = level.name;
   std::replace(level_name.begin(), level_name.end(), '_', ' ');
-  if (markdown) {
+  // Alone, the plan says once that it is not a diagnosis, and its level;
+  // inside a result, the result has said both.
+  bool first = true;
+  if (options.embedded) {
+    // Nothing before the first section.
+  } else if (markdown) {
     o += fmt::format("# Your care plan\n\n> {}\n\n**Level: {}** - {}\n",
                      NotADiagnosisNotice(), level_name, level.meaning);
   } else {
@@ -129,20 +139,31 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
     Wrap("", "  ", fmt::format("Level: {} - {}", level_name, level.meaning),
          false, out);
   }
-  bool first = true;
+  auto shown = [&](const PlanItem& item) {
+    return std::find(options.already_shown.begin(), options.already_shown.end(),
+                     item.id) != options.already_shown.end();
+  };
+  bool skipped_now = false;
+  for (const PlanItem& item : plan.items)
+    skipped_now =
+        skipped_now || (item.section == PlanSection::kNow && shown(item));
   PlanSection current = PlanSection::kNow;
   const std::string_view indent = markdown ? "" : "  ";
   for (const PlanItem& item : plan.items) {
+    if (shown(item)) continue;
     if (first || item.section != current) {
       current = item.section;
+      const bool lead = first && options.embedded;
       first = false;
+      std::string heading(current == PlanSection::kNow && skipped_now
+                              ? std::string_view("More to do now")
+                              : SectionHeading(current));
       if (markdown) {
-        o += fmt::format("\n## {}\n", SectionHeading(current));
+        o += fmt::format("{}## {}\n", lead ? "" : "\n", heading);
       } else {
-        std::string heading(SectionHeading(current));
         for (char& ch : heading)
           ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        o += fmt::format("\n{}\n", heading);
+        o += fmt::format("{}{}\n", lead ? "" : "\n", heading);
       }
     }
     if (markdown) {
@@ -214,6 +235,8 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
     o += markdown ? "\nTimed reminders are only set in waking hours.\n"
                   : "  Timed reminders are only set in waking hours.\n";
   }
+  // Inside a result, the version is said once, under "About this result".
+  if (options.embedded) return;
   o += markdown ? fmt::format("\n*knowledge base {}*\n", plan.kb_version)
                 : fmt::format("\nknowledge base {}\n", plan.kb_version);
 }

@@ -159,9 +159,28 @@ now_ids = {i["id"] for i in a["plan"]["items"] if i["section"] == "now"}
 check(all(s["id"] in now_ids for s in steps[1:]) and
       "now.emergency.call" not in [s["id"] for s in steps],
       f"then the plan's now items, the call not twice ({steps})")
+# What to tell the call handler: the knowledge base's script filled in by
+# the core (signs found, the weeks of pregnancy when known); null below
+# emergency.
+cs = a.get("call_script") or {}
+check(cs.get("id") == "emergency.call_script" and
+      any(l.startswith("What is happening: back pain with ") and "{" not in l
+          for l in cs.get("lines", [])) and
+      not any("pregnan" in l for l in cs.get("lines", [])),
+      f"emergency: call_script with the signs, nothing of pregnancy ({cs})")
+st, _, p33 = srv.json("POST", "/v1/assessments", {"region": "us", "answers": {
+    "age": 30, "sex": "female", "pregnant": "yes", "pregnancy_weeks": 33,
+    "pregnancy_signs": ["bleeding", "tightenings"]}})
+lines = (p33.get("call_script") or {}).get("lines", [])
+check(st == 200 and p33["triage"]["triage"] == "emergency" and
+      "That you are 33 weeks pregnant." in lines and
+      any("vaginal bleeding" in l for l in lines),
+      f"pregnant 33 weeks with bleeding: the weeks in call_script ({lines})")
 st, _, a = srv.json("POST", "/v1/assessments",
                     {"answers": {"age": 35}, "region": "uk"})
 check(st == 200 and a["emergency_number"] == "999", "uk number")
+check(a.get("call_script", "missing") is None,
+      f"not emergency: call_script null ({a.get('call_script', 'missing')})")
 steps = a.get("what_to_do_now", [])
 plan_now = [i for i in a["plan"]["items"]
             if i["section"] == "now" and i["variant"] != "not_for_you"]
@@ -235,10 +254,13 @@ labels = {x["id"]: x["label"] for x in v["diary"]["activities"]} if st == 200 el
 check(st == 200 and labels.get("paracetamol") == "Acetaminophen" and
       "{number}" in v["regions"]["headlines"]["emergency"],
       f"vocabulary?region=us: Acetaminophen, {{number}} kept ({st})")
+check(v["services"].get("gp") == "Your primary care doctor" and
+      not any("GP" in n or "family doctor" in n for n in v["services"].values()),
+      f"vocabulary?region=us: services in US words ({v['services'].get('gp')})")
 st, _, v = srv.json("GET", "/v1/vocabulary")
 labels = {x["id"]: x["label"] for x in v["diary"]["activities"]} if st == 200 else {}
 check(st == 200 and labels.get("paracetamol") == "Paracetamol" and
-      not re.search(r"\{(?!number\}|signs\})[a-zA-Z_]+\}", json.dumps(v)),
+      not re.search(r"\{(?!number\}|signs\}|pregnancy_weeks\})[a-zA-Z_]+\}", json.dumps(v)),
       f"vocabulary: the default region's words ({st})")
 st, _, _ = srv.json("GET", "/v1/vocabulary?region=mars")
 check(st == 400, f"vocabulary?region=mars: 400 ({st})")

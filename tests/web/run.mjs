@@ -131,6 +131,13 @@ async function firstScreenWords(page) {
   });
 }
 
+// How many times the page says it is not a diagnosis (issue 14: said
+// plainly once on each screen), folded parts included.
+async function notDiagnosisCount(page) {
+  const text = await page.locator("main").evaluate((m) => m.textContent ?? "");
+  return (text.match(/not a diagnosis/gi) ?? []).length;
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: true });
 }
@@ -220,6 +227,7 @@ test("self-care path: questions one at a time, back, help, then the plan with ti
   await axe(page, "the start screen");
   await shot(page, "01-start");
   assert.match(await page.getByTestId("not-diagnosis").innerText(), /not a diagnosis/i);
+  assert.equal(await notDiagnosisCount(page), 1, "the start screen says it once");
   // Region changes the emergency number everywhere.
   await page.getByLabel(/United Kingdom/).check();
   assert.equal(await page.locator("#top-call").getAttribute("href"), "tel:999");
@@ -259,6 +267,7 @@ test("self-care path: questions one at a time, back, help, then the plan with ti
   const order = await page.evaluate(() => [...document.querySelectorAll("[data-testid=do-now], .level, [data-testid=why], .section-safety_net")]
     .map((e) => e.getAttribute("data-testid") ?? e.className.split(" ")[0]));
   assert.deepEqual(order, ["do-now", "level", "why", "plan-section"]);
+  assert.equal(await notDiagnosisCount(page), 1, "the result says it is not a diagnosis once");
   assert.match(await page.locator(".section-safety_net h2").innerText(), /Call a doctor if/);
   assert.ok(await page.locator(".section-safety_net").isVisible());
   const folded = page.locator("main details.plan-section");
@@ -626,6 +635,7 @@ test("scenario cauda equina: the emergency screen says what to tell the call han
   assert.match(what, /urine|peeing|bladder/i);
   assert.doesNotMatch(what, /\{signs\}|_/);
   assert.doesNotMatch(await script.innerText(), /pregnan/i);
+  assert.equal(await notDiagnosisCount(page), 1, "the call screen says it is not a diagnosis once");
   // The reason and "while you wait" are open, not folded.
   assert.ok(await page.getByTestId("emergency-why").isVisible());
   assert.ok(await page.getByTestId("while-you-wait").isVisible());
@@ -658,7 +668,14 @@ test("scenario pregnant at 33 weeks with bleeding: the emergency in few screens"
   // Issue 14: at most 5 questions to reach an emergency.
   assert.ok(asked.length <= 5, `${asked.length} questions before the call: ${asked.join(", ")}`);
   const lines = await page.getByTestId("call-script").locator("li").allInnerTexts();
-  assert.ok(lines.some((l) => /^That you are pregnant, and how many weeks/.test(l)), lines.join(" | "));
+  // The call comes before the weeks are asked: the knowledge base's line
+  // for unknown weeks asks her to say them (her diary's call screen, below
+  // in "pregnant with a simple spasm", fills in the weeks she gave).
+  const weeksAsked = asked.includes("pregnancy_weeks");
+  assert.ok(lines.includes(weeksAsked ? "That you are 33 weeks pregnant." : "That you are pregnant, and how many weeks if you know."),
+    lines.join(" | "));
+  assert.ok(!lines.some((l) => /\{|_/.test(l)), lines.join(" | "));
+  assert.match(await page.getByTestId("call-script").innerText(), /^What to tell the call handler/);
   assert.match(lines.find((l) => l.startsWith("What is happening")) ?? "", /bleeding/i);
   assert.ok(await page.getByTestId("while-you-wait").isVisible());
   await axe(page, "the pregnancy emergency screen");
@@ -705,6 +722,17 @@ test("scenario pregnant with a simple spasm: not an emergency, pregnancy-safe pl
   await page.getByTestId("start-diary").click();
   await page.getByTestId("save-entry").waitFor();
   await page.getByLabel(/baby is moving less/i).waitFor();
+  // Bleeding later: the call screen tells her to say the weeks she gave
+  // (the server fills the knowledge base's script from the episode).
+  await page.getByLabel(/Vaginal bleeding/).check();
+  await page.getByTestId("save-entry").click();
+  await page.getByTestId("call-link").waitFor();
+  const lines = await page.getByTestId("call-script").locator("li").allInnerTexts();
+  assert.ok(lines.includes("That you are 20 weeks pregnant."), lines.join(" | "));
+  assert.match(lines.find((l) => l.startsWith("What is happening")) ?? "", /bleeding/i);
+  assert.equal(await notDiagnosisCount(page), 1, "the diary's call screen says it is not a diagnosis once");
+  await axe(page, "the pregnancy diary emergency");
+  await shots(page, "22-pregnant-diary-bleeding-emergency");
   await page.close();
 });
 
@@ -713,7 +741,11 @@ test("scenario pregnant with a simple spasm: not an emergency, pregnancy-safe pl
 // numbers, which every front takes from regions.yaml.
 test("scenario region us: 911 everywhere, no 999 or 112", async () => {
   const page = await freshPage();
+  // The page asks for the vocabulary in the chosen region's words.
+  const vocabularyAsked = [];
+  page.on("request", (r) => { if (r.url().includes("/v1/vocabulary")) vocabularyAsked.push(new URL(r.url()).search); });
   await runScenario(page, SELF_CARE, /United States/);
+  assert.ok(vocabularyAsked.includes("?region=us"), `vocabulary requests: ${vocabularyAsked.join(", ")}`);
   await page.locator(".level").first().waitFor();
   assert.equal(await page.locator("#top-call").getAttribute("href"), "tel:911");
   const text = await page.locator("body").innerText();
@@ -724,6 +756,13 @@ test("scenario region us: 911 everywhere, no 999 or 112", async () => {
   assert.doesNotMatch(all, /\b999\b|\b112\b/);
   await axe(page, "the us result");
   await shots(page, "23-region-us-result");
+  // The diary's labels in US words (the vocabulary of region us): the
+  // medicine is acetaminophen, never paracetamol.
+  await page.getByTestId("start-diary").click();
+  await page.getByTestId("save-entry").waitFor();
+  await page.getByLabel(/Acetaminophen/).waitFor();
+  assert.doesNotMatch(await page.locator("form.checkin").innerText(), /paracetamol/i);
+  await shots(page, "23-region-us-diary");
   // An emergency in the us: the call screen and its script give 911.
   await page.evaluate(() => sessionStorage.clear());
   await page.goto(`${base}/#/`);

@@ -75,6 +75,8 @@ export interface Review {
   escalated: boolean;
   triage: TriageResult;
   what_to_do_now: PlanItem[];
+  // At emergency, what to tell the call handler, filled in by the server.
+  call_script?: CallScript | null;
   derived: string[];
   pain_trend: PainTrend;
   plan: Plan;
@@ -100,9 +102,13 @@ export interface Assessment {
   // What the result leads with (at most three, in order; the server's
   // choice, as `backaid assess` shows it).
   what_to_do_now?: NowStep[];
+  // At emergency, what to tell the call handler (the knowledge base's
+  // script filled in for this person by the server; null otherwise).
+  call_script?: CallScript | null;
   episode?: EpisodeCreated;
 }
 export interface NowStep { id: string; title: string; text: string }
+export interface CallScript { id: string; title: string; lines: string[] }
 export interface Entry { seq: number; at: string; pain: number | null; done: string[]; findings: Findings; note?: string }
 export interface Episode {
   id: string;
@@ -130,9 +136,10 @@ export interface Vocabulary {
     headlines: Record<string, string>;  // "{number}": the emergency number
     emergency_advice: string;
     before_you_start: string;
-    // What to tell the call handler ("{signs}", "{number}"; a line with
-    // `when` only if that yes/no finding is yes).
-    emergency_call_script?: { id: string; title: string; lines: { text: string; when?: string }[] } | null;
+    // What to tell the call handler, unfilled ("{signs}", "{number}"; a
+    // line's `when`, `known`, `unknown`): the page shows the server's
+    // filled-in `call_script` instead.
+    emergency_call_script?: { id: string; title: string; lines: { text: string; when?: string; known?: string; unknown?: string }[] } | null;
   } | null;
   diary: {
     activities: { id: string; label: string }[];
@@ -202,8 +209,11 @@ export async function getQuestionnaire(): Promise<Questionnaire> {
   return (await call("GET", "/v1/questionnaire")).json();
 }
 
-export async function getVocabulary(): Promise<Vocabulary> {
-  return (await call("GET", "/v1/vocabulary")).json();
+// The vocabulary in the words of `region` (the regional terms of service
+// names, questions and diary labels).
+export async function getVocabulary(region?: Region): Promise<Vocabulary> {
+  const q = region ? `?region=${encodeURIComponent(region)}` : "";
+  return (await call("GET", `/v1/vocabulary${q}`)).json();
 }
 
 export async function assess(answers: Answers, region: Region): Promise<Assessment> {

@@ -81,17 +81,10 @@ export function planItem(item: PlanItem, headingTag: "h3" | "h4" = "h3"): HTMLEl
     item.sources.length ? sourcesList(item.sources) : null);
 }
 
-// The warning signs to name to the call handler: those reported, or the
-// reasons of the emergency rules that fired when none was reported.
-export function callSigns(t: { red_flags: string[]; explanation?: Explanation[] }): string[] {
-  if (t.red_flags.length) return t.red_flags.map(findingMeaning);
-  return (t.explanation ?? []).filter((e) => e.level === "emergency").map((e) => e.reason.replace(/\.$/, ""));
-}
-
 // The full-screen emergency call: the call link first and alone on the
 // screen; below it, open, what to tell the call handler (the knowledge
-// base's script), what to do while waiting and why; then `extra` (print the
-// summary, erase the data).
+// base's script as the server filled it in), what to do while waiting and
+// why; then `extra` (print the summary, erase the data).
 export function emergencyScreen(number: string, why: Explanation[], now: PlanItem[],
   script: { title: string; lines: string[] } | null, extra?: Child): HTMLElement {
   document.body.classList.add("emergency-mode");
@@ -111,5 +104,8 @@ export function emergencyScreen(number: string, why: Explanation[], now: PlanIte
         explanationDetails(reasons)) : null,
       now.length ? h("section", { "aria-labelledby": "wait-h", "data-testid": "while-you-wait" },
         h("h2", { id: "wait-h" }, "Until help comes"), now.map((i) => planItem(i))) : null,
+      // Said once on this screen, as on every result.
+      h("p", { class: "notice", "data-testid": "not-diagnosis" },
+        "This is not a diagnosis: the crew or the emergency department will examine you."),
       extra ?? null));
 }

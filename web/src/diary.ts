@@ -1,10 +1,10 @@
 // The diary of an episode: the current level, a daily check-in that the
 // server re-triages (with a banner when the level goes up), the pain chart,
 // export and erase.
-import { activities, callScript, notePrompts, redFlagOptions, vocab } from "./vocab";
+import { activities, notePrompts, redFlagOptions, vocab } from "./vocab";
 import * as api from "./api";
 import { painChart } from "./chart";
-import { callSigns, emergencyScreen, LEVEL_HEADLINE, levelBanner, planItem } from "./common";
+import { emergencyScreen, LEVEL_HEADLINE, levelBanner, planItem } from "./common";
 import { alertText, announce, download, h, nextId, replaceChildren } from "./dom";
 import { painScale } from "./painscale";
 import * as store from "./store";
@@ -44,16 +44,13 @@ export async function showDiary(host: DiaryHost, escalation?: api.Review, saved?
   const n = e.emergency_number;
   const savedNote = saved ? h("p", { class: "saved", role: "status", "data-testid": "saved" },
     `Your check-in was saved (${new Date(saved.at).toLocaleString()}).`) : null;
-  // What is known now: the assessment's findings with every check-in's on top.
-  const findings: api.Findings = { ...e.initial.findings };
-  for (const en of e.entries) Object.assign(findings, en.findings);
   const sex = e.initial.findings.sex;
   if (review.level === "emergency") {
     // After the call: the person can still put right a mistaken tick, print
     // the summary for the crew and erase the episode.
     replaceChildren(host.main, emergencyScreen(n, review.triage.explanation ?? [],
       review.what_to_do_now.filter((i) => i.section === "now" && i.id !== "now.emergency.call"),
-      callScript(callSigns(review.triage), findings, n),
+      review.call_script ?? null,
       h("section", { class: "after-call", "aria-labelledby": "after-call-h" },
         h("h2", { id: "after-call-h" }, "Your diary"),
         savedNote,

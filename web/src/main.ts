@@ -50,6 +50,10 @@ function startView(): void {
         updateHeader();
         const p = document.getElementById("start-emergency");
         if (p) p.textContent = beforeYouStart(number);
+        // The names and labels in the region's words from now on.
+        loadVocabulary(r).then(() => {
+          if (p && store.region() === r) p.textContent = beforeYouStart(number);
+        }, () => { /* tried again at the next view */ });
       });
       return h("div", { class: "choice" }, input, h("label", { for: id }, `${name}: ${number}`));
     }));
@@ -112,11 +116,14 @@ async function render(): Promise<void> {
   document.body.classList.remove("emergency-mode");
   updateHeader();
   const route = location.hash || "#/";
-  // Every view names the knowledge base's ids and regions. The server
-  // writes its vocabulary into index.html, so this only asks the server
-  // when the page was served without it.
+  // Every view names the knowledge base's ids and regions, in the words of
+  // the person's region. The server writes the default region's vocabulary
+  // into index.html, so this asks the server only for another region (or
+  // when the page was served without it: then a second time, once the
+  // regions are known and the person's region may be another).
   try {
-    await loadVocabulary();
+    await loadVocabulary(store.region());
+    await loadVocabulary(store.region());
   } catch (err) {
     showError(main, err, () => void render());
     return;

@@ -2,11 +2,11 @@
 // and the buttons that open an episode (calendar, diary, PDF).
 import * as api from "./api";
 import {
-  callSigns, conditionName, emergencyScreen, explanationDetails, findingMeaning, levelBanner, planItem, serviceName,
+  conditionName, emergencyScreen, explanationDetails, findingMeaning, levelBanner, planItem, serviceName,
 } from "./common";
 import { download, h, replaceChildren } from "./dom";
 import * as store from "./store";
-import { callScript, emergencyNumber, vocab } from "./vocab";
+import { emergencyNumber, vocab } from "./vocab";
 import { hasTimer, notifyButton, timerControl } from "./timers";
 
 export interface ResultHost {
@@ -126,7 +126,7 @@ export function renderResult(host: ResultHost, a: api.Assessment): void {
     });
     replaceChildren(host.main, emergencyScreen(n, t.explanation ?? [],
       a.plan.items.filter((i) => i.section === "now" && i.id !== "now.emergency.call"),
-      callScript(callSigns(t), a.findings, n),
+      a.call_script ?? null,
       h("section", { class: "after-call", "aria-labelledby": "after-call-h" },
         h("h2", { id: "after-call-h" }, "Your answers"),
         h("div", { class: "actions" }, print, erase),
@@ -187,7 +187,7 @@ export function renderResult(host: ResultHost, a: api.Assessment): void {
       h("h2", { id: "why-title" }, "Why"),
       why.length ? explanationDetails(why)
         : h("p", null, "None of the warning signs we asked about were found.")),
-    h("p", { class: "notice" }, "This is not a diagnosis. It tells you how soon to get help and how to look after yourself."),
+    h("p", { class: "notice", "data-testid": "not-diagnosis" }, "This is not a diagnosis. It tells you how soon to get help and how to look after yourself."),
     plan.safetyNet,
     h("h2", { class: "full-plan-title" }, "Your full plan"),
     t.see?.length ? h("details", { class: "see" },

@@ -1,6 +1,7 @@
 // The knowledge base's plain-language names for the ids the API returns,
-// fetched once from the server that also triages (GET /v1/vocabulary), so
-// the page always names things as the rules it shows were written.
+// in the words of the person's region (GET /v1/vocabulary?region=), from
+// the server that also triages, so the page always names things as the
+// rules it shows were written and as the person's region says them.
 import * as api from "./api";
 
 export const vocab: api.Vocabulary = {
@@ -29,14 +30,36 @@ function inline(): api.Vocabulary | null {
 const inlined = inline();
 if (inlined) Object.assign(vocab, inlined);
 
+const defaultRegionOf = (v: api.Vocabulary): string =>
+  v.regions?.regions.find((r) => r.default)?.id ?? "";
+// The region whose words `vocab` holds (the inline block is the default
+// region's); null before anything is loaded.
+let wordsOf: string | null = inlined ? defaultRegionOf(inlined) : null;
 let loading: Promise<void> | null = null;
+let loadingFor: string | null = null;
 
-// Resolves once `vocab` is filled; a failed load is tried again next call.
-export function loadVocabulary(): Promise<void> {
-  loading ??= inlined ? Promise.resolve() : api.getVocabulary().then(
-    (v) => { Object.assign(vocab, v); },
-    (err: unknown) => { loading = null; throw err; });
-  return loading;
+// Resolves once `vocab` holds the words of `region` ("": the default
+// region); asks the server only when it holds another region's. A failed
+// load is tried again next call; a load overtaken by one for another
+// region does not overwrite it.
+export function loadVocabulary(region = ""): Promise<void> {
+  const want = region || (wordsOf === null ? "" : defaultRegionOf(vocab));
+  if (wordsOf !== null && wordsOf === want) return Promise.resolve();
+  if (loading && loadingFor === want) return loading;
+  loadingFor = want;
+  const p: Promise<void> = api.getVocabulary(want || undefined).then(
+    (v) => {
+      if (loadingFor !== want) return;
+      Object.assign(vocab, v);
+      wordsOf = want || defaultRegionOf(v);
+      loading = null;
+    },
+    (err: unknown) => {
+      if (loading === p) loading = null;
+      throw err;
+    });
+  loading = p;
+  return p;
 }
 
 // The knowledge base's regions; the default one first if none is stored.
@@ -62,19 +85,5 @@ export const redFlagOptions = (sex?: unknown): api.RedFlagOption[] =>
   (vocab.diary?.red_flag_options ?? []).filter((o) =>
     typeof sex !== "string" || !(o.not_for_sex ?? []).includes(sex));
 
-// What to tell the call handler, from the knowledge base (regions.yaml
-// emergency_call_script): "{signs}" is the warning signs reported (or the
-// reasons of the emergency rules when none was), "{number}" the number; a
-// line with `when` only when that finding is yes in `findings`.
-export function callScript(signs: string[], findings: api.Findings, n: string): { title: string; lines: string[] } | null {
-  const cs = vocab.regions?.emergency_call_script;
-  if (!cs) return null;
-  const list = signs.join("; ");
-  return {
-    title: cs.title,
-    lines: cs.lines.filter((l) => !l.when || findings[l.when] === true)
-      .map((l) => withNumber(l.text, n).split("{signs}").join(list)),
-  };
-}
 export const notePrompts = (): { id: string; words: string[]; findings: string[] }[] =>
   vocab.diary?.note_prompts ?? [];
