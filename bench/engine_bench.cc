@@ -1499,11 +1499,15 @@ void BM_ReadAndEvaluate(benchmark::State& state) {
 }
 BENCHMARK(BM_ReadAndEvaluate);
 
-// AppendResultJson alone, on results evaluated beforehand. Argument 1 adds
-// the optional could_not_rule_out list (backaid triage --could-not-rule-out).
+// AppendResultJson alone, on results evaluated beforehand. Argument 0 is
+// the compact result of `backaid triage` (open questions as question ids),
+// 1 the full one (`--full`: each open question with its words). Both carry
+// could_not_rule_out.
 void BM_WriteJson(benchmark::State& state) {
   const KnowledgeBase& kb = *g_kb;
-  const bool cnro = state.range(0) != 0;
+  const backaid::ResultDetail detail = state.range(0) != 0
+                                           ? backaid::ResultDetail::kFull
+                                           : backaid::ResultDetail::kCompact;
   std::vector<TriageResult> results(g_pool.size());
   for (size_t k = 0; k < g_pool.size(); ++k)
     backaid::Evaluate(kb, g_pool[k], &results[k]);
@@ -1511,7 +1515,7 @@ void BM_WriteJson(benchmark::State& state) {
   size_t i = 0, bytes = 0;
   for (auto _ : state) {
     out.clear();
-    backaid::AppendResultJson(kb, g_pool[i], results[i], &out, cnro);
+    backaid::AppendResultJson(kb, g_pool[i], results[i], &out, detail);
     bytes += out.size() + 1;
     benchmark::DoNotOptimize(out.data());
     if (++i == g_pool.size()) i = 0;
@@ -1519,14 +1523,16 @@ void BM_WriteJson(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
-BENCHMARK(BM_WriteJson)->ArgName("could_not_rule_out")->Arg(0)->Arg(1);
+BENCHMARK(BM_WriteJson)->ArgName("full")->Arg(0)->Arg(1);
 
 // The whole per-case batch path (as ProcessLines does it, JSON output;
-// argument 1 adds could_not_rule_out). With 2 threads (real time) it shows
-// how the per-case work scales on the 2 cores.
+// argument 1 writes the full open questions, as `--full`). With 2 threads (real
+// time) it shows how the per-case work scales on the 2 cores.
 void BM_ReadEvaluateWriteJson(benchmark::State& state) {
   const KnowledgeBase& kb = *g_kb;
-  const bool cnro = state.range(0) != 0;
+  const backaid::ResultDetail detail = state.range(0) != 0
+                                           ? backaid::ResultDetail::kFull
+                                           : backaid::ResultDetail::kCompact;
   backaid::CaseReader reader(kb);
   Case c = kb.NewCase();
   TriageResult r;
@@ -1539,7 +1545,7 @@ void BM_ReadEvaluateWriteJson(benchmark::State& state) {
     out.clear();
     if (reader.Read(base + off, g_line_size[i], end - off, &c).ok()) {
       backaid::Evaluate(kb, c, &r);
-      backaid::AppendResultJson(kb, c, r, &out, cnro);
+      backaid::AppendResultJson(kb, c, r, &out, detail);
       out.push_back('\n');
     }
     benchmark::DoNotOptimize(out.data());
@@ -1548,7 +1554,7 @@ void BM_ReadEvaluateWriteJson(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ReadEvaluateWriteJson)
-    ->ArgName("could_not_rule_out")
+    ->ArgName("full")
     ->Arg(0)
     ->Arg(1)
     ->Threads(1)

@@ -7,7 +7,12 @@ Values stay in range and of the right type (per knowledge/findings.yaml), so
 every line is a valid case. Ids are unique ("syn-0000001", ...). The output
 is deterministic for a given seed, vignette files and findings vocabulary.
 
-Usage: bench/gen_cases.py [--count N] [--seed S] OUTPUT
+Usage: bench/gen_cases.py [--count N] [--seed S] [--complete] OUTPUT
+
+--complete answers every finding a case leaves out with its normal answer
+(false for yes/no findings, none for sides, the `normal` of findings.yaml
+otherwise; numbers without one stay out), so the red-flag screen of every case is complete:
+the other end of the batch's output size from the sparse default.
 
 Python 3 standard library only.
 """
@@ -38,6 +43,18 @@ def _list(text):
             if item.strip()]
 
 
+normals = {}  # key -> the normal answer (load_findings fills it)
+
+
+def complete(case):
+    """Answers every finding the case leaves out with its normal answer."""
+    for key, value in normals.items():
+        if key in TOP_LEVEL:
+            continue
+        case["findings"].setdefault(key, value)
+    return case
+
+
 def load_findings(path):
     """Reads the findings vocabulary: {key: (type, spec)}.
 
@@ -57,11 +74,27 @@ def load_findings(path):
                 continue
             if current is None:
                 continue
-            m = re.match(r"^\s+(type|range|values):\s*(.+)$", line)
+            m = re.match(r"^\s+(type|range|values|normal):\s*(.+)$", line)
             if m:
                 current[m.group(1)] = m.group(2).strip()
     out = {}
+    normals.clear()
     for key, d in findings.items():
+        t = d.get("type")
+        if "normal" in d:
+            v = d["normal"].strip().strip("'\"")
+            if t == "bool":
+                normals[key] = v == "true"
+            elif t == "int":
+                normals[key] = int(v)
+            elif t == "number":
+                normals[key] = float(v)
+            else:
+                normals[key] = v
+        elif t == "bool":
+            normals[key] = False
+        elif t == "side":
+            normals[key] = "none"
         t = d.get("type")
         if t == "bool":
             out[key] = ("bool", None)
@@ -144,6 +177,8 @@ def main():
     p.add_argument("--count", type=int, default=1_000_000,
                    help="number of cases (default 1,000,000)")
     p.add_argument("--seed", type=int, default=20261121)
+    p.add_argument("--complete", action="store_true",
+                   help="answer every left-out finding with its normal answer")
     args = p.parse_args()
 
     vocab = load_findings(FINDINGS_YAML)
@@ -164,6 +199,8 @@ def main():
         batch = []
         for n in range(1, args.count + 1):
             case = perturb(rng, rng.choice(vignettes), vocab, keys, n)
+            if args.complete:
+                complete(case)
             batch.append(json.dumps(case))
             if len(batch) == 10000:
                 out.write("\n".join(batch) + "\n")

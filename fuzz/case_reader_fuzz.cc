@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     backaid::TriageResult r;
     backaid::Evaluate(*kb, c, &r);
     std::string out;
-    backaid::AppendResultJson(*kb, c, r, &out, true);
+    backaid::AppendResultJson(*kb, c, r, &out, backaid::ResultDetail::kFull);
+    backaid::AppendResultJson(*kb, c, r, &out);
   }
   return 0;
 }

@@ -125,7 +125,33 @@ check "text format" bash -c "
 # what could not be ruled out; the text opens with the deciding questions.
 printf '%s\n' '{"id":"partial","age":39,"sex":"male","findings":{"onset_with_movement":true,"pain_score":5}}' > partial.jsonl
 check "json: screen and could_not_rule_out always" bash -c "
-  '$bin' triage partial.jsonl | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"screen\"][\"complete\"] is False and r[\"could_not_rule_out\"] and any(q[\"finding\"]==\"bladder_dysfunction\" and q[\"level\"]==\"emergency\" for q in r[\"screen\"][\"open_questions\"]), r'"
+  '$bin' triage partial.jsonl | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"screen\"][\"complete\"] is False and any(u[\"level\"]==\"emergency\" and \"bladder_dysfunction\" in u[\"missing\"] for u in r[\"could_not_rule_out\"]) and \"nerve_signs\" in r[\"screen\"][\"open_questions\"], r'"
+check "json --full: the open questions in words" bash -c "
+  '$bin' triage --full partial.jsonl | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"screen\"][\"complete\"] is False and r[\"could_not_rule_out\"] and any(q[\"finding\"]==\"bladder_dysfunction\" and q[\"level\"]==\"emergency\" and q[\"question\"]==\"nerve_signs\" and q[\"text\"] for q in r[\"screen\"][\"open_questions\"]), r'"
+# The compact result (the default) loses nothing but the words: the same
+# fields as --full, open_questions the full form's question ids in order
+# without repeats, every other field equal, on the vignettes.
+check "json: compact = --full without the words" bash -c "
+  '$bin' triage '$src/knowledge/vignettes/own.jsonl' > compact.jsonl &&
+  '$bin' triage --full '$src/knowledge/vignettes/own.jsonl' > full.jsonl &&
+  python3 -c '
+import json
+n = 0
+for a, b in zip(open(\"compact.jsonl\"), open(\"full.jsonl\")):
+    a, b = json.loads(a), json.loads(b)
+    ids = []
+    for q in b[\"screen\"][\"open_questions\"]:
+        if q[\"question\"] and q[\"question\"] not in ids:
+            ids.append(q[\"question\"])
+    assert a[\"screen\"][\"open_questions\"] == ids, (a[\"id\"], ids)
+    assert a[\"screen\"][\"complete\"] == b[\"screen\"][\"complete\"]
+    missing = {m for u in b[\"could_not_rule_out\"] for m in u[\"missing\"]}
+    assert {q[\"finding\"] for q in b[\"screen\"][\"open_questions\"]} == missing, a[\"id\"]
+    del a[\"screen\"], b[\"screen\"]
+    assert a == b, a[\"id\"]
+    n += 1
+assert n > 100, n
+'"
 check "text: an incomplete result opens with the questions" bash -c "
   '$bin' triage --format text partial.jsonl > p.txt &&
   q=\$(grep -n 'Answers to these could' p.txt | head -1 | cut -d: -f1) &&

@@ -30,7 +30,10 @@ enum class OutputFormat { kJson, kText, kMarkdown };
 struct BatchOptions {
   int threads = 0;  // 0 = one per hardware thread
   OutputFormat format = OutputFormat::kJson;
-  bool could_not_rule_out = false;  // JSON: add the could_not_rule_out list
+  // JSON: the open questions in full (ResultDetail::kFull, with the words
+  // a person reads) instead of as question ids. could_not_rule_out is in
+  // every result either way.
+  bool full = false;
 };
 
 struct BatchStats {

@@ -44,19 +44,29 @@ class CaseReader {
   std::unique_ptr<Impl> impl_;
 };
 
+// How much of the open questions a result spells out.
+//   kCompact: screen.open_questions is the list of question ids (most
+//     urgent first, without repeats; their wording is in GET
+//     /v1/questionnaire and the vocabulary). `backaid triage` and POST
+//     /v1/triage: machine clients, a million results a run.
+//   kFull: each open question is an object with the finding, the most
+//     urgent level it decides, the question id and the words a person reads
+//     (in the region's words). `backaid triage --full`, the fronts a person
+//     reads (POST /v1/assessments, episodes, `backaid assess`).
+// Everything else is the same in both, could_not_rule_out included.
+enum class ResultDetail { kCompact, kFull };
+
 // Appends the result object (one line, no newline) for a case:
 // id, triage, conditions, red_flags, not_assessed, screen ({"complete":
-// every red flag answered, "open_questions": OpenQuestions}), see,
-// explanation, could_not_rule_out (the rules above the result's level that
-// unanswered questions left open, with the findings they need), kb_version.
-// could_not_rule_out is always written (an unanswered question is never
-// hidden); the parameter is kept for existing callers and has no effect.
-// The open questions' texts are in the words of `region` (RegionText,
-// backaid/report.h; "" = the default region: `backaid triage` and
-// POST /v1/triage, whose cases carry no region).
+// every red flag answered, "open_questions": OpenQuestions, as `detail`
+// says}), see, explanation, could_not_rule_out (always: the rules above the
+// result's level that unanswered questions left open, each with its level
+// and the findings it needs; an unanswered question is never hidden),
+// kb_version. The full open questions' texts are in the words of `region`
+// (RegionText, backaid/report.h; "" = the default region).
 void AppendResultJson(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, std::string* out,
-                      bool could_not_rule_out = false,
+                      ResultDetail detail = ResultDetail::kCompact,
                       std::string_view region = {});
 
 // Appends {"id": <id or null>, "error": <message>}: `id` is written only

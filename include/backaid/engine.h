@@ -60,6 +60,16 @@ struct Undetermined {
 std::vector<Undetermined> CouldNotRuleOut(const KnowledgeBase& kb,
                                           const Case& c,
                                           const TriageResult& result);
+// The same list with each rule's missing findings as a set, written into
+// `out` (overwritten): no allocation once `out` has held as many rules, so
+// the batch writes it for every case at little cost.
+struct UndeterminedRule {
+  uint16_t rule;
+  FindingSet missing;
+};
+void CouldNotRuleOut(const KnowledgeBase& kb, const Case& c,
+                     const TriageResult& result,
+                     std::vector<UndeterminedRule>* out);
 
 // The services asked for by the fired rules at the result's level, in
 // rule order, without repeats.

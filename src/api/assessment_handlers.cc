@@ -152,8 +152,8 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
   body += ",\"findings\":";
   AppendFindingsJson(*kb_, start.initial, &body);
   body += ",\"triage\":";
-  AppendResultJson(*kb_, start.initial, result, &body,
-                   /*could_not_rule_out=*/true, start.region);
+  AppendResultJson(*kb_, start.initial, result, &body, ResultDetail::kFull,
+                   start.region);
   body += ",\"plan\":";
   AppendPlanJson(*plan, &body);
   body += ",\"emergency_number\":";

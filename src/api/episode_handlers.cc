@@ -142,8 +142,8 @@ void Api::AppendEpisodeJson(const Loaded& e, const LoadedEntries& entries,
   AppendFindingsJson(*kb_, start.initial, out);
   *out += ",\"triage\":";
   const TriageResult initial = Evaluate(*kb_, start.initial);
-  AppendResultJson(*kb_, start.initial, initial, out,
-                   /*could_not_rule_out=*/false, start.region);
+  AppendResultJson(*kb_, start.initial, initial, out, ResultDetail::kFull,
+                   start.region);
   *out += "},\"entries\":[";
   for (size_t i = 0; i < entries.entries.size(); ++i) {
     if (i > 0) *out += ',';

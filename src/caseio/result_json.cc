@@ -2,6 +2,8 @@
 // result costs a few appends per fired rule.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <bitset>
 #include <string>
 #include <vector>
 
@@ -77,16 +79,134 @@ void AppendEvidence(const KnowledgeBase::Impl& impl, FindingId f, int32_t value,
   }
 }
 
-}  // namespace
+// The questions that ask the findings, numbered (for a bitset) and
+// rendered as JSON strings. Derived from asked_as, which a knowledge base
+// read from files gets from its questions.yaml extension after the core's
+// fragments are rendered, so it is built here, once per thread and
+// knowledge base version (the version hashes questions.yaml too).
+struct QuestionIds {
+  const KnowledgeBase::Impl* impl = nullptr;
+  std::string version;
+  std::vector<int> of_finding;    // ordinal, -1 when no question asks it
+  std::vector<std::string> json;  // by ordinal: "\"question_id\""
+};
 
-void AppendUndetermined(const KnowledgeBase& kb,
-                        const std::vector<Undetermined>& undetermined,
-                        std::string* out);
+const QuestionIds& QuestionIdsOf(const KnowledgeBase::Impl& impl) {
+  thread_local QuestionIds ids;
+  if (ids.impl == &impl && ids.version == impl.version) return ids;
+  ids.impl = &impl;
+  ids.version = impl.version;
+  ids.of_finding.assign(kMaxFindings, -1);
+  ids.json.clear();
+  std::vector<std::string_view> names;
+  for (size_t f = 0; f < impl.asked_as.size() && f < kMaxFindings; ++f) {
+    const std::string& q = impl.asked_as[f].question;
+    if (q.empty()) continue;
+    const auto it = std::find(names.begin(), names.end(), q);
+    ids.of_finding[f] = static_cast<int>(it - names.begin());
+    if (it == names.end()) {
+      names.push_back(q);
+      std::string json;
+      AppendJsonString(q, &json);
+      ids.json.push_back(std::move(json));
+    }
+  }
+  return ids;
+}
+
+// The open questions, most urgent rule first (kb order within a level):
+// compact, the question ids without repeats; full, one object per finding
+// (OpenQuestions) with the words a person reads.
+void AppendOpenQuestions(const KnowledgeBase& kb,
+                         const std::vector<UndeterminedRule>& undetermined,
+                         ResultDetail detail, std::string_view region,
+                         std::string* out) {
+  const KnowledgeBase::Impl& impl = kb::Internal(kb);
+  out->push_back('[');
+  if (detail == ResultDetail::kFull) {
+    std::vector<Undetermined> u;
+    u.reserve(undetermined.size());
+    for (const UndeterminedRule& x : undetermined) {
+      Undetermined y;
+      y.rule = x.rule;
+      for (size_t f = x.missing._Find_first(); f < x.missing.size();
+           f = x.missing._Find_next(f)) {
+        y.missing.push_back(static_cast<FindingId>(f));
+      }
+      u.push_back(std::move(y));
+    }
+    bool first = true;
+    for (const OpenQuestion& q : OpenQuestions(kb, u)) {
+      if (!first) out->push_back(',');
+      first = false;
+      out->append("{\"finding\":");
+      out->append(impl.finding_json[q.finding]);
+      out->append(",\"level\":\"");
+      out->append(LevelName(q.level));
+      out->append("\",\"question\":");
+      if (q.question.empty()) {
+        out->append("null");
+      } else {
+        AppendJsonString(q.question, out);
+      }
+      out->append(",\"text\":");
+      AppendJsonString(RegionText(kb, region, q.text), out);
+      out->push_back('}');
+    }
+    out->push_back(']');
+    return;
+  }
+  // The same order as OpenQuestions: levels from the most urgent, rules in
+  // kb order, findings in id order; a question is named at its first
+  // finding. Findings no question asks (an examiner's sign) are named in
+  // could_not_rule_out's `missing`.
+  const QuestionIds& ids = QuestionIdsOf(impl);
+  std::bitset<kMaxFindings> named;  // by question ordinal
+  FindingSet seen;
+  bool first = true;
+  for (int level = kLevelCount - 1; level > 0; --level) {
+    for (const UndeterminedRule& x : undetermined) {
+      if (static_cast<int>(impl.rules[x.rule].level) != level) continue;
+      const FindingSet fresh = x.missing & ~seen;
+      seen |= x.missing;
+      for (size_t f = fresh._Find_first(); f < fresh.size();
+           f = fresh._Find_next(f)) {
+        const int q = ids.of_finding[f];
+        if (q < 0 || named.test(static_cast<size_t>(q))) continue;
+        named.set(static_cast<size_t>(q));
+        if (!first) out->push_back(',');
+        first = false;
+        out->append(ids.json[static_cast<size_t>(q)]);
+      }
+    }
+  }
+  out->push_back(']');
+}
+
+void AppendUndetermined(const KnowledgeBase::Impl& impl,
+                        const std::vector<UndeterminedRule>& undetermined,
+                        std::string* out) {
+  out->append(",\"could_not_rule_out\":[");
+  bool first = true;
+  for (const UndeterminedRule& u : undetermined) {
+    if (!first) out->push_back(',');
+    first = false;
+    out->append(impl.undetermined_json[u.rule]);
+    AppendFindingList(impl, u.missing, out);
+    out->push_back('}');
+  }
+  out->push_back(']');
+}
+
+}  // namespace
 
 void AppendResultJson(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, std::string* out,
-                      bool could_not_rule_out, std::string_view region) {
+                      ResultDetail detail, std::string_view region) {
   const KnowledgeBase::Impl& impl = kb::Internal(kb);
+  // Per thread, reused: no allocation once it has held as many rules.
+  thread_local std::vector<UndeterminedRule> undetermined;
+  CouldNotRuleOut(kb, c, r, &undetermined);
   out->append("{\"id\":");
   AppendJsonString(c.id, out);
   out->append(",\"triage\":\"");
@@ -106,28 +226,9 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
   // would decide what the missing answers leave open.
   out->append(",\"screen\":{\"complete\":");
   out->append(r.not_assessed.none() ? "true" : "false");
-  out->append(",\"open_questions\":[");
-  bool first_q = true;
-  const std::vector<Undetermined> undetermined = CouldNotRuleOut(kb, c, r);
-  for (const OpenQuestion& q : OpenQuestions(kb, undetermined)) {
-    if (!first_q) out->push_back(',');
-    first_q = false;
-    out->append("{\"finding\":");
-    out->append(impl.finding_json[q.finding]);
-    out->append(",\"level\":\"");
-    out->append(LevelName(q.level));
-    out->append("\",\"question\":");
-    if (q.question.empty()) {
-      out->append("null");
-    } else {
-      AppendJsonString(q.question, out);
-    }
-    out->append(",\"text\":");
-    AppendJsonString(RegionText(kb, region, q.text), out);
-    out->push_back('}');
-  }
-  out->append("]}");
-  out->append(",\"see\":[");
+  out->append(",\"open_questions\":");
+  AppendOpenQuestions(kb, undetermined, detail, region, out);
+  out->append("},\"see\":[");
   first = true;
   for (uint16_t s : OrderedServices(kb, r)) {
     if (!first) out->push_back(',');
@@ -153,34 +254,10 @@ void AppendResultJson(const KnowledgeBase& kb, const Case& c,
     first = false;
   }
   out->push_back(']');
-  (void)could_not_rule_out;  // always written now (issue 10)
-  AppendUndetermined(kb, undetermined, out);
+  AppendUndetermined(impl, undetermined, out);
   out->append(",\"kb_version\":");
   out->append(impl.version_json);
   out->push_back('}');
-}
-
-void AppendUndetermined(const KnowledgeBase& kb,
-                        const std::vector<Undetermined>& undetermined,
-                        std::string* out) {
-  const KnowledgeBase::Impl& impl = kb::Internal(kb);
-  out->append(",\"could_not_rule_out\":[");
-  bool first = true;
-  for (const Undetermined& u : undetermined) {
-    if (!first) out->push_back(',');
-    out->append("{\"rule\":");
-    AppendJsonString(impl.rules[u.rule].id, out);
-    out->append(",\"level\":\"");
-    out->append(LevelName(impl.rules[u.rule].level));
-    out->append("\",\"missing\":[");
-    for (size_t i = 0; i < u.missing.size(); ++i) {
-      if (i) out->push_back(',');
-      out->append(impl.finding_json[u.missing[i]]);
-    }
-    out->append("]}");
-    first = false;
-  }
-  out->push_back(']');
 }
 
 void AppendErrorJson(std::string_view id, bool has_id, std::string_view error,

@@ -185,7 +185,7 @@ std::string RenderJson(const KnowledgeBase& kb, const Case& c,
   out += ",\"findings\":";
   AppendFindingsJson(kb, c, &out);
   out += ",\"triage\":";
-  AppendResultJson(kb, c, r, &out, /*could_not_rule_out=*/true, region);
+  AppendResultJson(kb, c, r, &out, ResultDetail::kFull, region);
   out += ",\"plan\":";
   if (plan != nullptr) {
     AppendPlanJson(*plan, &out);

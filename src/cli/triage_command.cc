@@ -19,7 +19,8 @@ struct TriageArgs {
   std::string input = "-";
   std::string format = "json";
   int threads = 0;
-  bool could_not_rule_out = false;
+  bool could_not_rule_out = false;  // accepted, changes nothing (issue 10)
+  bool full = false;
 };
 
 int Run(const CommandContext& ctx, const TriageArgs& args) {
@@ -29,7 +30,7 @@ int Run(const CommandContext& ctx, const TriageArgs& args) {
   if (fd < 0) return 2;
   BatchOptions options;
   options.threads = args.threads;
-  options.could_not_rule_out = args.could_not_rule_out;
+  options.full = args.full;
   options.format = args.format == "json"   ? OutputFormat::kJson
                    : args.format == "text" ? OutputFormat::kText
                                            : OutputFormat::kMarkdown;
@@ -66,9 +67,12 @@ void RegisterTriageCommand(CLI::App& app, CommandContext ctx) {
   triage->add_option("--format", args->format, "json, text or markdown")
       ->check(CLI::IsMember({"json", "text", "markdown"}))
       ->capture_default_str();
+  triage->add_flag("--full", args->full,
+                   "JSON: each open question in full (finding, level, "
+                   "question id and its words) instead of the question ids");
   triage->add_flag("--could-not-rule-out", args->could_not_rule_out,
-                   "JSON: also list the more urgent rules that unanswered "
-                   "questions left open, with the findings they need");
+                   "Accepted for compatibility; changes nothing "
+                   "(could_not_rule_out is in every result)");
   triage
       ->add_option("--threads", args->threads,
                    "Worker threads (0 = one per core)")

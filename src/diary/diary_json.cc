@@ -118,8 +118,8 @@ void AppendReviewJson(const KnowledgeBase& kb, const EpisodeReview& review,
   AppendJsonString(LevelName(review.previous_level), out);
   *out += review.escalated ? ",\"escalated\":true" : ",\"escalated\":false";
   *out += ",\"triage\":";
-  AppendResultJson(kb, review.current, review.result, out,
-                   /*could_not_rule_out=*/true, review.region);
+  AppendResultJson(kb, review.current, review.result, out, ResultDetail::kFull,
+                   review.region);
   *out += ",\"what_to_do_now\":[";
   bool first = true;
   for (const PlanItem& item : review.plan.items) {

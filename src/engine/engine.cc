@@ -150,25 +150,37 @@ std::vector<FindingId> Evidence(const KnowledgeBase& kb, const Case& c,
   return out;
 }
 
-std::vector<Undetermined> CouldNotRuleOut(const KnowledgeBase& kb,
-                                          const Case& c,
-                                          const TriageResult& result) {
+void CouldNotRuleOut(const KnowledgeBase& kb, const Case& c,
+                     const TriageResult& result,
+                     std::vector<UndeterminedRule>* out) {
   const kb::Program& p = kb::Internal(kb).program;
-  std::vector<Undetermined> out;
+  out->clear();
   const int32_t* values = c.values.data();
   for (size_t i = 0; i < p.rules.size(); ++i) {
     const kb::CompiledRule& r = p.rules[i];
     if (r.level <= result.level) continue;
     if (kb::Holds(p, r.when, values, false)) continue;  // ruled out
     if (kb::Holds(p, r.when, values, true)) continue;   // fired or excepted
-    Undetermined u;
-    u.rule = static_cast<uint16_t>(i);
-    const FindingSet missing = r.when_findings & ~c.known;
-    for (size_t f = missing._Find_first(); f < missing.size();
-         f = missing._Find_next(f)) {
-      u.missing.push_back(static_cast<FindingId>(f));
+    out->push_back(
+        UndeterminedRule{static_cast<uint16_t>(i), r.when_findings & ~c.known});
+  }
+}
+
+std::vector<Undetermined> CouldNotRuleOut(const KnowledgeBase& kb,
+                                          const Case& c,
+                                          const TriageResult& result) {
+  std::vector<UndeterminedRule> rules;
+  CouldNotRuleOut(kb, c, result, &rules);
+  std::vector<Undetermined> out;
+  out.reserve(rules.size());
+  for (const UndeterminedRule& u : rules) {
+    Undetermined x;
+    x.rule = u.rule;
+    for (size_t f = u.missing._Find_first(); f < u.missing.size();
+         f = u.missing._Find_next(f)) {
+      x.missing.push_back(static_cast<FindingId>(f));
     }
-    out.push_back(std::move(u));
+    out.push_back(std::move(x));
   }
   return out;
 }

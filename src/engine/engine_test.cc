@@ -170,12 +170,14 @@ TEST_F(EngineTest, ResultJsonHasEveryField) {
                 kb_->version() + R"("})");
 }
 
-// An incomplete result says so and names what is open, unconditionally
-// (in the questionnaire's words where a question asks the finding).
+// An incomplete result says so and names what is open, unconditionally:
+// in full, in the questionnaire's words where a question asks the finding;
+// compact (the batch), as question ids. could_not_rule_out is the same in
+// both and names every missing finding, also those no question asks.
 TEST_F(EngineTest, IncompleteScreenListsOpenQuestions) {
   auto r = Run(R"({"b":false})");
   std::string json;
-  AppendResultJson(*kb_, c_, r, &json);
+  AppendResultJson(*kb_, c_, r, &json, ResultDetail::kFull);
   EXPECT_NE(
       json.find(R"("screen":{"complete":false,"open_questions":[)"
                 R"({"finding":"a","level":"emergency","question":"flags",)"
@@ -183,15 +185,42 @@ TEST_F(EngineTest, IncompleteScreenListsOpenQuestions) {
                 R"("question":null,"text":"walk"})"),
       std::string::npos)
       << json;
-  EXPECT_NE(json.find(R"("could_not_rule_out":[{"rule":"emergency_a")"),
+  const size_t cnro = json.find(
+      R"(,"could_not_rule_out":[{"rule":"emergency_a","level":"emergency","missing":["a"]})");
+  EXPECT_NE(cnro, std::string::npos) << json;
+  EXPECT_NE(json.find(R"("missing":["walk","score","temp"])"),
             std::string::npos)
       << json;
+  std::string compact;
+  AppendResultJson(*kb_, c_, r, &compact);
+  EXPECT_NE(compact.find(R"("screen":{"complete":false,)"
+                         R"("open_questions":["flags"]},)"),
+            std::string::npos)
+      << compact;
+  // The rest is byte for byte the same.
+  const size_t oq = json.find(R"("open_questions":)");
+  const size_t oq_compact = compact.find(R"("open_questions":)");
+  EXPECT_EQ(json.substr(0, oq), compact.substr(0, oq_compact));
+  EXPECT_EQ(json.substr(json.find(R"(},"see":)")),
+            compact.substr(compact.find(R"(},"see":)")));
   std::string text;
   AppendResultText(*kb_, c_, r, /*markdown=*/false, &text);
   const size_t open = text.find("Answers to these could change");
   ASSERT_NE(open, std::string::npos) << text;
   EXPECT_LT(open, text.find("SELF CARE")) << text;
   EXPECT_NE(text.find("(could make it EMERGENCY)"), std::string::npos) << text;
+  // One question that asks two open findings is named once.
+  auto empty = Run(R"({})");
+  std::string full_empty, compact_empty;
+  AppendResultJson(*kb_, c_, empty, &full_empty, ResultDetail::kFull);
+  AppendResultJson(*kb_, c_, empty, &compact_empty);
+  EXPECT_NE(full_empty.find(R"({"finding":"b","level":"urgent",)"
+                            R"("question":"flags","text":"B"})"),
+            std::string::npos)
+      << full_empty;
+  EXPECT_NE(compact_empty.find(R"("open_questions":["flags"]})"),
+            std::string::npos)
+      << compact_empty;
 }
 
 }  // namespace

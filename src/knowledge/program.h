@@ -190,6 +190,9 @@ struct KnowledgeBase::Impl {
   std::vector<std::string> condition_json;  // "\"id\""
   std::vector<std::string> service_json;    // "\"id\""
   std::vector<std::string> rule_json;       // {"rule":..., up to "because":[
+  // Per rule, its could_not_rule_out entry up to the missing findings:
+  // {"rule":"id","level":"level","missing":
+  std::vector<std::string> undetermined_json;
   std::string version_json;                 // "\"version\""
   // How the questionnaire asks each finding (by FindingId; an empty
   // `question` when no question asks it): the question id and the words a

@@ -59,6 +59,9 @@ void RenderJson(KnowledgeBase::Impl* impl) {
     }
     s += "],\"because\":[";
     impl->rule_json.push_back(std::move(s));
+    impl->undetermined_json.push_back(
+        "{\"rule\":" + JsonString(r.id) +
+        ",\"level\":" + JsonString(LevelName(r.level)) + ",\"missing\":");
   }
   impl->version_json = JsonString(impl->version);
 }

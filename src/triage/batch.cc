@@ -1,15 +1,15 @@
 #include "backaid/batch.h"
 
+#include <fmt/format.h>
 #include <simdjson.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "backaid/case_json.h"
 #include "backaid/engine.h"
@@ -18,9 +18,12 @@
 namespace backaid {
 namespace {
 
-constexpr size_t kBlockSize = 8 << 20;     // bytes read per round
-constexpr size_t kMaxLineSize = 1 << 20;   // longer lines are errors
+constexpr size_t kBlockSize = 8 << 20;    // bytes read per round
+constexpr size_t kMaxLineSize = 1 << 20;  // longer lines are errors
 constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
+// Lines a worker triages before it writes: about 0.2-0.9 MB of results
+// (compact JSON), so a worker's buffer stays in its core's cache.
+constexpr size_t kChunkLines = 128;
 
 Status WriteAll(int fd, const char* data, size_t size) {
   while (size > 0) {
@@ -82,15 +85,48 @@ void ProcessLines(const KnowledgeBase& kb, const Line* lines, size_t count,
     }
     Evaluate(kb, w->c, &w->result);
     if (options.format == OutputFormat::kJson) {
-      AppendResultJson(kb, w->c, w->result, &w->out,
-                       options.could_not_rule_out);
+      AppendResultJson(
+          kb, w->c, w->result, &w->out,
+          options.full ? ResultDetail::kFull : ResultDetail::kCompact);
       w->out.push_back('\n');
     } else {
       AppendResultText(kb, w->c, w->result,
-                       options.format == OutputFormat::kMarkdown,
-                       &w->out);
+                       options.format == OutputFormat::kMarkdown, &w->out);
       w->out.push_back('\n');
     }
+  }
+}
+
+// One block's lines, shared by its workers.
+struct Round {
+  const Line* lines = nullptr;
+  size_t count = 0;
+  const char* buffer_end = nullptr;
+  std::atomic<size_t> next{0};     // the next chunk to take
+  std::atomic<size_t> written{0};  // chunks written, in order
+  Status error = Status::Ok();     // the first write error (set in turn)
+};
+
+void RunWorker(const KnowledgeBase& kb, Round* round,
+               const BatchOptions& options, int out_fd, Worker* w) {
+  for (;;) {
+    const size_t i = round->next.fetch_add(1, std::memory_order_relaxed);
+    const size_t from = i * kChunkLines;
+    if (from >= round->count) return;
+    ProcessLines(kb, round->lines + from,
+                 std::min(kChunkLines, round->count - from), kPadding,
+                 round->buffer_end, options, w);
+    // Wait for every chunk before this one to be written.
+    for (size_t done = round->written.load(std::memory_order_acquire);
+         done != i; done = round->written.load(std::memory_order_acquire)) {
+      round->written.wait(done, std::memory_order_acquire);
+    }
+    if (round->error.ok()) {
+      Status s = WriteAll(out_fd, w->out.data(), w->out.size());
+      if (!s.ok()) round->error = s;
+    }
+    round->written.store(i + 1, std::memory_order_release);
+    round->written.notify_all();
   }
 }
 
@@ -120,8 +156,8 @@ Result<BatchStats> TriageStream(const KnowledgeBase& kb, int in_fd, int out_fd,
   const auto storage =
       std::make_unique_for_overwrite<char[]>(kBlockSize + kPadding);
   char* const buf = storage.get();
-  size_t filled = 0;        // bytes of input in buf
-  size_t line_number = 0;   // lines consumed so far
+  size_t filled = 0;       // bytes of input in buf
+  size_t line_number = 0;  // lines consumed so far
   bool eof = false;
   bool discarding = false;  // inside an over-long line
   std::vector<Line> lines;
@@ -172,26 +208,30 @@ Result<BatchStats> TriageStream(const KnowledgeBase& kb, int in_fd, int out_fd,
       start = filled;
     }
 
-    // Triage the lines in parallel, one contiguous slice per worker.
+    // Triage the lines in parallel, a chunk of lines at a time: each
+    // worker takes the next chunk, triages it into its own buffer and
+    // writes it when every chunk before it is written. Output stays in
+    // input order, and a worker's buffer is at most one chunk (in cache,
+    // reused), not a whole block's results.
     const size_t n = lines.size();
-    const size_t per = (n + threads - 1) / static_cast<size_t>(threads);
-    const char* buffer_end = buf + filled;
+    const size_t chunks = (n + kChunkLines - 1) / kChunkLines;
+    Round round;
+    round.lines = lines.data();
+    round.count = n;
+    round.buffer_end = buf + filled;
+    const int used = static_cast<int>(
+        std::min<size_t>(static_cast<size_t>(threads), chunks));
     std::vector<std::thread> pool;
-    for (int t = 1; t < threads && per * t < n; ++t) {
-      const size_t from = per * t, count = std::min(per, n - from);
-      pool.emplace_back(ProcessLines, std::cref(kb), lines.data() + from,
-                        count, kPadding, buffer_end, std::cref(options),
-                        workers[t].get());
+    for (int t = 1; t < used; ++t) {
+      pool.emplace_back(RunWorker, std::cref(kb), &round, std::cref(options),
+                        out_fd, workers[t].get());
     }
-    ProcessLines(kb, lines.data(), std::min(per, n), kPadding, buffer_end,
-                 options, workers[0].get());
+    if (used > 0) RunWorker(kb, &round, options, out_fd, workers[0].get());
     for (auto& th : pool) th.join();
-    for (int t = 0; t < threads && per * t < n; ++t) {
-      Worker& w = *workers[t];
-      Status s = WriteAll(out_fd, w.out.data(), w.out.size());
-      if (!s.ok()) return s;
-      stats.errors += w.errors;
-      w.errors = 0;
+    if (!round.error.ok()) return round.error;
+    for (int t = 0; t < used; ++t) {
+      stats.errors += workers[t]->errors;
+      workers[t]->errors = 0;
     }
     stats.cases += n;
 

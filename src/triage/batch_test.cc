@@ -1,5 +1,7 @@
 #include "backaid/batch.h"
 
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,8 +10,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "backaid/knowledge_base.h"
 
@@ -132,5 +132,56 @@ TEST(Batch, CrossesBlockBoundaries) {
   }
 }
 
+// The workers take 128-line chunks in turn and write each when the chunks
+// before it are written: with many more chunks than workers, results of
+// different lengths (complete and sparse cases, errors) and any number of
+// threads, the output is the same bytes in input order.
+TEST(Batch, ChunksInOrderWithManyThreads) {
+  std::string input;
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 11 == 0) {
+      input +=
+          fmt::format(R"({{"id":"s{}","findings":{{"pain_score":4}}}})", i);
+    } else if (i % 97 == 0) {
+      input += "{broken";
+    } else {
+      input += CaseLine(i, i % 5 == 0);
+    }
+    input += "\n";
+  }
+  const std::string one = RunBatch(input, 1);
+  const auto lines = RawLines(one);
+  ASSERT_EQ(lines.size(), 3000u);
+  EXPECT_EQ(lines[11].rfind(R"({"id":"s11","triage":)", 0), 0u) << lines[11];
+  EXPECT_EQ(lines[2999].rfind(Prefix(2999, false), 0), 0u) << lines[2999];
+  for (int threads : {2, 3, 8}) {
+    EXPECT_EQ(RunBatch(input, threads), one) << threads << " threads";
+  }
+}
+
+// A write that fails is the call's error (not a short output with success).
+TEST(Batch, WriteErrorIsReturned) {
+  auto kb = LoadEmbeddedKnowledgeBase();
+  ASSERT_TRUE(kb.ok());
+  std::string input;
+  for (int i = 0; i < 1000; ++i) input += CaseLine(i, false) + "\n";
+  FILE* in = std::tmpfile();
+  std::fwrite(input.data(), 1, input.size(), in);
+  std::fflush(in);
+  std::rewind(in);
+  const int out = ::open("/dev/null", O_RDONLY);  // writes fail: EBADF
+  ASSERT_GE(out, 0);
+  BatchOptions options;
+  options.threads = 2;
+  auto result = TriageStream(**kb, fileno(in), out, options);
+  ::close(out);
+  std::fclose(in);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kIoError);
+  EXPECT_NE(result.status().message().find("write failed"), std::string::npos)
+      << result.status().message();
+}
+
 }  // namespace
+
 }  // namespace backaid
