@@ -1,0 +1,132 @@
+// Care plan: the plan.yaml lint, each problem with its file and line.
+
+#include "src/plan/plan_test_util.h"
+
+namespace backaid {
+namespace {
+
+using namespace plan_test;  // NOLINT: the shared fixture
+
+// ---- plan.yaml lint ------------------------------------------------------
+
+constexpr const char* kRule = kb::testing::kGoodRules;
+
+constexpr char kGoodPlan[] = R"(items:
+  - id: net
+    section: safety_net
+    levels: [self_care, routine, urgent, emergency]
+    title: Get help
+    text: call
+    sources: [s1]
+  - id: med
+    section: medicines
+    levels: [self_care]
+    when: score <= 4
+    title: Med
+    text: take it
+    contraindications: [c]
+    not_for_you: not you
+    check_first: check
+    cautions: ["age >= 65"]
+    caution_text: careful
+    conflict: k
+    sources: [s1]
+activities:
+  - id: ice
+    levels: [self_care]
+    anchor: start
+    title: Ice
+    description: ice
+    from_minute: 0
+    until_minute: 600
+    every_minutes: 120
+    duration_minutes: 15
+    sources: [s1]
+)";
+
+std::vector<LintIssue> LintPlan(const std::string& plan_yaml) {
+  auto files = kb::testing::TestKbFiles(kRule, /*with_base_rule=*/true);
+  files.push_back({"plan.yaml", plan_yaml});
+  return kb::Build(files).issues;
+}
+
+std::string Issues(const std::vector<LintIssue>& issues) {
+  std::string all;
+  for (const auto& i : issues) {
+    // Only this module's file: other modules' own checks are theirs.
+    if (i.where.file == "plan.yaml") all += i.ToString() + "\n";
+  }
+  return all;
+}
+
+TEST(PlanLint, GoodPlanIsClean) { EXPECT_EQ(Issues(LintPlan(kGoodPlan)), ""); }
+
+struct LintCase {
+  const char* from;
+  const char* to;
+  const char* expect;  // substring of the issue, with file:line
+};
+
+TEST(PlanLint, ReportsProblemsWithFileAndLine) {
+  const LintCase cases[] = {
+      {"    text: take it\n", "    text: take it\n    txet: x\n",
+       "plan.yaml:14:5: unknown key 'txet'"},
+      {"    conflict: k\n", "    conflict: nope\n",
+       "plan.yaml:19:15: unknown conflict 'nope'"},
+      {"    conflict: k\n",
+       "    conflict: k\n    screens:\n      - unless: score <= 2\n",
+       "a screen is missing 'why'"},
+      {"    conflict: k\n", "    conflict: k\n    schedule: [nope]\n",
+       "'schedule' names 'nope', which is not an activity"},
+      {"    when: score <= 4", "    when: score <= high", "plan.yaml:11:"},
+      {"    when: score <= 4", "    when: nosuch",
+       "plan.yaml:11:11: 'when' in item 'med'"},
+      {"  - id: med", "  - id: net", "plan.yaml:8:9: duplicate id 'net'"},
+      {"    section: medicines", "    section: pills",
+       "plan.yaml:9:14: unknown section 'pills'"},
+      {"    levels: [self_care]\n    when",
+       "    levels: [self_care, urgent]\n    when",
+       "applies at urgent or emergency level"},
+      {"    levels: [self_care, routine, urgent, emergency]",
+       "    levels: [self_care, routine, urgent, sometimes]",
+       "unknown level 'sometimes'"},
+      {"    sources: [s1]\n  - id: med", "    sources: [s9]\n  - id: med",
+       "plan.yaml:7:15: unknown source 's9'"},
+      {"    sources: [s1]\n  - id: med", "  - id: med",
+       "item 'net' has no sources"},
+      {"    contraindications: [c]", "    contraindications: [score]",
+       "must be a yes/no finding"},
+      {"    not_for_you: not you\n", "", "is missing 'not_for_you'"},
+      {"    levels: [self_care, routine, urgent, emergency]",
+       "    levels: [self_care, routine, urgent]",
+       "level 'emergency' has no unconditional safety_net item"},
+      {"    every_minutes: 120", "    every_minutes: 10",
+       "lasts as long as its interval"},
+      {"    anchor: start", "    anchor: lunch",
+       "'anchor' must be 'start' or 'onset'"},
+      {"    levels: [self_care]\n    anchor",
+       "    levels: [emergency]\n    anchor", "where a plan has no schedule"},
+  };
+  for (const LintCase& c : cases) {
+    std::string plan = kGoodPlan;
+    const size_t at = plan.find(c.from);
+    ASSERT_NE(at, std::string::npos) << c.from;
+    plan.replace(at, std::string(c.from).size(), c.to);
+    const std::string issues = Issues(LintPlan(plan));
+    EXPECT_NE(issues.find(c.expect), std::string::npos)
+        << "expected '" << c.expect << "' in:\n"
+        << issues;
+  }
+}
+
+TEST(PlanLint, SyntaxErrorAndMissingItems) {
+  const auto syntax = LintPlan("items: [\n");
+  ASSERT_EQ(syntax.size(), 1u) << Issues(syntax) << "reported once";
+  EXPECT_EQ(syntax[0].where.file, "plan.yaml");
+  EXPECT_NE(syntax[0].message.find("YAML syntax error"), std::string::npos);
+  const std::string issues = Issues(LintPlan("activities: []\n"));
+  EXPECT_NE(issues.find("needs an 'items' list"), std::string::npos) << issues;
+}
+
+}  // namespace
+}  // namespace backaid
