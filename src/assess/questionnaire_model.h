@@ -1,6 +1,7 @@
 // The loaded questionnaire (knowledge/questions.yaml): questions with the
 // findings each option sets and the condition under which each is asked.
-// Built by questions_loader.cc into KnowledgeBase::Impl::questionnaire.
+// Built by questions_loader.cc (the questions extension, kept by the
+// knowledge base); the helpers below are in questionnaire_model.cc.
 #ifndef BACKAID_SRC_ASSESS_QUESTIONNAIRE_MODEL_H_
 #define BACKAID_SRC_ASSESS_QUESTIONNAIRE_MODEL_H_
 
