@@ -396,31 +396,26 @@ namespace {
 
 std::shared_ptr<const void> LoadQuestions(const YAML::Node& doc,
                                           const ExtensionContext& ctx) {
-  try {
-    QuestionsLoader loader(ctx.core, ctx.issues);
-    std::shared_ptr<const Questionnaire> model = loader.Load(doc);
-    // The built-in knowledge base got asked_as from backaid_kbc before it
-    // was shared (tables is null then); it is read without a lock, so it is
-    // never written here.
-    KnowledgeBase::Impl* t = ctx.tables;
-    if (t != nullptr && model != nullptr) {
-      t->asked_as.assign(t->findings.size(), {});
-      for (size_t f = 0; f < model->asked_by.size() && f < t->findings.size();
-           ++f) {
-        const auto [qi, oi] = model->asked_by[f];
-        if (qi < 0) continue;
-        const Question& view = model->questions[qi].view;
-        t->asked_as[f].question = std::string(view.id);
-        t->asked_as[f].text = oi >= 0 && view.kind == QuestionKind::kChecklist
-                                  ? std::string(view.options[oi].label)
-                                  : std::string(view.text);
-      }
+  QuestionsLoader loader(ctx.core, ctx.issues);
+  std::shared_ptr<const Questionnaire> model = loader.Load(doc);
+  // The built-in knowledge base got asked_as from backaid_kbc before it
+  // was shared (tables is null then); it is read without a lock, so it is
+  // never written here.
+  KnowledgeBase::Impl* t = ctx.tables;
+  if (t != nullptr && model != nullptr) {
+    t->asked_as.assign(t->findings.size(), {});
+    for (size_t f = 0; f < model->asked_by.size() && f < t->findings.size();
+         ++f) {
+      const auto [qi, oi] = model->asked_by[f];
+      if (qi < 0) continue;
+      const Question& view = model->questions[qi].view;
+      t->asked_as[f].question = std::string(view.id);
+      t->asked_as[f].text = oi >= 0 && view.kind == QuestionKind::kChecklist
+                                ? std::string(view.options[oi].label)
+                                : std::string(view.text);
     }
-    return model;
-  } catch (const std::exception& e) {
-    ctx.issues->push_back(IssueFromException(kQuestionsFile, e));
-    return nullptr;
   }
+  return model;
 }
 
 }  // namespace

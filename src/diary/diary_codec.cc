@@ -14,6 +14,7 @@
 #include "backaid/calendar.h"
 #include "backaid/case_json.h"
 #include "backaid/diary.h"
+#include "src/assess/answers.h"
 #include "src/caseio/json_check.h"
 #include "src/caseio/regions.h"
 #include "src/diary/diary_internal.h"
@@ -184,7 +185,7 @@ Result<EpisodeStart> ParseEpisodeStart(const KnowledgeBase& kb,
           "age and sex go in \"answers\" (as the questions ask them), not "
           "beside them");
     }
-    auto a = CaseFromAnswers(kb, simdjson::minify(*answers));
+    auto a = assess::CaseFromAnswerObject(kb, dom::object(*answers));
     if (!a.ok())
       return Status::InvalidArgument("answers: " + a.status().message());
     out.initial = std::move(a->c);
