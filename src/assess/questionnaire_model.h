@@ -61,7 +61,7 @@ struct Questionnaire {
   // (a diary episode's initial answers) still says which findings were
   // asked, and a client that sends one is told where its question went.
   struct Retired {
-    std::vector<std::string> now;  // the current questions that ask it
+    std::vector<std::string> now;     // the current questions that ask it
     std::vector<FindingId> findings;  // what it asked
   };
   std::unordered_map<std::string, Retired> retired;
