@@ -132,7 +132,6 @@ check "questions fit 80 columns" bash -c \
 7
 9
 9
-1 2
 5
 2
 0

@@ -197,17 +197,18 @@ def main():
             (9, "2"),       # walks, slowed by pain
             (10, "7"),      # legs: none
             (11, "9"),      # look-alikes: none
-            (12, "9"),      # medicines: none
-            (13, "1 2")]:   # tender, knot
+            (12, "9")]:     # medicines: none
         run.answer(number, text)
+    # No fever or shivers: pressing on the spine could only rule out the
+    # fever-with-tenderness rules, so it is not asked (HAZ-125).
     run.expect("heel walk help offered", "walk 4 or 5 small steps on your heels")
     for number, text in [
-            (14, "5"),      # heel and toe walk: both easy
-            (15, "2"),      # while lifting
-            (16, "0"),      # started today
-            (17, "2"),      # some movements limited
-            (18, "1"),      # first time
-            (19, "10")]:    # outlook: none
+            (13, "5"),      # heel and toe walk: both easy
+            (14, "2"),      # while lifting
+            (15, "0"),      # started today
+            (16, "2"),      # some movements limited
+            (17, "1"),      # first time
+            (18, "10")]:    # outlook: none
         run.answer(number, text)
     run.expect("result level on top", "SELF CARE:")
     run.expect("why", "fits a back muscle spasm")

@@ -54,7 +54,8 @@ set(BACKAID_PG_FIXTURE_DIR "${CMAKE_BINARY_DIR}/pg-fixture")
 set(BACKAID_PG_URL_FILE "${BACKAID_PG_FIXTURE_DIR}/url")
 
 add_executable(backaid_storage_tests
-  "${CMAKE_SOURCE_DIR}/src/storage/storage_contract_test.cc")
+  "${CMAKE_SOURCE_DIR}/src/storage/storage_contract_test.cc"
+  "${CMAKE_SOURCE_DIR}/src/storage/storage_lifecycle_test.cc")
 target_include_directories(backaid_storage_tests PRIVATE "${CMAKE_SOURCE_DIR}")
 target_link_libraries(backaid_storage_tests PRIVATE backaid_storage
                       SQLiteCpp SQLite::SQLite3 PkgConfig::PQXX

@@ -25,7 +25,8 @@ target_link_libraries(backaid_http PUBLIC Threads::Threads)
 list(APPEND BACKAID_FRONT_LIBS backaid_http)
 list(APPEND BACKAID_MODULE_TEST_SOURCES
   "${CMAKE_SOURCE_DIR}/src/server/http_util_test.cc"
-  "${CMAKE_SOURCE_DIR}/src/server/http_server_test.cc")
+  "${CMAKE_SOURCE_DIR}/src/server/http_server_test.cc"
+  "${CMAKE_SOURCE_DIR}/src/server/http_server_ops_test.cc")
 list(APPEND BACKAID_MODULE_TEST_LIBS backaid_http)
 
 # A minimal server for the HTTP benchmarks (bench/http/run.sh): POST

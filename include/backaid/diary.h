@@ -177,8 +177,8 @@ struct EpisodeReview {
   bool escalated = false;  // result.level > previous_level
   PainTrend trend;
   CarePlan plan;
-  // The episode's region: the plan and the texts of "triage" are in its
-  // words (RegionText, backaid/report.h).
+  // The episode's region: the plan, the texts of "triage" and `derived`'s
+  // reasons are in its words (RegionText, backaid/report.h).
   std::string region;
   std::vector<std::string> derived;  // findings the course set, by key,
                                      // with why (plain words)

@@ -69,7 +69,7 @@ std::string RegionTextKeepingNumber(const KnowledgeBase& kb,
                                     std::string_view region,
                                     std::string_view text);
 // The question as a front shows it in the region's words (RegionText on
-// its section title, text, help and option labels).
+// its section title, text, help, unit and option labels).
 Question QuestionInRegion(const KnowledgeBase& kb, std::string_view region,
                           const Question& q);
 // The id of the region `region` means ("" or an unlisted id: the default

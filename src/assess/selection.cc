@@ -37,17 +37,56 @@ bool SupportedByRedFlag(const KnowledgeBase& kb, const kb::Program& p,
   return false;
 }
 
-// The unknown findings inside the undecided parts of compiled subtree n.
+// Whether subtree n could still become definitely `want` once the findings
+// in `askable` are answered, the other unknown findings staying unknown (no
+// question left could set them). Children are taken as independent, so it
+// errs towards "could": never drops a rule that could still fire.
+bool CanHold(const kb::Program& p, uint32_t n, const int32_t* values,
+             const FindingSet& askable, bool want) {
+  const kb::Node& node = p.nodes[n];
+  if (kb::IsAtom(node.op)) {
+    const int32_t v = values[node.finding];
+    if (v != kUnknown || !askable.test(node.finding))
+      return kb::Holds(p, n, values, want);
+    return true;
+  }
+  switch (node.op) {
+    case kb::NodeOp::kNot:
+      return CanHold(p, n + 1, values, askable, !want);
+    case kb::NodeOp::kAtLeast: {
+      uint32_t total = 0, count = 0;
+      for (uint32_t c = n + 1; c < node.end; c = p.nodes[c].end) {
+        ++total;
+        if (CanHold(p, c, values, askable, want)) ++count;
+      }
+      return want ? count >= node.k : count > total - node.k;
+    }
+    default: {
+      const bool all = (node.op == kb::NodeOp::kAnd) == want;
+      for (uint32_t c = n + 1; c < node.end; c = p.nodes[c].end) {
+        if (CanHold(p, c, values, askable, want) != all) return !all;
+      }
+      return all;
+    }
+  }
+}
+
+// The askable unknown findings inside the undecided parts of compiled
+// subtree n that could still make it `want` (parts that can no longer get
+// there are left out: asking them could not change the outcome).
 void CollectUndecided(const kb::Program& p, uint32_t n, const int32_t* values,
-                      int w, Relevance* out) {
+                      const FindingSet& askable, bool want, int w,
+                      Relevance* out) {
   if (kb::Holds(p, n, values, true) || kb::Holds(p, n, values, false)) return;
+  if (!CanHold(p, n, values, askable, want)) return;
   const kb::Node& node = p.nodes[n];
   if (kb::IsAtom(node.op)) {
     if (values[node.finding] == kUnknown) Raise(node.finding, w, out);
     return;
   }
+  const bool child_want = node.op == kb::NodeOp::kNot ? !want : want;
   for (uint32_t c = n + 1; c < node.end; c = p.nodes[c].end)
-    CollectUndecided(p, c, values, w, out);
+    CollectUndecided(p, c, values, askable, child_want, w, out);
 }
 
 // The same for a plan condition (expression tree).
@@ -106,7 +145,57 @@ void PlanRelevance(const plan::PlanModel& model, const Case& c,
   }
 }
 
+// An ask_when as the interview goes on: 1 true, 0 false whatever is
+// answered later, -1 either. As EvalTri (Kleene logic), except that
+// known(x) and unknown(x) of a finding not answered yet are open: a later
+// answer may set x ("how many weeks" once the pregnancy question has been
+// answered, heel walking once walking has been tried). EvalTri alone says
+// "false" there, for good, and a rule that needs such a finding would be
+// wrongly taken as unable to fire (SAFETY HAZ-125). and/or are at_least(n)
+// and at_least(1).
+int LaterTri(const kb::Expr& e, const std::vector<int32_t>& values) {
+  if (e.kind == kb::Expr::Kind::kAtom) {
+    const bool knownness = e.atom.op == kb::AtomOp::kIsKnown ||
+                           e.atom.op == kb::AtomOp::kIsUnknown;
+    if (knownness && values[e.atom.finding] == kUnknown) return -1;
+    return EvalTri(e, values);
+  }
+  if (e.kind == kb::Expr::Kind::kNot) {
+    const int v = LaterTri(e.children.at(0), values);
+    return v < 0 ? -1 : 1 - v;
+  }
+  const size_t need = e.kind == kb::Expr::Kind::kAnd ? e.children.size()
+                      : e.kind == kb::Expr::Kind::kOr
+                          ? 1
+                          : static_cast<size_t>(std::max(e.k, 0));
+  size_t yes = 0, open = 0;
+  for (const kb::Expr& c : e.children) {
+    const int v = LaterTri(c, values);
+    yes += v == 1;
+    open += v < 0;
+  }
+  if (yes >= need) return 1;
+  return yes + open >= need ? -1 : 0;
+}
+
 }  // namespace
+
+FindingSet AskableFindings(const KnowledgeBase& kb, const Case& c) {
+  FindingSet out;
+  const Questionnaire* model = QuestionnaireOf(kb);
+  if (model == nullptr) return out;
+  for (const QuestionDef& q : model->questions) {
+    if (q.has_ask_when && LaterTri(q.ask_when, c.values) == 0) continue;
+    out |= SettableFindings(q);
+  }
+  return out;
+}
+
+bool CouldStillFire(const KnowledgeBase& kb, const Case& c, size_t rule) {
+  const kb::Program& p = kb::Internal(kb).program;
+  return CanHold(p, p.rules[rule].when, c.values.data(), AskableFindings(kb, c),
+                 true);
+}
 
 void ComputeRelevance(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, Relevance* out) {
@@ -114,6 +203,7 @@ void ComputeRelevance(const KnowledgeBase& kb, const Case& c,
   out->any.reset();
   const kb::Program& p = kb::Internal(kb).program;
   const int32_t* values = c.values.data();
+  const FindingSet askable = AskableFindings(kb, c);
   kb::RuleSet fired;
   for (uint16_t i : r.fired) fired.set(i);
   for (size_t i = 0; i < p.rules.size(); ++i) {
@@ -129,7 +219,7 @@ void ComputeRelevance(const KnowledgeBase& kb, const Case& c,
       // partly support are settled first (ordered by risk for this person:
       // after belly pain at 70, the pulsing lump before the medicines).
       CollectUndecided(
-          p, rule.when, values,
+          p, rule.when, values, askable, true,
           RuleWeight(rule.level, SupportedByRedFlag(kb, p, rule.when, values)),
           out);
       continue;
@@ -139,9 +229,9 @@ void ComputeRelevance(const KnowledgeBase& kb, const Case& c,
     if (rule.level < r.level && rule.conditions == 0) continue;
     if (rule.level == TriageLevel::kSelfCare && rule.conditions == 0) continue;
     if (rule.unless != kb::kNoNode)
-      CollectUndecided(p, rule.unless, values, w, out);
+      CollectUndecided(p, rule.unless, values, askable, true, w, out);
     if (rule.always_evaluate) {
-      const FindingSet open = rule.when_findings & ~c.known;
+      const FindingSet open = rule.when_findings & ~c.known & askable;
       for (size_t f = open._Find_first(); f < open.size();
            f = open._Find_next(f))
         Raise(static_cast<FindingId>(f), w, out);
@@ -220,8 +310,8 @@ int ConfirmEmergency(const KnowledgeBase& kb, const Questionnaire& model,
     if (rule.unless == kb::kNoNode || rule.always_evaluate ||
         kb::Holds(p, rule.unless, values, false))
       return -1;
-    CollectUndecided(p, rule.unless, values, RuleWeight(rule.level, false),
-                     &rel);
+    CollectUndecided(p, rule.unless, values, AskableFindings(kb, c), true,
+                     RuleWeight(rule.level, false), &rel);
   }
   rel.any &= ~c.known;
   if (rel.any.none()) return -1;
@@ -275,6 +365,30 @@ Reply TypicalReply(const KnowledgeBase& kb, const QuestionDef& q) {
         });
     if (all_normal) return Reply::Option(v.options[i].id);
   }
+  // No wholly normal answer (how it started): the answer that makes the
+  // fewest of the rules' tests true, as a person with nothing to report
+  // would give one of them rather than "not sure".
+  const kb::Program& p = kb::Internal(kb).program;
+  int best = -1, best_true = 0;
+  for (size_t i = 0; i < v.options.size(); ++i) {
+    if (v.options[i].role != OptionRole::kAnswer) continue;
+    const auto& sets = q.options[i].sets;
+    if (sets.empty()) continue;
+    int true_atoms = 0;
+    for (const kb::Node& n : p.nodes) {
+      if (!kb::IsAtom(n.op) || n.op == kb::NodeOp::kIsKnown ||
+          n.op == kb::NodeOp::kIsUnknown)
+        continue;
+      for (const Setting& s : sets)
+        if (n.finding == s.first && kb::TestKnown(n.op, n.operand, s.second))
+          ++true_atoms;
+    }
+    if (best < 0 || true_atoms < best_true) {
+      best = static_cast<int>(i);
+      best_true = true_atoms;
+    }
+  }
+  if (best >= 0) return Reply::Option(v.options[best].id);
   for (const auto& o : v.options)
     if (o.role == OptionRole::kUnsure) return Reply::Option(o.id);
   return Reply::NotSure();

@@ -37,6 +37,20 @@ struct Relevance {
   std::array<int8_t, kMaxFindings> weight{};
   FindingSet any;  // weight > 0
 };
+// The findings some question could still set for this person: those of
+// every question whose ask_when some later answer could still make true
+// (known(x) of a finding not answered yet is open). A finding outside
+// it stays unknown however the interview goes (e.g. the measured
+// temperature when no fever was reported), so a rule that needs it cannot
+// fire and the rest of that rule is not worth asking.
+FindingSet AskableFindings(const KnowledgeBase& kb, const Case& c);
+
+// Whether rule `rule` (index into kb.rules()) could still fire once the
+// askable findings are answered (errs towards true). A rule that could not
+// is left open (could_not_rule_out) but nothing more is asked for it: an
+// answer could only rule it out, never change the level.
+bool CouldStillFire(const KnowledgeBase& kb, const Case& c, size_t rule);
+
 void ComputeRelevance(const KnowledgeBase& kb, const Case& c,
                       const TriageResult& r, Relevance* out);
 

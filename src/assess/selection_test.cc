@@ -121,14 +121,16 @@ TEST(Selection, AsksOnlyWhatCanStillMatterAndEverythingThatCan) {
     ASSERT_TRUE(a->Answer(r).ok());
   }
   EXPECT_NE(a->result().level, TriageLevel::kEmergency);
-  // Whatever more urgent rule is still open needs a finding that no
+  // Whatever more urgent rule is still open either needs a finding that no
   // question left to ask could set (its ask_when is false, or nothing asks
-  // it): nothing that could matter was skipped.
+  // it), or could no longer fire whatever is answered (its other part needs
+  // such a finding): nothing that could change the level was skipped.
   const auto& model = *assess::QuestionnaireOf(*Kb());
   std::vector<bool> asked(model.questions.size(), false);
   for (const auto& [id, r] : a->answers()) asked[model.index.at(id)] = true;
   for (const Undetermined& u :
        CouldNotRuleOut(*Kb(), a->current_case(), a->result())) {
+    if (!assess::CouldStillFire(*Kb(), a->current_case(), u.rule)) continue;
     for (FindingId f : u.missing) {
       for (size_t i = 0; i < model.questions.size(); ++i) {
         if (asked[i] || !assess::SettableFindings(model.questions[i]).test(f))
@@ -238,4 +240,87 @@ TEST(Selection, ResumeDoesNotDependOnTheAnswersOrder) {
 }
 
 }  // namespace
+// A question is asked only when an answer could still make a rule fire: with
+// no fever or shivers reported, the temperature is never asked, so the
+// fever-with-tenderness rules cannot fire and pressing on the spine is not
+// asked for them (it could only rule them out). With a fever it is.
+namespace {
+std::vector<std::string> TypicalSession(const std::string& illness_reply) {
+  auto a = Assessment::Start(Kb());
+  EXPECT_TRUE(a.ok());
+  std::vector<std::string> ids;
+  while (const Question* q = a->NextQuestion()) {
+    ids.push_back(q->id);
+    Reply r = assess::TypicalReply(*Kb(), Def(q->id));
+    if (q->id == "age") r = Reply::Number(30);
+    if (q->id == "sex") r = Reply::Option("male");
+    if (q->id == "illness_signs") r = Reply::Option(illness_reply);
+    if (q->id == "temperature") r = Reply::Number(38.4);
+    EXPECT_TRUE(a->Answer(r).ok()) << q->id;
+  }
+  return ids;
+}
+bool Asked(const std::vector<std::string>& ids, const char* id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+}  // namespace
+
+TEST(Selection, AQuestionThatCouldOnlyRuleOutIsNotAsked) {
+  const auto plain = TypicalSession("none");
+  EXPECT_FALSE(Asked(plain, "temperature"));
+  EXPECT_FALSE(Asked(plain, "touch"));
+  const auto fever = TypicalSession("fever");
+  EXPECT_TRUE(Asked(fever, "temperature"));
+  EXPECT_TRUE(Asked(fever, "touch"));
+}
+
+// How it started has no wholly normal answer; the estimate takes the answer
+// that makes the fewest rule tests true, never "not sure" (which would add
+// the follow-up about a fall that a person who answers gets no more).
+TEST(Selection, TypicalReplyIsAnAnswerWhenOneExists) {
+  const Reply r = assess::TypicalReply(*Kb(), Def("how_started"));
+  ASSERT_EQ(r.options.size(), 1u);
+  EXPECT_NE(r.options[0], "unsure");
+}
+
+}  // namespace backaid
+
+namespace backaid {
+namespace {
+size_t RuleIndex(std::string_view id) {
+  for (size_t i = 0; i < Kb()->rules().size(); ++i)
+    if (Kb()->rules()[i].id == id) return i;
+  ADD_FAILURE() << "no rule " << id;
+  return 0;
+}
+bool Askable(const Case& c, std::string_view key) {
+  return assess::AskableFindings(*Kb(), c).test(*Kb()->FindFinding(key));
+}
+}  // namespace
+
+// A question gated on `known(x)` (how many weeks pregnant: only once the
+// pregnancy question has been answered; heel and toe walking: only once
+// walking has been tried) is false while x is unanswered, but an answer
+// still to come makes it true: its findings are still askable, and a rule
+// that needs them (a bad headache after 20 weeks of pregnancy, emergency)
+// could still fire (SAFETY HAZ-125). Once x is answered the other way they
+// are not.
+TEST(Selection, AQuestionGatedOnAnAnswerStillToComeCountsAsAskable) {
+  const Case woman = FromAnswers(R"({"age": 30, "sex": "female"})");
+  EXPECT_EQ(Value(woman, "pregnant"), kUnknown);
+  EXPECT_TRUE(Askable(woman, "pregnancy_weeks"));
+  EXPECT_TRUE(Askable(woman, "heel_walk"));
+  EXPECT_TRUE(Askable(woman, "toe_walk"));
+  EXPECT_TRUE(
+      assess::CouldStillFire(*Kb(), woman, RuleIndex("pregnancy.headache")));
+  // Answered: a man is not pregnant; legs that gave way skip heel walking.
+  const Case man = FromAnswers(R"({"age": 30, "sex": "male"})");
+  EXPECT_FALSE(Askable(man, "pregnancy_weeks"));
+  EXPECT_FALSE(
+      assess::CouldStillFire(*Kb(), man, RuleIndex("pregnancy.headache")));
+  Case unsteady = man;
+  Kb()->SetFinding(*Kb()->FindFinding("gait_disturbance"), 1, &unsteady);
+  EXPECT_FALSE(Askable(unsteady, "heel_walk"));
+}
+
 }  // namespace backaid

@@ -29,6 +29,17 @@ bool IsTermName(std::string_view name) {
   return true;
 }
 
+// Plain words: no braces, quotes, backslashes, angle brackets or control
+// characters, so the text can go into JSON, HTML or iCalendar as it is.
+bool IsPlainWords(std::string_view text) {
+  for (char c : text) {
+    if (c == '{' || c == '}' || c == '"' || c == '\\' || c == '<' || c == '>' ||
+        static_cast<unsigned char>(c) < 0x20)
+      return false;
+  }
+  return true;
+}
+
 bool IsWordChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0;
 }
@@ -62,16 +73,27 @@ bool IsNotText(const std::string& key) {
   return kKeys.count(key) > 0;
 }
 
+// The files whose texts reach a person through RegionText (regions.yaml's
+// header says so); a conflict's decision is shown inside a plan item.
+bool GivenInRegionsWords(const std::string& path) {
+  return path == "plan.yaml" || path == "questions.yaml" ||
+         path == "diary.yaml" || path == kRegionsFile ||
+         path == "conflicts.yaml";
+}
+
 struct TermUse {
   const std::string* file;
   bool core;        // a core file: region-neutral, no terms
+  bool as_is;       // another file, shown as it is (orders.yaml): no terms
   bool attributed;  // conflicts.yaml: names its sources (the NHS included)
   const regions::RegionModel* model;
   std::vector<std::string> numbers;  // every region's emergency number
   std::vector<LintIssue>* issues;
 };
 
-void LintScalar(const TermUse& u, const YAML::Node& n) {
+// `in_script`: a text of regions.yaml's emergency_call_script, the only
+// place whose front fills "{signs}".
+void LintScalar(const TermUse& u, const YAML::Node& n, bool in_script) {
   const std::string& text = n.Scalar();
   auto issue = [&](const std::string& msg) {
     const YAML::Mark m = n.Mark();
@@ -82,7 +104,8 @@ void LintScalar(const TermUse& u, const YAML::Node& n) {
        open = text.find('{', open + 1)) {
     const size_t close = text.find('}', open);
     if (close == std::string::npos) break;
-    std::string name = text.substr(open + 1, close - open - 1);
+    const std::string as_written = text.substr(open + 1, close - open - 1);
+    std::string name = as_written;
     if (name.empty() || !std::isalpha(static_cast<unsigned char>(name[0])))
       continue;
     name[0] =
@@ -95,9 +118,30 @@ void LintScalar(const TermUse& u, const YAML::Node& n) {
             "region reads alike");
       continue;
     }
-    // Filled by the front, not a region's word: the emergency number and
-    // the call script's warning signs found (regions.yaml).
-    if (name == "number" || name == "signs") continue;
+    if (u.as_is) {
+      issue("'{" + name + "}': " + *u.file +
+            " is shown as it is, not in a region's words (only plan.yaml, "
+            "questions.yaml, diary.yaml, regions.yaml and a conflict's "
+            "decision are); say it in words every region reads alike");
+      continue;
+    }
+    // Filled by the front, not a region's word: the emergency number, and
+    // the warning signs found in the call script (regions.yaml); anywhere
+    // else "{signs}" would be shown as it is. The page fills them as
+    // written (GET /v1/vocabulary keeps them): lower-case only.
+    if ((name == "number" || name == "signs") && as_written != name) {
+      issue("'{" + as_written + "}': write '{" + name +
+            "}' (the page fills it only in lower case)");
+      continue;
+    }
+    if (name == "number" || (name == "signs" && in_script)) continue;
+    if (name == "signs") {
+      issue(
+          "'{signs}' is filled only in regions.yaml's "
+          "emergency_call_script (the warning signs found); here it "
+          "would be shown as it is");
+      continue;
+    }
     for (const auto& r : u.model->regions) {
       bool has = false;
       for (const auto& t : r.terms) has = has || t.name == name;
@@ -127,11 +171,12 @@ void LintScalar(const TermUse& u, const YAML::Node& n) {
   }
 }
 
-void LintNode(const TermUse& u, const YAML::Node& n, bool in_terms) {
+void LintNode(const TermUse& u, const YAML::Node& n, bool in_terms,
+              bool in_script) {
   if (n.IsScalar()) {
-    if (!in_terms) LintScalar(u, n);
+    if (!in_terms) LintScalar(u, n, in_script);
   } else if (n.IsSequence()) {
-    for (const auto& item : n) LintNode(u, item, in_terms);
+    for (const auto& item : n) LintNode(u, item, in_terms, in_script);
   } else if (n.IsMap()) {
     for (const auto& kv : n) {
       const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
@@ -139,7 +184,9 @@ void LintNode(const TermUse& u, const YAML::Node& n, bool in_terms) {
       // regions.yaml's own wording of each term is the regional text.
       const bool terms = in_terms || (*u.file == kRegionsFile &&
                                       (key == "terms" || key == "name"));
-      LintNode(u, kv.second, terms);
+      const bool script = in_script || (*u.file == kRegionsFile &&
+                                        key == "emergency_call_script");
+      LintNode(u, kv.second, terms, script);
     }
   }
 }
@@ -173,11 +220,11 @@ void LintTermUse(const std::vector<KbFile>& files,
     // too); its decisions reach a person only inside a plan item, which
     // is in the region's words, so they may use terms.
     const bool conflicts = f.path == "conflicts.yaml";
-    const TermUse use{
-        &f.path,   !conflicts && !IsExtensionFile(impl.extensions, f.path),
-        conflicts, &model,
-        numbers,   issues};
-    LintNode(use, doc, false);
+    const bool core = !conflicts && !IsExtensionFile(impl.extensions, f.path);
+    const TermUse use{&f.path,   core,   !core && !GivenInRegionsWords(f.path),
+                      conflicts, &model, numbers,
+                      issues};
+    LintNode(use, doc, false, false);
   }
 }
 
@@ -279,6 +326,14 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
       regions::RegionDef def;
       def.id = text(r, "id", "region");
       def.name = text(r, "name", "region " + def.id);
+      // The name goes into the page's HTML as it is (the <noscript> text
+      // of index.html lists every region's number and name).
+      if (!IsPlainWords(def.name)) {
+        issue(r["name"], "region " + def.id +
+                             ": a region's name is plain words (no braces, "
+                             "quotes, backslashes, angle brackets or line "
+                             "breaks)");
+      }
       def.emergency_number = text(r, "emergency_number", "region " + def.id);
       def.sources = sources(r, "region " + def.id);
       if (const YAML::Node c = r["countries"]) {
@@ -318,16 +373,12 @@ std::shared_ptr<const void> LoadRegions(const YAML::Node& doc,
             only_keys(kv.second, {"text", "sources"}, what);
             regions::TermDef term{name, text(kv.second, "text", what),
                                   sources(kv.second, what)};
-            for (char c : term.text) {
-              if (c == '{' || c == '}' || c == '"' || c == '\\' || c == '<' ||
-                  c == '>' || static_cast<unsigned char>(c) < 0x20) {
-                issue(kv.second["text"],
-                      what +
-                          ": a term's text is plain words (no braces, "
-                          "quotes, backslashes, angle brackets or line "
-                          "breaks)");
-                break;
-              }
+            if (!IsPlainWords(term.text)) {
+              issue(kv.second["text"],
+                    what +
+                        ": a term's text is plain words (no braces, "
+                        "quotes, backslashes, angle brackets or line "
+                        "breaks)");
             }
             def.terms.push_back(std::move(term));
           }
@@ -539,6 +590,7 @@ Question QuestionInRegion(const KnowledgeBase& kb, std::string_view region,
   words(&out.section_title);
   words(&out.text);
   words(&out.help);
+  words(&out.unit);
   for (QuestionOption& o : out.options) words(&o.label);
   return out;
 }

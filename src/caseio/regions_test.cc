@@ -221,6 +221,9 @@ TEST(RegionTerms, QuestionsAreShownInTheRegionsWords) {
   EXPECT_EQ(us.text, "More acetaminophen than the packet says?");
   EXPECT_EQ(us.help, "Ask your primary care doctor.");
   EXPECT_EQ(us.options[0].label, "Acetaminophen, yes");
+  // A number question's unit is a text of questions.yaml too.
+  q.unit = "{paracetamol} tablets";
+  EXPECT_EQ(QuestionInRegion(*kb, "us", q).unit, "acetaminophen tablets");
 }
 
 TEST(RegionTermsLint, AnUndefinedTermIsRefused) {
@@ -257,6 +260,12 @@ TEST(RegionTermsLint, ATermNeedsASourceAndPlainWords) {
       IssuesWithFile("regions.yaml", Edited("regions.yaml", "text: \"GP\",",
                                             "text: \"<b>GP</b>\",")),
       "regions.yaml", "plain words"));
+  // A region's name goes into index.html as it is.
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile("regions.yaml",
+                     Edited("regions.yaml", "name: United States",
+                            "name: United States<script>alert(1)</script>")),
+      "regions.yaml", "a region's name is plain words"));
 }
 
 TEST(RegionTermsLint, NoRegionNeutralTextNamesAUkService) {
@@ -282,6 +291,60 @@ TEST(RegionTermsLint, NoRegionNeutralTextNamesAUkService) {
                      Edited("plan.yaml", "title: Also contact a {doctor} if",
                             "title: Also contact a {doctor} (NG111) if")),
       "plan.yaml", "outside a term"));
+}
+
+// Only plan.yaml, questions.yaml, diary.yaml, regions.yaml and a conflict's
+// decision are given in a region's words (RegionText); the other extension
+// files (orders.yaml: the CDS Hooks cards; fhir.yaml: code displays) are
+// shown as they are, so a term there would reach a clinician as "{doctor}".
+TEST(RegionTermsLint, FilesNotGivenInARegionsWordsUseNoTerms) {
+  const auto orders = IssuesWithFile(
+      "orders.yaml",
+      Edited("orders.yaml", "ask the patient to complete it",
+             "ask the patient or their {doctor} to complete it"));
+  EXPECT_TRUE(HasIssueIn(orders, "orders.yaml", "'{doctor}'")) << orders.size();
+  // The files that are substituted still may.
+  EXPECT_FALSE(HasIssueIn(
+      IssuesWithFile(
+          "diary.yaml",
+          Edited("diary.yaml", "label: \"Saw a doctor or pharmacist\"",
+                 "label: \"Saw your {doctor} or a pharmacist\"")),
+      "diary.yaml", "'{doctor}'"));
+}
+
+// "{signs}" is filled only by the front that shows the call handler's
+// script (the warning signs found); anywhere else RegionText leaves it, and
+// the person would read "{signs}".
+TEST(RegionTermsLint, SignsOnlyInTheCallScript) {
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile("plan.yaml",
+                     Edited("plan.yaml", "title: Call {number} at once if",
+                            "title: Call {number} at once if {signs} or")),
+      "plan.yaml", "'{signs}'"));
+  EXPECT_TRUE(
+      HasIssueIn(IssuesWithFile("regions.yaml",
+                                Edited("regions.yaml", "Do not drive yourself.",
+                                       "Say: {signs}. Do not drive yourself.")),
+                 "regions.yaml", "'{signs}'"));
+  // The built-in call script uses it and lints clean (TheBuiltInFileIsClean).
+}
+
+// The page fills "{number}" and "{signs}" as written (the vocabulary keeps
+// them); "{Number}" would reach the person as it is.
+TEST(RegionTermsLint, TheFrontsPlaceholdersAreLowerCase) {
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile(
+          "regions.yaml",
+          Edited("regions.yaml",
+                 "text: \"Call {number} now. Do not drive yourself.\"",
+                 "text: \"{Number}: call it now. Do not drive "
+                 "yourself.\"")),
+      "regions.yaml", "'{Number}'"));
+  EXPECT_TRUE(HasIssueIn(
+      IssuesWithFile("regions.yaml",
+                     Edited("regions.yaml", "back pain with {signs}.",
+                            "back pain. {Signs}.")),
+      "regions.yaml", "'{Signs}'"));
 }
 
 TEST(RegionTermsLint, CoreTextsStayRegionNeutral) {

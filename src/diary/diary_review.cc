@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "backaid/diary.h"
+#include "backaid/report.h"
 #include "src/diary/diary_internal.h"
 #include "src/diary/diary_model.h"
 
@@ -234,6 +235,8 @@ Result<EpisodeReview> Finish(const KnowledgeBase& kb, Step step,
   out.escalated = out.result.level > out.previous_level;
   out.trend = std::move(step.trend);
   out.derived = std::move(step.derived);
+  // diary.yaml's `why` may use the regional terms, as its other texts do.
+  for (std::string& d : out.derived) d = RegionText(kb, region, d);
   auto plan = BuildCarePlan(kb, out.current, out.result, region);
   if (!plan.ok()) return plan.status();
   out.plan = std::move(plan).value();

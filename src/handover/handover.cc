@@ -275,12 +275,17 @@ PdfDocument HandoverDocument(const KnowledgeBase& kb, const EpisodeStart& start,
   }
   for (const std::string& d : review.derived) f.Bullet("From the diary: " + d);
 
+  // Said also when empty: a clinician reads "none" as a complete screen,
+  // an absent heading as nothing.
+  f.Heading("Red flags not assessed");
   if (r.not_assessed.any()) {
-    f.Heading("Red flags not assessed");
     std::vector<std::string> meanings;
     for (size_t i = 0; i < defs.size(); ++i)
       if (r.not_assessed.test(i)) meanings.push_back(defs[i].meaning);
     f.Para(Capitalized(Joined(meanings)) + ".", "Sans 7.5");
+  } else {
+    f.Para("None: every warning sign that could change the level was asked.",
+           "Sans 7.5");
   }
 
   // Pertinent negatives, grouped: one line per finding group for the

@@ -114,9 +114,11 @@ struct ServerCore {
   bool started = false;
   uint16_t bound_port = 0;
   size_t next_context = 0;
-  // Declared last: destroyed first, so handlers still queued in the
-  // io_contexts (which own sessions) are destroyed while the registry above
-  // still exists. A session's handlers are only ever queued on its own
+  // Declared after the session registry: destroyed before it, so handlers
+  // still queued in the io_contexts (which own sessions) are destroyed
+  // while the registry above still exists; the io objects below (guards,
+  // acceptor, timers, signals) and the offload pool are destroyed before
+  // the io_contexts. A session's handlers are only ever queued on its own
   // io_context.
   std::vector<std::unique_ptr<asio::io_context>> iocs;
   // Keep io_contexts 1.. running while they have no connection yet;
