@@ -31,6 +31,7 @@ add_library(backaid_storage STATIC
   "${CMAKE_SOURCE_DIR}/src/storage/storage.cc"
   "${CMAKE_SOURCE_DIR}/src/storage/storage_checks.cc"
   "${CMAKE_SOURCE_DIR}/src/storage/sqlite_storage.cc"
+  "${CMAKE_SOURCE_DIR}/src/storage/sqlite_schema.cc"
   "${CMAKE_SOURCE_DIR}/src/storage/postgres_module.cc")
 # Storage needs only backaid/status.h (header-only) from the core, so it
 # builds without the knowledge base. Users include "src/storage/storage.h".
@@ -41,6 +42,7 @@ target_link_libraries(backaid_storage
 
 backaid_add_module(backaid_pg
   "${CMAKE_SOURCE_DIR}/src/storage/postgres_storage.cc"
+  "${CMAKE_SOURCE_DIR}/src/storage/postgres_pool.cc"
   "${CMAKE_SOURCE_DIR}/src/storage/storage_checks.cc"
   "${CMAKE_SOURCE_DIR}/src/storage/postgres_entry.cc")
 target_link_libraries(backaid_pg PRIVATE PkgConfig::PQXX Threads::Threads)

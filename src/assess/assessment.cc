@@ -1,15 +1,18 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
+#include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "backaid/assess.h"
 #include "backaid/case_json.h"
+#include "src/assess/answers.h"
 #include "src/assess/questionnaire_model.h"
 #include "src/assess/selection.h"
 #include "src/knowledge/expr.h"
@@ -358,20 +361,37 @@ Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
     return Status::FailedPrecondition(
         "the knowledge base has no questionnaire (questions.yaml)");
   }
-  const Questionnaire& model = Model(kb);
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(json_answers);
-  } catch (const nlohmann::json::exception& e) {
-    return Status::InvalidArgument(
-        fmt::format("answers are not valid JSON: {}", e.what()));
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto e =
+          parser.parse(json_answers.data(), json_answers.size()).get(doc)) {
+    return Status::InvalidArgument(fmt::format("answers are not valid JSON: {}",
+                                               simdjson::error_message(e)));
   }
-  if (!doc.is_object()) {
+  simdjson::dom::object answers;
+  if (doc.get_object().get(answers)) {
     return Status::InvalidArgument(
         "answers must be a JSON object: question id -> answer");
   }
+  return assess::CaseFromAnswerObject(kb, answers);
+}
+
+namespace assess {
+
+Result<AnsweredCase> CaseFromAnswerObject(const KnowledgeBase& kb,
+                                          simdjson::dom::object answers) {
+  if (!assess::QuestionnaireOf(kb)) {
+    return Status::FailedPrecondition(
+        "the knowledge base has no questionnaire (questions.yaml)");
+  }
+  const Questionnaire& model = Model(kb);
+  // By question id, the last of a repeated id winning, in the ids' order:
+  // which error is named first does not depend on the members' order.
+  std::map<std::string_view, simdjson::dom::element> by_id;
+  for (simdjson::dom::key_value_pair kv : answers) by_id[kv.key] = kv.value;
   std::vector<std::pair<int, Reply>> replies;
-  for (const auto& [key, value] : doc.items()) {
+  for (const auto& [key_view, value] : by_id) {
+    const std::string key(key_view);
     auto it = model.index.find(key);
     if (it == model.index.end()) {
       if (auto retired = model.retired.find(key);
@@ -386,18 +406,20 @@ Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
     }
     const Question& q = model.questions[it->second].view;
     Reply r;
-    if (value.is_number()) {
-      r.number = value.get<double>();
-    } else if (value.is_string()) {
-      r.options.push_back(value.get<std::string>());
+    double number = 0;
+    std::string_view text;
+    if (!value.get_double().get(number)) {
+      r.number = number;
+    } else if (!value.get_string().get(text)) {
+      r.options.emplace_back(text);
     } else if (value.is_array() && q.kind == QuestionKind::kChecklist) {
-      for (const auto& item : value) {
-        if (!item.is_string()) {
+      for (simdjson::dom::element item : simdjson::dom::array(value)) {
+        if (item.get_string().get(text)) {
           return Status::InvalidArgument(fmt::format(
               "question '{}': a checklist answer is a list of option ids",
               key));
         }
-        r.options.push_back(item.get<std::string>());
+        r.options.emplace_back(text);
       }
     } else {
       return Status::InvalidArgument(fmt::format(
@@ -433,6 +455,8 @@ Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
   MarkAndChoose(kb, model, asked, &out.c, &r);
   return out;
 }
+
+}  // namespace assess
 
 Result<Assessment> ResumeAssessment(std::shared_ptr<const KnowledgeBase> kb,
                                     std::string_view json_answers) {

@@ -1,6 +1,7 @@
 // The loaded questionnaire (knowledge/questions.yaml): questions with the
 // findings each option sets and the condition under which each is asked.
-// Built by questions_loader.cc into KnowledgeBase::Impl::questionnaire.
+// Built by questions_loader.cc (the questions extension, kept by the
+// knowledge base); the helpers below are in questionnaire_model.cc.
 #ifndef BACKAID_SRC_ASSESS_QUESTIONNAIRE_MODEL_H_
 #define BACKAID_SRC_ASSESS_QUESTIONNAIRE_MODEL_H_
 
@@ -60,7 +61,7 @@ struct Questionnaire {
   // (a diary episode's initial answers) still says which findings were
   // asked, and a client that sends one is told where its question went.
   struct Retired {
-    std::vector<std::string> now;  // the current questions that ask it
+    std::vector<std::string> now;     // the current questions that ask it
     std::vector<FindingId> findings;  // what it asked
   };
   std::unordered_map<std::string, Retired> retired;

@@ -1,723 +1,421 @@
 // Loads and lints knowledge/questions.yaml into the questionnaire
-// (src/assess/questionnaire_model.h). Every problem is a lint issue with the
-// file and the line of the YAML node it concerns.
+// (src/assess/questionnaire_model.h): the document, sections, questions,
+// number questions and retired questions, and the questions extension. A
+// question's options and the checklist lint are in
+// question_options_loader.cc. Every problem is a lint issue with the file and
+// the line of the YAML node it concerns.
+#include "src/assess/questions_loader.h"
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "src/assess/questionnaire_model.h"
 #include "src/knowledge/extension.h"
-#include "src/knowledge/program.h"
-#include "src/knowledge/yaml_lint.h"
-
-namespace backaid::assess {
-
-int EvalTri(const kb::Expr& e, const std::vector<int32_t>& values) {
-  switch (e.kind) {
-    case kb::Expr::Kind::kAnd: {
-      int r = 1;
-      for (const kb::Expr& c : e.children) {
-        const int v = EvalTri(c, values);
-        if (v == 0) return 0;
-        if (v < 0) r = -1;
-      }
-      return r;
-    }
-    case kb::Expr::Kind::kOr: {
-      int r = 0;
-      for (const kb::Expr& c : e.children) {
-        const int v = EvalTri(c, values);
-        if (v == 1) return 1;
-        if (v < 0) r = -1;
-      }
-      return r;
-    }
-    case kb::Expr::Kind::kNot: {
-      const int v = EvalTri(e.children.at(0), values);
-      return v < 0 ? -1 : 1 - v;
-    }
-    case kb::Expr::Kind::kAtLeast: {
-      int yes = 0, unknown = 0;
-      for (const kb::Expr& c : e.children) {
-        const int v = EvalTri(c, values);
-        if (v == 1) ++yes;
-        if (v < 0) ++unknown;
-      }
-      if (yes >= e.k) return 1;
-      return yes + unknown >= e.k ? -1 : 0;
-    }
-    case kb::Expr::Kind::kAtom: {
-      const int32_t v = values[e.atom.finding];
-      if (e.atom.op == kb::AtomOp::kIsUnknown) return v == kUnknown;
-      if (e.atom.op == kb::AtomOp::kIsKnown) return v != kUnknown;
-      if (v == kUnknown) return -1;
-      return kb::TestAtom(e.atom, v) ? 1 : 0;
-    }
-  }
-  return -1;
-}
-
-uint32_t AbnormalMask(const FindingDef& f) {
-  uint32_t all = 0;
-  if (f.type == FindingType::kBool) {
-    all = 0b11;
-  } else if (f.type == FindingType::kEnum && f.values.size() <= 32) {
-    all = f.values.size() == 32 ? 0xffffffffu : (1u << f.values.size()) - 1;
-  } else {
-    return 0;
-  }
-  if (f.normal && *f.normal >= 0 && *f.normal < 32) all &= ~(1u << *f.normal);
-  return all;
-}
-
-FindingSet SettableFindings(const QuestionDef& q) {
-  FindingSet out;
-  if (q.view.kind == QuestionKind::kNumber) out.set(q.finding);
-  for (const OptionDef& o : q.options)
-    for (const Setting& s : o.sets) out.set(s.first);
-  for (const Setting& s : q.normals) out.set(s.first);
-  for (const auto& e : q.excludes) out.set(e.first);
-  return out;
-}
-
-bool ShouldAsk(const QuestionDef& q, const std::vector<int32_t>& values) {
-  return !q.has_ask_when || EvalTri(q.ask_when, values) != 0;
-}
-
-}  // namespace backaid::assess
 
 namespace backaid::kb {
-namespace {
 
 using assess::OptionDef;
 using assess::QuestionDef;
 using assess::Questionnaire;
 using assess::Setting;
 
-const std::string kFile = "questions.yaml";
-
-class QuestionsLoader : public YamlLint {
- public:
-  QuestionsLoader(const KnowledgeBase::Impl& impl,
-                  std::vector<LintIssue>* issues)
-      : YamlLint(kFile, issues), impl_(impl) {}
-
-  // Reads a text member; reports a missing (when required) or non-text one.
-  bool Text(const YAML::Node& map, const char* key, std::string* out,
-            bool required, std::string_view what) {
-    const YAML::Node n = map[key];
-    if (!n.IsDefined() || n.IsNull()) {
-      if (required) At(map, fmt::format("{} is missing '{}'", what, key));
-      return false;
-    }
-    if (!n.IsScalar() || n.Scalar().empty()) {
-      At(n, fmt::format("'{}' in {} must be non-empty text", key, what));
-      return false;
-    }
-    *out = n.Scalar();
-    return true;
+bool QuestionsLoader::Text(const YAML::Node& map, const char* key,
+                           std::string* out, bool required,
+                           std::string_view what) {
+  const YAML::Node n = map[key];
+  if (!n.IsDefined() || n.IsNull()) {
+    if (required) At(map, fmt::format("{} is missing '{}'", what, key));
+    return false;
   }
+  if (!n.IsScalar() || n.Scalar().empty()) {
+    At(n, fmt::format("'{}' in {} must be non-empty text", key, what));
+    return false;
+  }
+  *out = n.Scalar();
+  return true;
+}
 
-  // The encoded value of `n` for finding `def`, or a lint issue.
-  std::optional<int32_t> Encode(const FindingDef& def, const YAML::Node& n,
-                                std::string_view what) {
-    if (n.IsScalar()) {
-      const std::string& s = n.Scalar();
-      switch (def.type) {
-        case FindingType::kBool:
-          if (s == "true") return 1;
-          if (s == "false") return 0;
-          break;
-        case FindingType::kEnum:
-          for (size_t i = 0; i < def.values.size(); ++i)
-            if (def.values[i] == s) return static_cast<int32_t>(i);
-          break;
-        case FindingType::kInt:
-        case FindingType::kNumber:
-          if (auto d = YamlNumber(n)) {
-            const double scaled = *d * def.scale;
-            // Bounds first, as doubles: narrowing a huge value could wrap.
-            if (!(scaled >= def.min && scaled <= def.max)) break;
-            const auto v = static_cast<int32_t>(std::lround(scaled));
-            if (std::fabs(scaled - v) < 1e-6) return v;
-          }
-          break;
-      }
-    }
-    std::string expected;
+std::optional<int32_t> QuestionsLoader::Encode(const FindingDef& def,
+                                               const YAML::Node& n,
+                                               std::string_view what) {
+  if (n.IsScalar()) {
+    const std::string& s = n.Scalar();
     switch (def.type) {
       case FindingType::kBool:
-        expected = "true or false";
+        if (s == "true") return 1;
+        if (s == "false") return 0;
         break;
       case FindingType::kEnum:
-        for (const auto& v : def.values) {
-          if (!expected.empty()) expected += ", ";
-          expected += v;
-        }
-        expected = "one of " + expected;
+        for (size_t i = 0; i < def.values.size(); ++i)
+          if (def.values[i] == s) return static_cast<int32_t>(i);
         break;
-      default:
-        expected =
-            fmt::format("a number from {} to {}", ValueToString(def, def.min),
-                        ValueToString(def, def.max));
-    }
-    At(n, fmt::format("{}: '{}' is not a valid value for finding '{}' ({})",
-                      what, n.IsScalar() ? n.Scalar() : "(not a value)",
-                      def.key, expected));
-    return std::nullopt;
-  }
-
-  std::shared_ptr<const Questionnaire> Load(const YAML::Node& doc) {
-    auto q = std::make_shared<Questionnaire>();
-    CheckKeys(doc, {"sections", "questions", "retired"}, "questions.yaml");
-    if (!doc.IsMap()) {
-      At(doc,
-         "questions.yaml must be a mapping with 'sections' and "
-         "'questions'");
-      return nullptr;
-    }
-    LoadSections(doc["sections"], doc);
-    const YAML::Node list = doc["questions"];
-    if (!list.IsSequence() || list.size() == 0) {
-      At(list.IsDefined() ? list : doc,
-         "questions.yaml needs a non-empty 'questions' list");
-      return nullptr;
-    }
-    FindingSet set_so_far;
-    for (const auto& n : list) {
-      QuestionDef def;
-      if (!LoadQuestion(n, set_so_far, &def)) continue;
-      if (q->index.count(def.view.id)) {
-        At(n["id"], fmt::format("duplicate question id '{}'", def.view.id));
-        continue;
-      }
-      auto mark = [&](FindingId f) { set_so_far.set(f); };
-      if (def.view.kind == QuestionKind::kNumber) mark(def.finding);
-      for (const OptionDef& o : def.options)
-        for (const Setting& s : o.sets) mark(s.first);
-      q->index[def.view.id] = static_cast<int>(q->questions.size());
-      q->questions.push_back(std::move(def));
-    }
-    LoadRetired(doc["retired"], q.get());
-    // The first question (and option) that asks each finding.
-    q->asked_by.assign(impl_.findings.size(), {-1, -1});
-    for (size_t i = 0; i < q->questions.size(); ++i) {
-      const QuestionDef& d = q->questions[i];
-      if (d.view.kind == QuestionKind::kNumber &&
-          q->asked_by[d.finding].first < 0)
-        q->asked_by[d.finding] = {static_cast<int>(i), -1};
-      for (size_t o = 0; o < d.options.size(); ++o) {
-        if (d.view.options[o].role != OptionRole::kAnswer) continue;
-        for (const Setting& st : d.options[o].sets)
-          if (q->asked_by[st.first].first < 0)
-            q->asked_by[st.first] = {static_cast<int>(i), static_cast<int>(o)};
-      }
-    }
-    for (size_t f = 0; f < impl_.findings.size(); ++f) {
-      const FindingDef& fd = impl_.findings[f];
-      if (fd.red_flag && !set_so_far.test(f)) {
-        LintIssue issue;
-        issue.where = SourceLocation{kFile, 0, 0};
-        issue.message = fmt::format(
-            "red-flag finding '{}' is not set by any question (the "
-            "assessment could never find it)",
-            fd.key);
-        issues_->push_back(std::move(issue));
-      }
-    }
-    return q;
-  }
-
- private:
-  // `retired`: [{id, now: [question ids], findings: [finding keys]}].
-  void LoadRetired(const YAML::Node& list, Questionnaire* q) {
-    if (!list.IsDefined()) return;
-    if (!list.IsSequence()) {
-      At(list, "'retired' must be a list");
-      return;
-    }
-    for (const auto& n : list) {
-      if (!n.IsMap()) {
-        At(n, "a retired question must be a mapping");
-        continue;
-      }
-      CheckKeys(n, {"id", "now", "findings"}, "a retired question");
-      std::string id;
-      if (!Text(n, "id", &id, true, "a retired question")) continue;
-      const std::string what = "retired question " + id;
-      if (q->index.count(id) || q->retired.count(id)) {
-        At(n["id"], fmt::format("{}: the id is in use", what));
-        continue;
-      }
-      Questionnaire::Retired r;
-      const YAML::Node now = n["now"];
-      if (!now.IsSequence() || now.size() == 0) {
-        At(now.IsDefined() ? now : n,
-           fmt::format("{}: 'now' must list the questions that ask it", what));
-        continue;
-      }
-      for (const auto& x : now) {
-        if (!x.IsScalar() || !q->index.count(x.Scalar())) {
-          At(x, fmt::format("{}: 'now' names no current question", what));
-          continue;
+      case FindingType::kInt:
+      case FindingType::kNumber:
+        if (auto d = YamlNumber(n)) {
+          const double scaled = *d * def.scale;
+          // Bounds first, as doubles: narrowing a huge value could wrap.
+          if (!(scaled >= def.min && scaled <= def.max)) break;
+          const auto v = static_cast<int32_t>(std::lround(scaled));
+          if (std::fabs(scaled - v) < 1e-6) return v;
         }
-        r.now.push_back(x.Scalar());
-      }
-      const YAML::Node findings = n["findings"];
-      if (!findings.IsSequence() || findings.size() == 0) {
-        At(findings.IsDefined() ? findings : n,
-           fmt::format("{}: 'findings' must list what it asked", what));
-        continue;
-      }
-      for (const auto& x : findings) {
-        auto it = x.IsScalar() ? impl_.finding_index.find(x.Scalar())
-                               : impl_.finding_index.end();
-        if (it == impl_.finding_index.end()) {
-          At(x, fmt::format("{}: unknown finding", what));
-          continue;
-        }
-        r.findings.push_back(it->second);
-      }
-      q->retired.emplace(std::move(id), std::move(r));
+        break;
     }
   }
+  std::string expected;
+  switch (def.type) {
+    case FindingType::kBool:
+      expected = "true or false";
+      break;
+    case FindingType::kEnum:
+      for (const auto& v : def.values) {
+        if (!expected.empty()) expected += ", ";
+        expected += v;
+      }
+      expected = "one of " + expected;
+      break;
+    default:
+      expected =
+          fmt::format("a number from {} to {}", ValueToString(def, def.min),
+                      ValueToString(def, def.max));
+  }
+  At(n, fmt::format("{}: '{}' is not a valid value for finding '{}' ({})", what,
+                    n.IsScalar() ? n.Scalar() : "(not a value)", def.key,
+                    expected));
+  return std::nullopt;
+}
 
-  void LoadSections(const YAML::Node& list, const YAML::Node& doc) {
-    if (!list.IsSequence() || list.size() == 0) {
-      At(list.IsDefined() ? list : doc,
-         "questions.yaml needs a non-empty 'sections' list");
-      return;
+const FindingDef* QuestionsLoader::Finding(const YAML::Node& key_node,
+                                           std::string_view what,
+                                           FindingId* id) {
+  const std::string key = key_node.IsScalar() ? key_node.Scalar() : "";
+  auto it = impl_.finding_index.find(key);
+  if (it == impl_.finding_index.end()) {
+    At(key_node, fmt::format("{}: unknown finding '{}'", what, key));
+    return nullptr;
+  }
+  *id = it->second;
+  return &impl_.findings[it->second];
+}
+
+std::shared_ptr<const Questionnaire> QuestionsLoader::Load(
+    const YAML::Node& doc) {
+  auto q = std::make_shared<Questionnaire>();
+  CheckKeys(doc, {"sections", "questions", "retired"}, "questions.yaml");
+  if (!doc.IsMap()) {
+    At(doc,
+       "questions.yaml must be a mapping with 'sections' and "
+       "'questions'");
+    return nullptr;
+  }
+  LoadSections(doc["sections"], doc);
+  const YAML::Node list = doc["questions"];
+  if (!list.IsSequence() || list.size() == 0) {
+    At(list.IsDefined() ? list : doc,
+       "questions.yaml needs a non-empty 'questions' list");
+    return nullptr;
+  }
+  FindingSet set_so_far;
+  for (const auto& n : list) {
+    QuestionDef def;
+    if (!LoadQuestion(n, set_so_far, &def)) continue;
+    if (q->index.count(def.view.id)) {
+      At(n["id"], fmt::format("duplicate question id '{}'", def.view.id));
+      continue;
     }
-    for (const auto& n : list) {
-      CheckKeys(n, {"id", "title", "diary"}, "a section");
-      Section section;
-      std::string id;
-      if (!Text(n, "id", &id, true, "a section")) continue;
-      Text(n, "title", &section.title, true, "section " + id);
-      if (const YAML::Node diary = n["diary"]; diary.IsDefined()) {
-        if (diary.IsScalar() &&
-            (diary.Scalar() == "true" || diary.Scalar() == "false")) {
-          section.diary = diary.Scalar() == "true";
-        } else {
-          At(diary,
-             fmt::format("section {}: 'diary' must be true or false", id));
-        }
-      }
-      if (sections_.count(id)) {
-        At(n["id"], fmt::format("duplicate section id '{}'", id));
-        continue;
-      }
-      sections_[id] = std::move(section);
+    auto mark = [&](FindingId f) { set_so_far.set(f); };
+    if (def.view.kind == QuestionKind::kNumber) mark(def.finding);
+    for (const OptionDef& o : def.options)
+      for (const Setting& s : o.sets) mark(s.first);
+    q->index[def.view.id] = static_cast<int>(q->questions.size());
+    q->questions.push_back(std::move(def));
+  }
+  LoadRetired(doc["retired"], q.get());
+  // The first question (and option) that asks each finding.
+  q->asked_by.assign(impl_.findings.size(), {-1, -1});
+  for (size_t i = 0; i < q->questions.size(); ++i) {
+    const QuestionDef& d = q->questions[i];
+    if (d.view.kind == QuestionKind::kNumber &&
+        q->asked_by[d.finding].first < 0)
+      q->asked_by[d.finding] = {static_cast<int>(i), -1};
+    for (size_t o = 0; o < d.options.size(); ++o) {
+      if (d.view.options[o].role != OptionRole::kAnswer) continue;
+      for (const Setting& st : d.options[o].sets)
+        if (q->asked_by[st.first].first < 0)
+          q->asked_by[st.first] = {static_cast<int>(i), static_cast<int>(o)};
     }
   }
+  for (size_t f = 0; f < impl_.findings.size(); ++f) {
+    const FindingDef& fd = impl_.findings[f];
+    if (fd.red_flag && !set_so_far.test(f)) {
+      LintIssue issue;
+      issue.where = SourceLocation{kQuestionsFile, 0, 0};
+      issue.message = fmt::format(
+          "red-flag finding '{}' is not set by any question (the "
+          "assessment could never find it)",
+          fd.key);
+      issues_->push_back(std::move(issue));
+    }
+  }
+  return q;
+}
 
-  bool LoadQuestion(const YAML::Node& n, const FindingSet& set_before,
-                    QuestionDef* def) {
+void QuestionsLoader::LoadRetired(const YAML::Node& list, Questionnaire* q) {
+  if (!list.IsDefined()) return;
+  if (!list.IsSequence()) {
+    At(list, "'retired' must be a list");
+    return;
+  }
+  for (const auto& n : list) {
     if (!n.IsMap()) {
-      At(n, "a question must be a mapping");
-      return false;
+      At(n, "a retired question must be a mapping");
+      continue;
     }
-    CheckKeys(n,
-              {"id", "section", "kind", "text", "help", "options", "finding",
-               "range", "unit", "ask_when"},
-              "a question");
-    def->where = Where(n);
-    Question& v = def->view;
-    if (!Text(n, "id", &v.id, true, "a question")) return false;
-    const std::string what = "question " + v.id;
-    if (Text(n, "section", &v.section, true, what)) {
-      auto it = sections_.find(v.section);
-      if (it == sections_.end()) {
-        At(n["section"],
-           fmt::format("{}: unknown section '{}'", what, v.section));
-      } else {
-        v.section_title = it->second.title;
-        def->diary = it->second.diary;
-      }
+    CheckKeys(n, {"id", "now", "findings"}, "a retired question");
+    std::string id;
+    if (!Text(n, "id", &id, true, "a retired question")) continue;
+    const std::string what = "retired question " + id;
+    if (q->index.count(id) || q->retired.count(id)) {
+      At(n["id"], fmt::format("{}: the id is in use", what));
+      continue;
     }
-    Text(n, "text", &v.text, true, what);
-    Text(n, "help", &v.help, false, what);
-    std::string kind;
-    if (!Text(n, "kind", &kind, true, what)) return false;
-    if (kind == "single") {
-      v.kind = QuestionKind::kSingle;
-    } else if (kind == "checklist") {
-      v.kind = QuestionKind::kChecklist;
-    } else if (kind == "number") {
-      v.kind = QuestionKind::kNumber;
-    } else {
-      At(n["kind"], fmt::format("{}: kind must be single, checklist or "
-                                "number, not '{}'",
-                                what, kind));
-      return false;
+    Questionnaire::Retired r;
+    const YAML::Node now = n["now"];
+    if (!now.IsSequence() || now.size() == 0) {
+      At(now.IsDefined() ? now : n,
+         fmt::format("{}: 'now' must list the questions that ask it", what));
+      continue;
     }
-    if (v.kind == QuestionKind::kNumber) {
-      // Without its finding a number question means nothing: drop it.
-      if (!LoadNumber(n, what, def)) return false;
-    } else {
-      for (const char* key : {"finding", "range", "unit"}) {
-        if (n[key].IsDefined()) {
-          At(n[key],
-             fmt::format("{}: '{}' is only for number questions", what, key));
-        }
-      }
-      LoadOptions(n, what, def);
-    }
-    const YAML::Node when = n["ask_when"];
-    if (when.IsDefined()) {
-      if (!when.IsScalar()) {
-        At(when, fmt::format("{}: ask_when must be a condition written as "
-                             "text",
-                             what));
-      } else {
-        ParseError err;
-        if (!ParseExpr(when.Scalar(), impl_.findings, impl_.finding_index,
-                       &def->ask_when, &err)) {
-          At(when, fmt::format("{} ask_when: {}", what, err.message),
-             err.column - 1);
-        } else {
-          def->has_ask_when = true;
-          def->ask_when_text = when.Scalar();
-          FindingSet used;
-          CollectFindings(def->ask_when, &used);
-          for (size_t f = used._Find_first(); f < used.size();
-               f = used._Find_next(f)) {
-            if (!set_before.test(f)) {
-              At(when,
-                 fmt::format("{} ask_when: finding '{}' is not set by any "
-                             "earlier question",
-                             what, impl_.findings[f].key));
-            }
-          }
-        }
-      }
-    }
-    // Problems above are reported; the question is kept so that later
-    // questions are checked against what it sets (no follow-on noise).
-    return true;
-  }
-
-  static void CollectFindings(const Expr& e, FindingSet* out) {
-    if (e.kind == Expr::Kind::kAtom) {
-      out->set(e.atom.finding);
-      return;
-    }
-    for (const Expr& c : e.children) CollectFindings(c, out);
-  }
-
-  const FindingDef* Finding(const YAML::Node& key_node, std::string_view what,
-                            FindingId* id) {
-    const std::string key = key_node.IsScalar() ? key_node.Scalar() : "";
-    auto it = impl_.finding_index.find(key);
-    if (it == impl_.finding_index.end()) {
-      At(key_node, fmt::format("{}: unknown finding '{}'", what, key));
-      return nullptr;
-    }
-    *id = it->second;
-    return &impl_.findings[it->second];
-  }
-
-  bool LoadNumber(const YAML::Node& n, const std::string& what,
-                  QuestionDef* def) {
-    if (n["options"].IsDefined()) {
-      At(n["options"], fmt::format("{}: a number question has no options "
-                                   "(\"not sure\" is built in)",
-                                   what));
-      return false;
-    }
-    const YAML::Node fn = n["finding"];
-    if (!fn.IsDefined()) {
-      At(n, fmt::format("{}: a number question needs 'finding'", what));
-      return false;
-    }
-    FindingId id = 0;
-    const FindingDef* f = Finding(fn, what, &id);
-    if (!f) return false;
-    if (f->type != FindingType::kInt && f->type != FindingType::kNumber) {
-      At(fn, fmt::format("{}: finding '{}' is not a number", what, f->key));
-      return false;
-    }
-    def->finding = id;
-    def->scale = f->scale;
-    def->min = f->min;
-    def->max = f->max;
-    const YAML::Node range = n["range"];
-    if (range.IsDefined()) {
-      std::optional<int32_t> lo, hi;
-      // A bad range is reported and the finding's own range kept.
-      if (range.IsSequence() && range.size() == 2) {
-        lo = Encode(*f, range[0], what + " range");
-        hi = Encode(*f, range[1], what + " range");
-      } else {
-        At(range, fmt::format("{}: 'range' must be [min, max]", what));
-      }
-      if (lo && hi && *lo > *hi) {
-        At(range, fmt::format("{}: range minimum is above its maximum", what));
-      } else if (lo && hi) {
-        def->min = *lo;
-        def->max = *hi;
-      }
-    }
-    def->view.min = static_cast<double>(def->min) / def->scale;
-    def->view.max = static_cast<double>(def->max) / def->scale;
-    Text(n, "unit", &def->view.unit, false, what);
-    return true;
-  }
-
-  bool LoadOptions(const YAML::Node& n, const std::string& what,
-                   QuestionDef* def) {
-    const YAML::Node list = n["options"];
-    if (!list.IsSequence() || list.size() < 2) {
-      At(list.IsDefined() ? list : n,
-         fmt::format("{}: needs an 'options' list of at least two", what));
-      return false;
-    }
-    const bool checklist = def->view.kind == QuestionKind::kChecklist;
-    bool ok = true;
-    int nones = 0, unsures = 0;
-    std::set<std::string> ids;
-    for (const auto& o : list) {
-      if (!o.IsMap()) {
-        At(o, fmt::format("{}: an option must be a mapping", what));
-        ok = false;
+    for (const auto& x : now) {
+      if (!x.IsScalar() || !q->index.count(x.Scalar())) {
+        At(x, fmt::format("{}: 'now' names no current question", what));
         continue;
       }
-      CheckKeys(o, {"id", "label", "sets", "role"}, "an option");
-      QuestionOption view;
-      OptionDef opt;
-      if (!Text(o, "id", &view.id, true, what + " option")) {
-        ok = false;
+      r.now.push_back(x.Scalar());
+    }
+    const YAML::Node findings = n["findings"];
+    if (!findings.IsSequence() || findings.size() == 0) {
+      At(findings.IsDefined() ? findings : n,
+         fmt::format("{}: 'findings' must list what it asked", what));
+      continue;
+    }
+    for (const auto& x : findings) {
+      auto it = x.IsScalar() ? impl_.finding_index.find(x.Scalar())
+                             : impl_.finding_index.end();
+      if (it == impl_.finding_index.end()) {
+        At(x, fmt::format("{}: unknown finding", what));
         continue;
       }
-      const std::string owhat = fmt::format("{} option {}", what, view.id);
-      if (!ids.insert(view.id).second) {
-        At(o["id"], fmt::format("{}: duplicate option id '{}'", what, view.id));
-        ok = false;
-      }
-      ok &= Text(o, "label", &view.label, true, owhat);
-      std::string role = "answer";
-      if (o["role"].IsDefined()) Text(o, "role", &role, true, owhat);
-      if (role == "none") {
-        view.role = OptionRole::kNone;
-        ++nones;
-        if (!checklist) {
-          At(o["role"], fmt::format("{}: role 'none' is only for "
-                                    "checklists",
-                                    owhat));
-          ok = false;
-        }
-      } else if (role == "unsure") {
-        view.role = OptionRole::kUnsure;
-        ++unsures;
-      } else if (role != "answer") {
-        At(o["role"], fmt::format("{}: role must be answer, none or unsure, "
-                                  "not '{}'",
-                                  owhat, role));
-        ok = false;
-      }
-      if (view.id == kNotSure && view.role != OptionRole::kUnsure) {
-        At(o["id"], fmt::format("{}: the id '{}' is reserved for \"not "
-                                "sure\" options",
-                                owhat, kNotSure));
-        ok = false;
-      }
-      const YAML::Node sets = o["sets"];
-      if (sets.IsDefined() && !sets.IsNull()) {
-        if (!sets.IsMap()) {
-          At(sets,
-             fmt::format("{}: 'sets' must map findings to values", owhat));
-          ok = false;
-        } else {
-          for (const auto& kv : sets) {
-            FindingId id = 0;
-            const FindingDef* f = Finding(kv.first, owhat, &id);
-            if (!f) {
-              ok = false;
-              continue;
-            }
-            auto v = Encode(*f, kv.second, owhat);
-            if (!v) {
-              ok = false;
-              continue;
-            }
-            opt.sets.emplace_back(id, *v);
-          }
-        }
-      }
-      if (view.role == OptionRole::kUnsure) {
-        // "Not sure" never answers a finding: it may only record that the
-        // person said so (findings of group said_not_sure, set to true), so
-        // the knowledge base can decide what follows.
-        for (const Setting& st : opt.sets) {
-          const FindingDef& f = impl_.findings[st.first];
-          if (f.group != "said_not_sure" || f.type != FindingType::kBool ||
-              st.second != 1) {
-            At(sets, fmt::format("{}: a \"not sure\" option may only set "
-                                 "findings of group said_not_sure to true, "
-                                 "not '{}'",
-                                 owhat, f.key));
-            ok = false;
-          }
-        }
-      }
-      if (view.role == OptionRole::kAnswer && opt.sets.empty() && ok) {
-        At(o,
-           fmt::format("{}: an answer must set at least one finding", owhat));
-        ok = false;
-      }
-      def->view.options.push_back(std::move(view));
-      def->options.push_back(std::move(opt));
+      r.findings.push_back(it->second);
     }
-    if (checklist && (nones != 1 || unsures != 1)) {
-      At(list, fmt::format("{}: a checklist needs exactly one 'none' option "
-                           "and one 'unsure' option",
-                           what));
-      ok = false;
-    }
-    if (!checklist && unsures > 1) {
-      At(list, fmt::format("{}: more than one 'unsure' option", what));
-      ok = false;
-    }
-    if (checklist) {
-      // What an unticked item means. An answer records only what it states:
-      // the normal value of a finding only when the checklist's items cover
-      // every abnormal value of it; otherwise the values the items name are
-      // only ruled out (excludes).
-      std::vector<std::pair<FindingId, uint32_t>> named;  // values named
-      // (A "not sure" item's said_not_sure finding, left unticked, is
-      // false: the person did not say so.)
-      for (size_t i = 0; i < def->options.size(); ++i) {
-        if (def->view.options[i].role == OptionRole::kNone) continue;
-        for (const Setting& s : def->options[i].sets) {
-          auto it =
-              std::find_if(named.begin(), named.end(),
-                           [&](const auto& x) { return x.first == s.first; });
-          const uint32_t bit =
-              s.second >= 0 && s.second < 32 ? 1u << s.second : 0u;
-          if (it == named.end()) {
-            named.emplace_back(s.first, bit);
-          } else {
-            it->second |= bit;
-          }
-        }
-      }
-      for (const auto& [id, mask] : named) {
-        const FindingDef& f = impl_.findings[id];
-        if (!f.normal) {
-          At(list, fmt::format("{}: finding '{}' has no normal value, so a "
-                               "checklist cannot say what leaving it "
-                               "unticked means",
-                               what, f.key));
-          ok = false;
-          continue;
-        }
-        const uint32_t abnormal = assess::AbnormalMask(f);
-        if (abnormal != 0 && (abnormal & ~mask) == 0) {
-          def->normals.emplace_back(id, *f.normal);
-        } else {
-          def->excludes.emplace_back(id, mask & abnormal);
-        }
-      }
-      ok &= LintUntickedNormals(*def, list, what);
-    }
-    return ok;
+    q->retired.emplace(std::move(id), std::move(r));
   }
+}
 
-  // Lint: what a checklist records without a tick. An unticked item (or
-  // "none of these") may give a finding its normal value only when the
-  // checklist's items cover every abnormal value of it: not ticking "new
-  // weakness in both legs" says "not both legs", not "no weakness". A
-  // "none of these" extra for a finding the items name only in part is an
-  // error; one for a finding no item names states a consequence of "none of
-  // these" (e.g. no colicky side pain when there is no side pain).
-  bool LintUntickedNormals(const QuestionDef& def, const YAML::Node& at,
-                           std::string_view what) {
-    bool ok = true;
-    for (const Setting& s : def.normals) {
-      const FindingDef& f = impl_.findings[s.first];
-      uint32_t named = 0;
-      for (size_t i = 0; i < def.options.size(); ++i) {
-        if (def.view.options[i].role == OptionRole::kNone) continue;
-        for (const Setting& t : def.options[i].sets)
-          if (t.first == s.first && t.second >= 0 && t.second < 32)
-            named |= 1u << t.second;
-      }
-      const uint32_t abnormal = assess::AbnormalMask(f);
-      if (abnormal == 0 || (abnormal & ~named) != 0) {
-        At(at, fmt::format("{}: leaving it unticked would record '{}' as {} "
-                           "though its items do not name every abnormal value",
-                           what, f.key, ValueToString(f, s.second)));
-        ok = false;
-      }
-    }
-    for (size_t i = 0; i < def.options.size(); ++i) {
-      if (def.view.options[i].role != OptionRole::kNone) continue;
-      for (const Setting& s : def.options[i].sets) {
-        for (const auto& [id, mask] : def.excludes) {
-          if (id != s.first) continue;
-          const FindingDef& f = impl_.findings[id];
-          if (f.normal && s.second == *f.normal) {
-            At(at, fmt::format("{}: \"{}\" records '{}' as {}, but the "
-                               "checklist names only some of its abnormal "
-                               "values: an answer records only what it states",
-                               what, def.view.options[i].id, f.key,
-                               ValueToString(f, s.second)));
-            ok = false;
-          }
-        }
-      }
-    }
-    return ok;
+void QuestionsLoader::LoadSections(const YAML::Node& list,
+                                   const YAML::Node& doc) {
+  if (!list.IsSequence() || list.size() == 0) {
+    At(list.IsDefined() ? list : doc,
+       "questions.yaml needs a non-empty 'sections' list");
+    return;
   }
+  for (const auto& n : list) {
+    CheckKeys(n, {"id", "title", "diary"}, "a section");
+    Section section;
+    std::string id;
+    if (!Text(n, "id", &id, true, "a section")) continue;
+    Text(n, "title", &section.title, true, "section " + id);
+    if (const YAML::Node diary = n["diary"]; diary.IsDefined()) {
+      if (diary.IsScalar() &&
+          (diary.Scalar() == "true" || diary.Scalar() == "false")) {
+        section.diary = diary.Scalar() == "true";
+      } else {
+        At(diary, fmt::format("section {}: 'diary' must be true or false", id));
+      }
+    }
+    if (sections_.count(id)) {
+      At(n["id"], fmt::format("duplicate section id '{}'", id));
+      continue;
+    }
+    sections_[id] = std::move(section);
+  }
+}
 
-  const KnowledgeBase::Impl& impl_;
-  struct Section {
-    std::string title;
-    bool diary = false;  // its checklists' options are diary symptoms
-  };
-  std::unordered_map<std::string, Section> sections_;
-};
+namespace {
+
+// The findings an expression reads.
+void CollectFindings(const Expr& e, FindingSet* out) {
+  if (e.kind == Expr::Kind::kAtom) {
+    out->set(e.atom.finding);
+    return;
+  }
+  for (const Expr& c : e.children) CollectFindings(c, out);
+}
 
 }  // namespace
+
+bool QuestionsLoader::LoadQuestion(const YAML::Node& n,
+                                   const FindingSet& set_before,
+                                   QuestionDef* def) {
+  if (!n.IsMap()) {
+    At(n, "a question must be a mapping");
+    return false;
+  }
+  CheckKeys(n,
+            {"id", "section", "kind", "text", "help", "options", "finding",
+             "range", "unit", "ask_when"},
+            "a question");
+  def->where = Where(n);
+  Question& v = def->view;
+  if (!Text(n, "id", &v.id, true, "a question")) return false;
+  const std::string what = "question " + v.id;
+  if (Text(n, "section", &v.section, true, what)) {
+    auto it = sections_.find(v.section);
+    if (it == sections_.end()) {
+      At(n["section"],
+         fmt::format("{}: unknown section '{}'", what, v.section));
+    } else {
+      v.section_title = it->second.title;
+      def->diary = it->second.diary;
+    }
+  }
+  Text(n, "text", &v.text, true, what);
+  Text(n, "help", &v.help, false, what);
+  std::string kind;
+  if (!Text(n, "kind", &kind, true, what)) return false;
+  if (kind == "single") {
+    v.kind = QuestionKind::kSingle;
+  } else if (kind == "checklist") {
+    v.kind = QuestionKind::kChecklist;
+  } else if (kind == "number") {
+    v.kind = QuestionKind::kNumber;
+  } else {
+    At(n["kind"], fmt::format("{}: kind must be single, checklist or "
+                              "number, not '{}'",
+                              what, kind));
+    return false;
+  }
+  if (v.kind == QuestionKind::kNumber) {
+    // Without its finding a number question means nothing: drop it.
+    if (!LoadNumber(n, what, def)) return false;
+  } else {
+    for (const char* key : {"finding", "range", "unit"}) {
+      if (n[key].IsDefined()) {
+        At(n[key],
+           fmt::format("{}: '{}' is only for number questions", what, key));
+      }
+    }
+    LoadOptions(n, what, def);
+  }
+  const YAML::Node when = n["ask_when"];
+  if (when.IsDefined()) {
+    if (!when.IsScalar()) {
+      At(when, fmt::format("{}: ask_when must be a condition written as "
+                           "text",
+                           what));
+    } else {
+      ParseError err;
+      if (!ParseExpr(when.Scalar(), impl_.findings, impl_.finding_index,
+                     &def->ask_when, &err)) {
+        At(when, fmt::format("{} ask_when: {}", what, err.message),
+           err.column - 1);
+      } else {
+        def->has_ask_when = true;
+        def->ask_when_text = when.Scalar();
+        FindingSet used;
+        CollectFindings(def->ask_when, &used);
+        for (size_t f = used._Find_first(); f < used.size();
+             f = used._Find_next(f)) {
+          if (!set_before.test(f)) {
+            At(when, fmt::format("{} ask_when: finding '{}' is not set by any "
+                                 "earlier question",
+                                 what, impl_.findings[f].key));
+          }
+        }
+      }
+    }
+  }
+  // Problems above are reported; the question is kept so that later
+  // questions are checked against what it sets (no follow-on noise).
+  return true;
+}
+
+bool QuestionsLoader::LoadNumber(const YAML::Node& n, const std::string& what,
+                                 QuestionDef* def) {
+  if (n["options"].IsDefined()) {
+    At(n["options"], fmt::format("{}: a number question has no options "
+                                 "(\"not sure\" is built in)",
+                                 what));
+    return false;
+  }
+  const YAML::Node fn = n["finding"];
+  if (!fn.IsDefined()) {
+    At(n, fmt::format("{}: a number question needs 'finding'", what));
+    return false;
+  }
+  FindingId id = 0;
+  const FindingDef* f = Finding(fn, what, &id);
+  if (!f) return false;
+  if (f->type != FindingType::kInt && f->type != FindingType::kNumber) {
+    At(fn, fmt::format("{}: finding '{}' is not a number", what, f->key));
+    return false;
+  }
+  def->finding = id;
+  def->scale = f->scale;
+  def->min = f->min;
+  def->max = f->max;
+  const YAML::Node range = n["range"];
+  if (range.IsDefined()) {
+    std::optional<int32_t> lo, hi;
+    // A bad range is reported and the finding's own range kept.
+    if (range.IsSequence() && range.size() == 2) {
+      lo = Encode(*f, range[0], what + " range");
+      hi = Encode(*f, range[1], what + " range");
+    } else {
+      At(range, fmt::format("{}: 'range' must be [min, max]", what));
+    }
+    if (lo && hi && *lo > *hi) {
+      At(range, fmt::format("{}: range minimum is above its maximum", what));
+    } else if (lo && hi) {
+      def->min = *lo;
+      def->max = *hi;
+    }
+  }
+  def->view.min = static_cast<double>(def->min) / def->scale;
+  def->view.max = static_cast<double>(def->max) / def->scale;
+  Text(n, "unit", &def->view.unit, false, what);
+  return true;
+}
 
 namespace {
 
 std::shared_ptr<const void> LoadQuestions(const YAML::Node& doc,
                                           const ExtensionContext& ctx) {
-  try {
-    QuestionsLoader loader(ctx.core, ctx.issues);
-    std::shared_ptr<const Questionnaire> model = loader.Load(doc);
-    // The built-in knowledge base got asked_as from backaid_kbc before it
-    // was shared (tables is null then); it is read without a lock, so it is
-    // never written here.
-    KnowledgeBase::Impl* t = ctx.tables;
-    if (t != nullptr && model != nullptr) {
-      t->asked_as.assign(t->findings.size(), {});
-      for (size_t f = 0; f < model->asked_by.size() && f < t->findings.size();
-           ++f) {
-        const auto [qi, oi] = model->asked_by[f];
-        if (qi < 0) continue;
-        const Question& view = model->questions[qi].view;
-        t->asked_as[f].question = std::string(view.id);
-        t->asked_as[f].text = oi >= 0 && view.kind == QuestionKind::kChecklist
-                                  ? std::string(view.options[oi].label)
-                                  : std::string(view.text);
-      }
+  QuestionsLoader loader(ctx.core, ctx.issues);
+  std::shared_ptr<const Questionnaire> model = loader.Load(doc);
+  // The built-in knowledge base got asked_as from backaid_kbc before it
+  // was shared (tables is null then); it is read without a lock, so it is
+  // never written here.
+  KnowledgeBase::Impl* t = ctx.tables;
+  if (t != nullptr && model != nullptr) {
+    t->asked_as.assign(t->findings.size(), {});
+    for (size_t f = 0; f < model->asked_by.size() && f < t->findings.size();
+         ++f) {
+      const auto [qi, oi] = model->asked_by[f];
+      if (qi < 0) continue;
+      const Question& view = model->questions[qi].view;
+      t->asked_as[f].question = std::string(view.id);
+      t->asked_as[f].text = oi >= 0 && view.kind == QuestionKind::kChecklist
+                                ? std::string(view.options[oi].label)
+                                : std::string(view.text);
     }
-    return model;
-  } catch (const std::exception& e) {
-    ctx.issues->push_back(IssueFromException(kFile, e));
-    return nullptr;
   }
+  return model;
 }
 
 }  // namespace

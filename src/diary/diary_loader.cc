@@ -44,8 +44,9 @@ class DiaryLinter : public YamlLint {
   // Null when the file is too broken to use (the issues say why).
   std::unique_ptr<diary::DiaryModel> Run(const YAML::Node& doc) {
     if (!doc.IsMap()) {
-      At(doc, "diary.yaml must be a mapping with 'activities', 'pain' and "
-              "'course'");
+      At(doc,
+         "diary.yaml must be a mapping with 'activities', 'pain' and "
+         "'course'");
       return nullptr;
     }
     const size_t before = issues_->size();
@@ -188,23 +189,23 @@ class DiaryLinter : public YamlLint {
       const YAML::Node n = course[name];
       if (!n.IsDefined() || !n.IsMap()) {
         At(n.IsDefined() ? n : course,
-           fmt::format("course is missing '{}' (finding, why, sources)",
-                       name));
+           fmt::format("course is missing '{}' (finding, why, sources)", name));
         continue;
       }
       CheckKeys(n, {"finding", "why", "sources"}, what);
       diary::DerivationDef& def = model->course[d];
       FindingId id = 0;
       if (const FindingDef* f = Finding(n, what, &id)) {
-        const bool days = d == static_cast<int>(diary::Derivation::kOnsetDays) ||
-                          d == static_cast<int>(diary::Derivation::kSelfCareDays);
+        const bool days =
+            d == static_cast<int>(diary::Derivation::kOnsetDays) ||
+            d == static_cast<int>(diary::Derivation::kSelfCareDays);
         if (days && f->type != FindingType::kInt) {
           At(n["finding"], fmt::format("{}: finding '{}' must be a whole "
                                        "number of days",
                                        what, f->key));
         } else if (!days && f->type != FindingType::kBool) {
-          At(n["finding"], fmt::format("{}: finding '{}' must be yes/no",
-                                       what, f->key));
+          At(n["finding"],
+             fmt::format("{}: finding '{}' must be yes/no", what, f->key));
         }
         def.finding = id;
       }
@@ -289,13 +290,8 @@ namespace {
 
 std::shared_ptr<const void> LoadDiary(const YAML::Node& doc,
                                       const ExtensionContext& ctx) {
-  try {
-    DiaryLinter linter(ctx.core, ctx.issues);
-    return linter.Run(doc);
-  } catch (const std::exception& e) {
-    ctx.issues->push_back(IssueFromException(kFile, e));
-    return nullptr;
-  }
+  DiaryLinter linter(ctx.core, ctx.issues);
+  return linter.Run(doc);
 }
 
 }  // namespace

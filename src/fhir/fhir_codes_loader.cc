@@ -83,80 +83,71 @@ std::shared_ptr<const void> LoadFhirCodes(const YAML::Node& doc,
     issue(doc, "the file must be a map with 'systems' and 'findings'");
     return nullptr;
   }
-  try {
-    auto out = std::make_shared<fhir::CodeMap>();
-    std::map<std::string, std::string> systems;
-    const YAML::Node sys = doc["systems"];
-    if (!sys || !sys.IsMap()) {
-      issue(doc, "systems: a map of short name to URI is required");
-      return nullptr;
-    }
-    for (const auto& kv : sys) {
-      systems[kv.first.as<std::string>()] = kv.second.as<std::string>();
-    }
-    std::unordered_map<std::string, bool> known;
-    for (const FindingDef& f : impl->findings) known[f.key] = true;
-    for (const auto& kv : doc) {
-      const std::string k = kv.first.as<std::string>();
-      if (k != "systems" && k != "findings") {
-        issue(kv.first, "unknown key '" + k + "'");
-      }
-    }
-    const YAML::Node findings = doc["findings"];
-    if (findings && !findings.IsMap()) issue(findings, "findings: a map");
-    if (findings && findings.IsMap()) {
-      for (const auto& kv : findings) {
-        const std::string key = kv.first.as<std::string>();
-        if (!known.count(key)) {
-          issue(kv.first, "unknown finding '" + key + "'");
-          continue;
-        }
-        if (!kv.second.IsSequence() || kv.second.size() == 0) {
-          issue(kv.second, key + ": a non-empty list of codes");
-          continue;
-        }
-        for (const auto& c : kv.second) {
-          if (!c.IsMap()) {
-            issue(c, key + ": each code is {system, code, display}");
-            continue;
-          }
-          for (const auto& m : c) {
-            const std::string mk = m.first.as<std::string>();
-            if (mk != "system" && mk != "code" && mk != "display") {
-              issue(m.first, key + ": unknown key '" + mk + "'");
-            }
-          }
-          const std::string system =
-              c["system"] ? c["system"].as<std::string>() : "";
-          const std::string code = c["code"] ? c["code"].as<std::string>() : "";
-          const std::string display =
-              c["display"] ? c["display"].as<std::string>() : "";
-          auto s = systems.find(system);
-          if (s == systems.end()) {
-            issue(c,
-                  key + ": system '" + system + "' is not listed in systems");
-            continue;
-          }
-          if (display.empty()) issue(c, key + ": display is required");
-          if (s->second == "http://loinc.org" && !fhir::ValidLoinc(code)) {
-            issue(c,
-                  key + ": '" + code + "' is not a LOINC code (check digit)");
-          } else if (s->second == "http://snomed.info/sct" &&
-                     !fhir::ValidSnomedConcept(code)) {
-            issue(c, key + ": '" + code +
-                         "' is not a SNOMED CT concept id (check digit)");
-          }
-          out->findings[key].push_back({s->second, code, display});
-        }
-      }
-    }
-    return out;
-  } catch (const std::exception& e) {
-    // A node of the wrong kind that a check above missed: an issue at its
-    // mark (yaml_lint.h), never an abort.
-    issues->push_back(IssueFromException(kFile, e));
+  auto out = std::make_shared<fhir::CodeMap>();
+  std::map<std::string, std::string> systems;
+  const YAML::Node sys = doc["systems"];
+  if (!sys || !sys.IsMap()) {
+    issue(doc, "systems: a map of short name to URI is required");
+    return nullptr;
   }
-  return nullptr;
+  for (const auto& kv : sys) {
+    systems[kv.first.as<std::string>()] = kv.second.as<std::string>();
+  }
+  std::unordered_map<std::string, bool> known;
+  for (const FindingDef& f : impl->findings) known[f.key] = true;
+  for (const auto& kv : doc) {
+    const std::string k = kv.first.as<std::string>();
+    if (k != "systems" && k != "findings") {
+      issue(kv.first, "unknown key '" + k + "'");
+    }
+  }
+  const YAML::Node findings = doc["findings"];
+  if (findings && !findings.IsMap()) issue(findings, "findings: a map");
+  if (findings && findings.IsMap()) {
+    for (const auto& kv : findings) {
+      const std::string key = kv.first.as<std::string>();
+      if (!known.count(key)) {
+        issue(kv.first, "unknown finding '" + key + "'");
+        continue;
+      }
+      if (!kv.second.IsSequence() || kv.second.size() == 0) {
+        issue(kv.second, key + ": a non-empty list of codes");
+        continue;
+      }
+      for (const auto& c : kv.second) {
+        if (!c.IsMap()) {
+          issue(c, key + ": each code is {system, code, display}");
+          continue;
+        }
+        for (const auto& m : c) {
+          const std::string mk = m.first.as<std::string>();
+          if (mk != "system" && mk != "code" && mk != "display") {
+            issue(m.first, key + ": unknown key '" + mk + "'");
+          }
+        }
+        const std::string system =
+            c["system"] ? c["system"].as<std::string>() : "";
+        const std::string code = c["code"] ? c["code"].as<std::string>() : "";
+        const std::string display =
+            c["display"] ? c["display"].as<std::string>() : "";
+        auto s = systems.find(system);
+        if (s == systems.end()) {
+          issue(c, key + ": system '" + system + "' is not listed in systems");
+          continue;
+        }
+        if (display.empty()) issue(c, key + ": display is required");
+        if (s->second == "http://loinc.org" && !fhir::ValidLoinc(code)) {
+          issue(c, key + ": '" + code + "' is not a LOINC code (check digit)");
+        } else if (s->second == "http://snomed.info/sct" &&
+                   !fhir::ValidSnomedConcept(code)) {
+          issue(c, key + ": '" + code +
+                       "' is not a SNOMED CT concept id (check digit)");
+        }
+        out->findings[key].push_back({s->second, code, display});
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace

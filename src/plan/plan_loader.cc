@@ -571,13 +571,8 @@ namespace {
 
 std::shared_ptr<const void> LoadPlan(const YAML::Node& doc,
                                      const ExtensionContext& ctx) {
-  try {
-    PlanLinter linter(ctx.core, ctx.issues);
-    return std::shared_ptr<const plan::PlanModel>(linter.Run(doc));
-  } catch (const std::exception& e) {
-    ctx.issues->push_back(IssueFromException(kFile, e));
-    return nullptr;
-  }
+  PlanLinter linter(ctx.core, ctx.issues);
+  return std::shared_ptr<const plan::PlanModel>(linter.Run(doc));
 }
 
 }  // namespace

@@ -94,6 +94,9 @@ struct ServerOptions {
   // `episode_write_burst` at once; then 429 episode-rate-limited. 0 = none.
   double episode_write_rate = 10;
   double episode_write_burst = 50;
+  // The rate limiters' clock; null = std::chrono::steady_clock::now. Tests
+  // move it on instead of sleeping for a refill.
+  std::function<std::chrono::steady_clock::time_point()> rate_clock;
   // Proxies (IP addresses or CIDR prefixes) whose Forwarded and
   // X-Forwarded-For name the client for the rate limit and the access log;
   // from anyone else those headers are ignored. Start() refuses a

@@ -247,8 +247,8 @@ class Session : public std::enable_shared_from_this<Session> {
                     "with valid percent-escapes and no control characters.",
                     request_id_);
     } else if (server_->limiter.enabled() && !Exempt(target.path) &&
-               (wait = server_->limiter.Take(
-                    client_, std::chrono::steady_clock::now())) > 0) {
+               (wait = server_->limiter.Take(client_, server_->RateNow())) >
+                   0) {
       server_->metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
       res = Problem(429, "rate-limited", "Too many requests",
                     "This client has sent too many requests; retry later.",
@@ -277,8 +277,7 @@ class Session : public std::enable_shared_from_this<Session> {
                  method_slot_ != kGet && method_slot_ != kHead &&
                  !m.params.empty() && server_->episode_limiter.enabled() &&
                  (wait = server_->episode_limiter.Take(
-                      m.params.front(), std::chrono::steady_clock::now())) >
-                     0) {
+                      m.params.front(), server_->RateNow())) > 0) {
         // One episode's writes, whoever sends them (issue 12 finding 2).
         server_->metrics.rate_limited.fetch_add(1, std::memory_order_relaxed);
         res = Problem(429, "episode-rate-limited", "Too many writes",

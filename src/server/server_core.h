@@ -71,6 +71,12 @@ struct ServerCore {
                                             options.max_offloaded);
   }
 
+  // Now, for the rate limiters (options.rate_clock when set).
+  std::chrono::steady_clock::time_point RateNow() const {
+    return options.rate_clock ? options.rate_clock()
+                              : std::chrono::steady_clock::now();
+  }
+
   // Whether a route template's handler runs on the offload pool.
   bool Offloaded(std::string_view route) const {
     return offload->Covers(route);

@@ -1,12 +1,12 @@
 // PostgreSQL backend (libpqxx 6.4, keeping to the API that 7.x also has:
 // exec / exec_params, no deprecated calls).
 //
-// Connections: a bounded pool (kPoolSize) with a blocking acquire that
-// gives up after kAcquireTimeout. A connection that broke is dropped, and
-// so are the idle ones (after a server restart they are all dead); the
-// next call connects afresh. A broken connection is reported as kIoError,
-// not retried: the caller decides whether to repeat the request (writes
-// carry idempotency keys for that).
+// Connections (postgres_pool.h): a bounded pool (kPoolSize) with a
+// blocking acquire that gives up after kAcquireTimeout. A connection that
+// broke is dropped, and so are the idle ones (after a server restart they
+// are all dead); the next call connects afresh. A broken connection is
+// reported as kIoError, not retried: the caller decides whether to repeat
+// the request (writes carry idempotency keys for that).
 //
 // Transactions run at READ COMMITTED. AddEntry locks the episode row
 // (SELECT ... FOR UPDATE) before reading MAX(seq), so writers to one
@@ -17,28 +17,21 @@
 //
 // Binary data (the idempotency response) travels as hex through
 // decode()/encode(), which is the same in libpqxx 6 and 7.
-#include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <pqxx/pqxx>
-#include <random>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
+#include "src/storage/postgres_pool.h"
 #include "src/storage/storage.h"
 #include "src/storage/storage_internal.h"
 
 namespace backaid::storage::internal {
 namespace {
 
-constexpr size_t kPoolSize = 8;
-constexpr std::chrono::seconds kAcquireTimeout{10};
-constexpr int kMaxAttempts = 6;
 // pg_advisory_xact_lock key for migrations: any constant unique to backaid.
 constexpr int64_t kMigrationLockKey = 0x6261636b61696401;  // "backaid\1"
 
@@ -116,95 +109,6 @@ std::optional<std::string> FromHex(std::string_view hex) {
     out.push_back(static_cast<char>(hi * 16 + lo));
   }
   return out;
-}
-
-// ---- connection pool -----------------------------------------------------
-
-class Pool {
- public:
-  explicit Pool(std::string url) : url_(std::move(url)) {}
-
-  // A connection on loan; returned to the pool when the lease ends unless
-  // it was marked broken.
-  class Lease {
-   public:
-    Lease(Pool* pool, std::unique_ptr<pqxx::connection> conn)
-        : pool_(pool), conn_(std::move(conn)) {}
-    Lease(Lease&& other) noexcept
-        : pool_(std::exchange(other.pool_, nullptr)),
-          conn_(std::move(other.conn_)),
-          broken_(other.broken_) {}
-    Lease& operator=(Lease&&) = delete;
-    ~Lease() {
-      if (pool_ != nullptr) pool_->Release(std::move(conn_), broken_);
-    }
-    pqxx::connection& conn() { return *conn_; }
-    void MarkBroken() { broken_ = true; }
-
-   private:
-    Pool* pool_;
-    std::unique_ptr<pqxx::connection> conn_;
-    bool broken_ = false;
-  };
-
-  Result<Lease> Acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    const auto deadline = std::chrono::steady_clock::now() + kAcquireTimeout;
-    while (true) {
-      if (!idle_.empty()) {
-        std::unique_ptr<pqxx::connection> conn = std::move(idle_.back());
-        idle_.pop_back();
-        return Lease(this, std::move(conn));
-      }
-      if (open_ < kPoolSize) {
-        ++open_;
-        lock.unlock();
-        try {
-          return Lease(this, std::make_unique<pqxx::connection>(url_));
-        } catch (const std::exception& e) {
-          lock.lock();
-          --open_;
-          cv_.notify_one();
-          return Status::IoError(std::string("postgresql: cannot connect: ") +
-                                 e.what());
-        }
-      }
-      if (cv_.wait_until(lock, deadline) == std::cv_status::timeout &&
-          idle_.empty() && open_ >= kPoolSize) {
-        return Status::IoError(
-            "postgresql: no pooled connection became free within " +
-            std::to_string(kAcquireTimeout.count()) + " s");
-      }
-    }
-  }
-
- private:
-  void Release(std::unique_ptr<pqxx::connection> conn, bool broken) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (broken || conn == nullptr || !conn->is_open()) {
-      --open_;
-      // Idle peers most likely died with it (server restart): drop them
-      // too so the next calls reconnect instead of failing one by one.
-      open_ -= idle_.size();
-      idle_.clear();
-    } else {
-      idle_.push_back(std::move(conn));
-    }
-    cv_.notify_all();
-  }
-
-  const std::string url_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_;
-  size_t open_ = 0;  // idle + on loan
-};
-
-bool IsConnectionLoss(const std::string& sqlstate) {
-  // Class 08: connection exception; 57P01..57P03: admin/crash shutdown,
-  // cannot connect now.
-  return sqlstate.rfind("08", 0) == 0 || sqlstate == "57P01" ||
-         sqlstate == "57P02" || sqlstate == "57P03";
 }
 
 class PostgresStorage final : public Storage {
@@ -566,65 +470,7 @@ class PostgresStorage final : public Storage {
   // returns OK (rolls back otherwise) and retries transient conflicts.
   template <typename Body>
   Status RunTx(std::string_view what, Body&& body) {
-    thread_local std::minstd_rand jitter(std::random_device{}());
-    for (int attempt = 1;; ++attempt) {
-      Result<Pool::Lease> lease = pool_.Acquire();
-      if (!lease.ok()) return lease.status();
-      bool retry = false;
-      Status s = Attempt(*lease, what, body, &retry);
-      if (!retry || attempt >= kMaxAttempts) return s;
-      // Back off a little, with jitter, so racers do not collide again.
-      std::this_thread::sleep_for(std::chrono::milliseconds(
-          (1 << attempt) + static_cast<int>(jitter() % 8)));
-    }
-  }
-
-  template <typename Body>
-  static Status Attempt(Pool::Lease& lease, std::string_view what, Body& body,
-                        bool* retry) {
-    const std::string prefix = "postgresql: " + std::string(what) + ": ";
-    try {
-      pqxx::work tx(lease.conn());
-      Status s = body(tx);
-      if (s.ok()) {
-        tx.commit();
-      } else {
-        tx.abort();
-      }
-      return s;
-    } catch (const pqxx::in_doubt_error& e) {
-      lease.MarkBroken();
-      return Status::IoError(prefix +
-                             "connection lost during commit, "
-                             "outcome unknown: " +
-                             e.what());
-    } catch (const pqxx::broken_connection& e) {
-      lease.MarkBroken();
-      return Status::IoError(prefix + "connection lost: " + e.what());
-    } catch (const pqxx::serialization_failure& e) {
-      *retry = true;
-      return Status::Internal(prefix + e.what());
-    } catch (const pqxx::deadlock_detected& e) {
-      *retry = true;
-      return Status::Internal(prefix + e.what());
-    } catch (const pqxx::sql_error& e) {
-      const std::string& state = e.sqlstate();
-      if (state == "40001" || state == "40P01" || state == "23505") {
-        *retry = true;
-        return Status::Internal(prefix + e.what());
-      }
-      if (IsConnectionLoss(state) || !lease.conn().is_open()) {
-        lease.MarkBroken();
-        return Status::IoError(prefix + "connection lost: " + e.what());
-      }
-      return Status::Internal(prefix + e.what());
-    } catch (const std::exception& e) {
-      if (!lease.conn().is_open()) {
-        lease.MarkBroken();
-        return Status::IoError(prefix + "connection lost: " + e.what());
-      }
-      return Status::Internal(prefix + e.what());
-    }
+    return internal::RunTx(pool_, what, std::forward<Body>(body));
   }
 
   Pool pool_;

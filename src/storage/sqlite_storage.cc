@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "src/storage/sqlite_internal.h"
 #include "src/storage/storage.h"
 #include "src/storage/storage_internal.h"
 
@@ -37,123 +38,6 @@ namespace backaid::storage::internal {
 namespace {
 
 constexpr int kBusyTimeoutMs = 10000;
-
-struct Migration {
-  int version;
-  const char* sql;
-};
-
-// Append-only: never edit a migration that has shipped; add a new one.
-constexpr Migration kMigrations[] = {
-    {1, R"sql(
-CREATE TABLE episodes (
-  id          TEXT PRIMARY KEY NOT NULL,
-  token_hash  TEXT NOT NULL,
-  created_at  INTEGER NOT NULL,
-  document    TEXT NOT NULL
-);
-CREATE TABLE entries (
-  episode_id  TEXT NOT NULL REFERENCES episodes(id) ON DELETE CASCADE,
-  seq         INTEGER NOT NULL,
-  created_at  INTEGER NOT NULL,
-  document    TEXT NOT NULL,
-  PRIMARY KEY (episode_id, seq)
-) WITHOUT ROWID;
-CREATE TABLE idempotency (
-  key_hash      TEXT PRIMARY KEY NOT NULL,
-  request_hash  TEXT NOT NULL,
-  status        INTEGER NOT NULL,
-  response      BLOB NOT NULL,
-  episode_id    TEXT REFERENCES episodes(id) ON DELETE CASCADE,
-  created_at    INTEGER NOT NULL
-);
-CREATE INDEX idempotency_by_episode ON idempotency(episode_id);
-CREATE TABLE audit (
-  id           INTEGER PRIMARY KEY AUTOINCREMENT,
-  episode_ref  TEXT NOT NULL,
-  token_ref    TEXT NOT NULL,
-  action       TEXT NOT NULL,
-  outcome      TEXT NOT NULL,
-  at           INTEGER NOT NULL
-);
-CREATE INDEX audit_by_episode_ref ON audit(episode_ref, id);
-)sql"},
-    {2, R"sql(
-CREATE INDEX idempotency_by_age ON idempotency(created_at);
-)sql"},
-};
-
-Status FromSqlite(const SQLite::Exception& e, std::string_view what) {
-  std::string msg = "sqlite: " + std::string(what) + ": " + e.what();
-  switch (e.getErrorCode()) {
-    case SQLITE_CANTOPEN:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_READONLY:
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_PERM:
-    case SQLITE_NOTADB:
-      return Status::IoError(std::move(msg));
-    default:
-      return Status::Internal(std::move(msg));
-  }
-}
-
-// Runs `body` and turns any exception into a Status: nothing leaves the
-// module by throwing.
-template <typename F>
-auto Guard(std::string_view what, F&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const SQLite::Exception& e) {
-    return FromSqlite(e, what);
-  } catch (const std::exception& e) {
-    return Status::Internal("sqlite: " + std::string(what) + ": " + e.what());
-  }
-}
-
-// BEGIN IMMEDIATE ... COMMIT; rolls back unless committed.
-class WriteTx {
- public:
-  explicit WriteTx(SQLite::Database& db) : db_(db) {
-    db_.exec("BEGIN IMMEDIATE");
-  }
-  ~WriteTx() {
-    if (done_) return;
-    try {
-      db_.exec("ROLLBACK");
-    } catch (...) {  // nothing to do: the connection rolls back on its own
-    }
-  }
-  void Commit() {
-    db_.exec("COMMIT");
-    done_ = true;
-  }
-  WriteTx(const WriteTx&) = delete;
-  WriteTx& operator=(const WriteTx&) = delete;
-
- private:
-  SQLite::Database& db_;
-  bool done_ = false;
-};
-
-// A read snapshot over several statements (BEGIN DEFERRED).
-class ReadTx {
- public:
-  explicit ReadTx(SQLite::Database& db) : db_(db) { db_.exec("BEGIN"); }
-  ~ReadTx() {
-    try {
-      db_.exec("COMMIT");
-    } catch (...) {
-    }
-  }
-  ReadTx(const ReadTx&) = delete;
-  ReadTx& operator=(const ReadTx&) = delete;
-
- private:
-  SQLite::Database& db_;
-};
 
 std::optional<IdempotencyRecord> FindIdem(SQLite::Database& db,
                                           const std::string& key_hash) {
@@ -210,37 +94,7 @@ class SqliteStorage final : public Storage {
     return Guard("migrate", [&]() -> Status {
       Result<SQLite::Database*> db = Conn();
       if (!db.ok()) return db.status();
-      SQLite::Database& d = **db;
-      d.exec(
-          "CREATE TABLE IF NOT EXISTS schema_version ("
-          "version INTEGER PRIMARY KEY NOT NULL, "
-          "applied_at INTEGER NOT NULL)");
-      const int latest = kMigrations[std::size(kMigrations) - 1].version;
-      for (const Migration& m : kMigrations) {
-        // One transaction per migration; the version is re-read under the
-        // write lock, so a concurrent starter that got there first wins
-        // and this one skips it.
-        WriteTx tx(d);
-        const int current =
-            d.execAndGet("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-                .getInt();
-        if (current > latest) {
-          return Status::FailedPrecondition(
-              "sqlite: database schema version " + std::to_string(current) +
-              " is newer than this backaid supports (" +
-              std::to_string(latest) + ")");
-        }
-        if (current >= m.version) continue;
-        d.exec(m.sql);
-        SQLite::Statement ins(
-            d,
-            "INSERT INTO schema_version (version, applied_at) "
-            "VALUES (?, CAST(strftime('%s','now') AS INTEGER) * 1000)");
-        ins.bind(1, m.version);
-        ins.exec();
-        tx.Commit();
-      }
-      return Status::Ok();
+      return MigrateSqlite(**db);
     });
   }
 
@@ -520,55 +374,7 @@ class SqliteStorage final : public Storage {
     return Guard("check integrity", [&]() -> Result<IntegrityReport> {
       Result<SQLite::Database*> db = Conn();
       if (!db.ok()) return db.status();
-      SQLite::Database& d = **db;
-      IntegrityReport report;
-      std::vector<std::string> problems;
-      ReadTx tx(d);
-      {
-        SQLite::Statement q(d, "PRAGMA integrity_check");
-        while (q.executeStep()) {
-          std::string line = q.getColumn(0).getString();
-          if (line != "ok") problems.push_back("integrity_check: " + line);
-        }
-      }
-      {
-        SQLite::Statement q(d, "PRAGMA foreign_key_check");
-        int64_t orphans = 0;
-        while (q.executeStep()) ++orphans;
-        if (orphans > 0) {
-          problems.push_back(std::to_string(orphans) +
-                             " rows reference a missing episode");
-        }
-      }
-      {
-        // Per episode, seq must be exactly 1..n.
-        SQLite::Statement q(d,
-                            "SELECT COUNT(*) FROM (SELECT episode_id FROM "
-                            "entries GROUP BY episode_id HAVING MIN(seq) <> 1 "
-                            "OR MAX(seq) <> COUNT(*) "
-                            "OR COUNT(DISTINCT seq) <> COUNT(*))");
-        q.executeStep();
-        const int64_t bad = q.getColumn(0).getInt64();
-        if (bad > 0) {
-          problems.push_back(std::to_string(bad) +
-                             " episodes whose entry seq is not 1..n");
-        }
-      }
-      report.episodes =
-          d.execAndGet("SELECT COUNT(*) FROM episodes").getInt64();
-      report.entries = d.execAndGet("SELECT COUNT(*) FROM entries").getInt64();
-      report.ok = problems.empty();
-      if (report.ok) {
-        report.detail =
-            "integrity_check ok; foreign_key_check ok; entry seq 1..n per "
-            "episode";
-      } else {
-        for (const std::string& p : problems) {
-          if (!report.detail.empty()) report.detail += "; ";
-          report.detail += p;
-        }
-      }
-      return report;
+      return SqliteIntegrity(**db);
     });
   }
 
