@@ -5,8 +5,8 @@ lines (issue 11's before/after picture; ARCHITECTURE.md "The include graph").
 A module is a directory src/<module>/; a public header include/backaid/X.h
 belongs to the module that implements it (tests/layering_test.py's
 HEADER_OWNER, the one table). An edge A -> B counts the #include lines of
-A's files that name a file of B (tests, *_test.cc and test_kb.h, are left
-out, as in the layering test).
+A's files that name a file of B (tests and their fixtures are left out,
+as in the layering test: layering_test.is_test_file).
 
 usage:
   module_graph.py [--root DIR] [--owner HEADER=MODULE ...] [--mermaid]
@@ -34,17 +34,8 @@ END = "<!-- module-graph end -->"
 
 
 def files_of(root):
-    """(module, text) of every non-test source file of the tree at root."""
-    out = []
-    for d, _, files in os.walk(os.path.join(root, "src")):
-        for f in sorted(files):
-            if not f.endswith((".cc", ".h")) or f.endswith("_test.cc"):
-                continue
-            if f == "test_kb.h":
-                continue
-            rel = os.path.relpath(os.path.join(d, f), root)
-            with open(os.path.join(root, rel), encoding="utf-8") as fh:
-                out.append((rel.split(os.sep)[1], rel, fh.read()))
+    """(module, rel, text) of every non-test source file of the tree at root."""
+    out = layering_test.source_files(root)
     inc = os.path.join(root, "include", "backaid")
     for f in sorted(os.listdir(inc)):
         if f.endswith(".h"):

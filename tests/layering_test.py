@@ -108,19 +108,30 @@ def violations_of(module, name, text):
     return out
 
 
-def scan(src_dir):
-    found = []
+def is_test_file(name):
+    """Test sources and their fixtures: left out of the layering and the
+    module graph (scripts/module_graph.py)."""
+    return name.endswith(("_test.cc", "_test_util.h")) or name == "test_kb.h"
+
+
+def source_files(src_dir):
+    """(module, rel, text) of every non-test .cc/.h under src_dir/src."""
+    out = []
     for root, _, files in os.walk(os.path.join(src_dir, "src")):
         for f in sorted(files):
-            if not f.endswith((".cc", ".h")) or f.endswith("_test.cc"):
-                continue
-            if f == "test_kb.h":
+            if not f.endswith((".cc", ".h")) or is_test_file(f):
                 continue
             path = os.path.join(root, f)
             rel = os.path.relpath(path, src_dir)
-            module = rel.split(os.sep)[1]
             with open(path, encoding="utf-8") as fh:
-                found += violations_of(module, rel, fh.read())
+                out.append((rel.split(os.sep)[1], rel, fh.read()))
+    return out
+
+
+def scan(src_dir):
+    found = []
+    for module, rel, text in source_files(src_dir):
+        found += violations_of(module, rel, text)
     inc_dir = os.path.join(src_dir, "include", "backaid")
     for f in sorted(os.listdir(inc_dir)):
         if not f.endswith(".h"):

@@ -70,6 +70,9 @@ struct UndeterminedRule {
 void CouldNotRuleOut(const KnowledgeBase& kb, const Case& c,
                      const TriageResult& result,
                      std::vector<UndeterminedRule>* out);
+// The set form turned into the list form (findings in id order).
+std::vector<Undetermined> ToUndetermined(
+    const std::vector<UndeterminedRule>& rules);
 
 // The services asked for by the fired rules at the result's level, in
 // rule order, without repeats.

@@ -124,19 +124,9 @@ void AppendOpenQuestions(const KnowledgeBase& kb,
   const KnowledgeBase::Impl& impl = kb::Internal(kb);
   out->push_back('[');
   if (detail == ResultDetail::kFull) {
-    std::vector<Undetermined> u;
-    u.reserve(undetermined.size());
-    for (const UndeterminedRule& x : undetermined) {
-      Undetermined y;
-      y.rule = x.rule;
-      for (size_t f = x.missing._Find_first(); f < x.missing.size();
-           f = x.missing._Find_next(f)) {
-        y.missing.push_back(static_cast<FindingId>(f));
-      }
-      u.push_back(std::move(y));
-    }
     bool first = true;
-    for (const OpenQuestion& q : OpenQuestions(kb, u)) {
+    for (const OpenQuestion& q :
+         OpenQuestions(kb, ToUndetermined(undetermined))) {
       if (!first) out->push_back(',');
       first = false;
       out->append("{\"finding\":");

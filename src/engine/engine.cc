@@ -171,6 +171,11 @@ std::vector<Undetermined> CouldNotRuleOut(const KnowledgeBase& kb,
                                           const TriageResult& result) {
   std::vector<UndeterminedRule> rules;
   CouldNotRuleOut(kb, c, result, &rules);
+  return ToUndetermined(rules);
+}
+
+std::vector<Undetermined> ToUndetermined(
+    const std::vector<UndeterminedRule>& rules) {
   std::vector<Undetermined> out;
   out.reserve(rules.size());
   for (const UndeterminedRule& u : rules) {
