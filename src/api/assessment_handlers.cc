@@ -122,6 +122,7 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
   const EpisodeStart& start = request->start;
   // Where the person is in the questionnaire (answers only).
   std::string next_question = "null";
+  std::string next_screen = "[]";
   Progress progress;
   bool finished = true;
   if (request->answers) {
@@ -131,6 +132,13 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
       next_question.clear();
       AppendQuestionJson(QuestionInRegion(*kb_, start.region, *q),
                          &next_question);
+      next_screen = "[";
+      for (const Question* mate : session->NextScreen()) {
+        if (next_screen.size() > 1) next_screen.push_back(',');
+        AppendQuestionJson(QuestionInRegion(*kb_, start.region, *mate),
+                           &next_screen);
+      }
+      next_screen.push_back(']');
       finished = false;
     }
     progress = session->progress();
@@ -145,8 +153,12 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
   std::string body = "{\"finished\":";
   body += finished ? "true" : "false";
   body += ",\"next_question\":" + next_question;
-  body += fmt::format(",\"progress\":{{\"answered\":{},\"about\":{}}}",
-                      progress.answered, progress.about);
+  body += ",\"next_screen\":" + next_screen;
+  body += fmt::format(
+      ",\"progress\":{{\"answered\":{},\"about\":{},\"screens_answered\":{},"
+      "\"screens_about\":{}}}",
+      progress.answered, progress.about, progress.screens_answered,
+      progress.screens_about);
   body += ",\"answers\":";
   AppendAnswersJson(start.answers, &body);
   body += ",\"findings\":";

@@ -190,6 +190,24 @@ check(a["triage"]["triage"] != "emergency" and
       f"not emergency: the first three now items in order ({steps})")
 check(a["next_question"] is not None and a["progress"]["answered"] == 1,
       f"progress after one answer: {a.get('progress')}")
+# Screens (issue 14): short related questions come together; a client that
+# answered part of a screen gets the rest of it next.
+check([q["id"] for q in a["next_screen"]] == ["sex"] and
+      a["progress"]["screens_answered"] == 1 and
+      a["progress"]["screens_about"] >= 5,
+      f"the rest of the first screen next ({[q['id'] for q in a['next_screen']]}"
+      f", {a['progress']})")
+st, _, a = srv.json("POST", "/v1/assessments", {"answers": {}})
+check(st == 200 and [q["id"] for q in a["next_screen"]] == ["age", "sex"] and
+      all(q["screen"] == "about_you" for q in a["next_screen"]) and
+      a["progress"]["screens_answered"] == 0,
+      f"the first screen asks age and sex together ({a.get('next_screen')})")
+st, _, a = srv.json("POST", "/v1/assessments",
+                    {"answers": {"age": 40, "sex": "male"}})
+check(st == 200 and [q["id"] for q in a["next_screen"]] ==
+      ["emergency_signs", "nerve_signs"] and
+      a["progress"]["screens_answered"] == 1,
+      f"then the warning signs on one screen ({a.get('next_screen')})")
 # Region is a real setting: the plan, the next question and the
 # vocabulary in the region's words (regions.yaml terms). Sources are cited
 # as they are, so they are left out of the check.
