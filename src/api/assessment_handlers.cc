@@ -171,20 +171,8 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
   body += ",\"emergency_number\":";
   AppendJsonString(EmergencyNumber(*kb_, start.region), &body);
   // At most three steps, as `backaid assess` leads with them (report.h).
-  body += ",\"what_to_do_now\":[";
-  bool first_step = true;
-  for (const NowStep& step : WhatToDoNow(*kb_, result, &*plan, start.region)) {
-    if (!first_step) body.push_back(',');
-    first_step = false;
-    body += "{\"id\":";
-    AppendJsonString(step.id, &body);
-    body += ",\"title\":";
-    AppendJsonString(step.title, &body);
-    body += ",\"text\":";
-    AppendJsonString(step.text, &body);
-    body.push_back('}');
-  }
-  body.push_back(']');
+  body += ",\"what_to_do_now\":";
+  AppendNowStepsJson(WhatToDoNow(*kb_, result, &*plan, start.region), &body);
   // At emergency, what to tell the call handler, filled in (report.h).
   body += ",\"call_script\":";
   AppendCallScriptJson(

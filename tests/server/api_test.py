@@ -307,6 +307,14 @@ check(h.get("location") == f"/v1/episodes/{ep['id']}", "Location header")
 eid, token = ep["id"], ep["token"]
 check(ep["review"]["level"] == "self_care", f"spasm: self_care "
       f"({ep['review']['level']})")
+# The diary's first steps are the core's (WhatToDoNow), in the shape and
+# order of the assessment of the same findings.
+st, _, same = srv.json("POST", "/v1/assessments",
+                       {"findings": findings, "time_zone": "Europe/London"})
+check(st == 200 and same["what_to_do_now"] and
+      ep["review"]["what_to_do_now"] == same["what_to_do_now"],
+      f"review and assessment: the same what_to_do_now "
+      f"({ep['review']['what_to_do_now']} vs {same.get('what_to_do_now')})")
 
 # Wrong or missing token: the same 404 as a missing episode.
 st1, _, b1 = srv.json("GET", f"/v1/episodes/{eid}")
@@ -364,7 +372,14 @@ check(st == 201 and r["review"]["level"] == "emergency" and
       r["review"]["previous_level"] == "self_care",
       f"saddle numbness in the diary: escalated to emergency "
       f"({st} {r and r.get('review', {}).get('level')})")
-check(len(r["review"]["what_to_do_now"]) > 0, "what to do now is given")
+steps = r["review"]["what_to_do_now"]
+calls = {i["id"] for i in r["review"]["plan"]["items"]
+         if i.get("role") == "emergency_call"}
+check(1 <= len(steps) <= 3 and steps[0].get("role") == "emergency_call" and
+      "112" in steps[0]["title"] and calls and
+      not calls & {x["id"] for x in steps},
+      f"diary emergency: the region's call first, the plan's call item not "
+      f"again ({steps})")
 st, _, e = srv.json("GET", f"/v1/episodes/{eid}", token=token)
 check(st == 200 and [x["seq"] for x in e["entries"]] == [1, 2],
       "two entries, no duplicate from the retry")
