@@ -160,8 +160,6 @@ class Assessment {
 
   // The answers given, in order: question id and reply.
   std::vector<std::pair<std::string, Reply>> answers() const;
-  // The label(s) of an answer, for showing back to the person.
-  std::string DescribeReply(const Question& q, const Reply& r) const;
 
  private:
   struct Step {

@@ -435,20 +435,6 @@ std::vector<std::pair<std::string, Reply>> Assessment::answers() const {
   return out;
 }
 
-std::string Assessment::DescribeReply(const Question& q, const Reply& r) const {
-  if (r.number) {
-    return q.unit.empty() ? FormatNumber(*r.number)
-                          : FormatNumber(*r.number) + " " + q.unit;
-  }
-  std::string s;
-  for (const std::string& id : r.options) {
-    const int i = FindOption(q, id);
-    if (!s.empty()) s += "; ";
-    s += i >= 0 ? q.options[i].label : std::string("not sure");
-  }
-  return s;
-}
-
 Result<AnsweredCase> CaseFromAnswers(const KnowledgeBase& kb,
                                      std::string_view json_answers) {
   if (!assess::QuestionnaireOf(kb)) {
