@@ -344,6 +344,9 @@ test("self-care path: question screens, errors, back, help, then the plan with t
   await shot(page, "01-first-screen-errors");
   // Only the sex answered: the age's error stays, and the focus goes to it.
   await fillQuestion(page, "sex", SELF_CARE);
+  // Answering it clears its own error at once, not the age's.
+  assert.equal(await page.locator('.q[data-question="sex"] .field-error:not([hidden])').count(), 0);
+  assert.equal(await page.locator('.q[data-question="age"] .field-error:not([hidden])').count(), 1);
   await page.getByTestId("next").click();
   await page.waitForFunction(() => document.querySelectorAll(".field-error:not([hidden])").length === 1);
   assert.equal(await page.locator('.q[data-question="age"] .field-error:not([hidden])').count(), 1);
@@ -632,7 +635,7 @@ test("diary worsening to one-leg weakness: a note prompts to record it, the leve
   await page.close();
 });
 
-test("back button: the browser's Back goes to the previous question, Start asks before discarding", async () => {
+test("back button: the browser's Back goes to the previous screen with all its answers, Start asks before discarding", async () => {
   const page = await freshPage();
   // The start button is above the fold at 360 x 640.
   await page.setViewportSize({ width: 360, height: 640 });
@@ -643,6 +646,18 @@ test("back button: the browser's Back goes to the previous question, Start asks 
   await page.setViewportSize({ width: 360, height: 780 });
 
   await page.getByTestId("start").click();
+  // "I'm not sure" on a number that shares its screen marks that question
+  // only (the screen stays); typing a number takes it back.
+  const first = await currentScreen(page);
+  const num = page.locator('.q[data-kind="number"]').first();
+  assert.ok(first.ids.length > 1 && (await num.count()) === 1, first.ids.join(","));
+  await num.getByTestId("not-sure").click();
+  assert.equal(await num.getByTestId("not-sure").getAttribute("aria-pressed"), "true");
+  assert.equal(await page.locator("form.question").getAttribute("data-answered"), "0");
+  assert.equal(await page.locator(".field-error:not([hidden])").count(), 0);
+  assert.equal((await screenValues(page))[await num.getAttribute("data-question")], "unsure");
+  await num.locator("input[type=number]").fill("35");
+  assert.equal(await num.getByTestId("not-sure").getAttribute("aria-pressed"), "false");
   const steps = [];
   for (let i = 0; i < 3; i++) steps.push({ ...(await answerScreen(page, SELF_CARE)), ...(await lastAnswered(page, steps)) });
   const form = page.locator("form.question");

@@ -171,14 +171,22 @@ export function questionField(q: api.Question, prefill: api.AnswerValue | undefi
 
   const el = h("div", { class: "q", "data-question": q.id, "data-kind": isScale(q) ? "scale" : q.kind },
     body, help);
+  const showError = (msg: string | null) => {
+    err.textContent = msg ?? "";
+    err.hidden = msg === null;
+    invalid(msg !== null);
+  };
+  // An answer given clears the question's error (the others keep theirs).
+  const answered = () => { if (!err.hidden && !("error" in read())) showError(null); };
+  el.addEventListener("change", answered);
+  el.addEventListener("input", answered);
+  el.addEventListener("click", (ev) => {
+    if ((ev.target as HTMLElement).closest("[data-testid=not-sure]")) answered();
+  });
   return {
     q, el, title,
     read: () => read(),
-    showError: (msg) => {
-      err.textContent = msg ?? "";
-      err.hidden = msg === null;
-      invalid(msg !== null);
-    },
+    showError,
     focus: () => focusFirst(),
   };
 }
