@@ -274,11 +274,12 @@ function emptyValue(given) {
 
 // Answers screen after screen until a result; returns the screens (each
 // an array of question ids); `screens.given` holds every answer given.
-async function answerAll(page, answers, limit = 60) {
+async function answerAll(page, answers, limit = 60, onScreen = null) {
   const screens = [];
   screens.given = {};
   for (let i = 0; i < limit; i++) {
     if (!(await page.locator("form.question").count())) break;
+    if (onScreen) await onScreen((await currentScreen(page)).ids);
     const { ids, given } = await answerScreen(page, answers);
     screens.push(ids);
     Object.assign(screens.given, given);
@@ -360,8 +361,20 @@ test("self-care path: question screens, errors, back, help, then the plan with t
   assert.deepEqual(await screenValues(page), step1.given);
   assert.match(await page.getByTestId("progress").innerText(), /^Step 1 of/);
 
-  // From the first step again, to the result.
-  const screens = await answerAll(page, SELF_CARE);
+  // From the first step again, to the result. The screen with the pain
+  // scale and the questions about how and when it started: every question
+  // its own group, axe-clean, kept at 360 and 1280 px.
+  let painScreen = null;
+  const screens = await answerAll(page, SELF_CARE, 60, async (ids) => {
+    if (!ids.includes("pain_score")) return;
+    painScreen = ids;
+    assert.equal(await page.locator("form.question .q").count(), ids.length);
+    assert.equal(await page.locator("form.question fieldset[data-testid=pain-scale] > legend").count(), 1);
+    assert.equal(await page.locator("form.question [data-testid=next]").count(), 1);
+    await axe(page, "the pain screen");
+    await shots(page, "02-pain-screen");
+  });
+  assert.ok(painScreen, "the pain scale was shown");
   assert.deepEqual(screens[0], first.ids);
   const asked = screens.flat();
   await page.locator(".level").first().waitFor();
