@@ -16,7 +16,13 @@ skipped, so the external sets count once they are there) and each protocol
     question count (median and maximum for non-emergency results, median
     for emergency results) may not rise;
   - fails when a set's case count differs from the ratchet's: the set
-    changed, so its figures must be looked at and recorded again.
+    changed, so its figures must be looked at and recorded again;
+  - checks the person's path targets (issue 14) on the screens a person
+    sees (questions shown together count once, `screen` in questions.yaml):
+    median at most 15 screens for a non-emergency result and at most 5 to
+    reach an emergency, on the own set, the public set and the external
+    sets taken together (one external set alone may hold a single
+    emergency case, which is no median).
 With --update, writes the current figures instead (after the under-triage
 check), for a change that was reviewed: `make ratchet`.
 """
@@ -27,13 +33,17 @@ import sys
 
 HIGHER = ["exact_rate", "fully_exact_rate", "self_care_exact_rate",
           "condition_recall"]
-LOWER = ["questions_not_emergency_median", "questions_not_emergency_max",
-         "questions_emergency_median"]
+LOWER = ["screens_not_emergency_median", "screens_not_emergency_max",
+         "screens_emergency_median", "questions_not_emergency_median",
+         "questions_not_emergency_max", "questions_emergency_median"]
+# Issue 14's targets, on screens (median; emergency: to reach it).
+TARGETS = {"screens_not_emergency_median": 15, "screens_emergency_median": 5}
 EPS = 1e-9
 
 
 def figures(backaid, path, interview):
-    cmd = [backaid, "validate", "--format", "json", path]
+    paths = path if isinstance(path, list) else [path]
+    cmd = [backaid, "validate", "--format", "json"] + paths
     if interview:
         cmd.append("--interview")
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -50,7 +60,18 @@ def figures(backaid, path, interview):
         out["questions_not_emergency_median"] = q["not_emergency"]["median"]
         out["questions_not_emergency_max"] = q["not_emergency"]["max"]
         out["questions_emergency_median"] = q["emergency"]["median"]
+        sc = r["screens"]
+        out["screens_not_emergency_median"] = sc["not_emergency"]["median"]
+        out["screens_not_emergency_max"] = sc["not_emergency"]["max"]
+        out["screens_emergency_median"] = sc["emergency"]["median"]
     return out, r
+
+
+def check_targets(name, got, problems):
+    for k, limit in TARGETS.items():
+        if got.get(k, -1) > limit:
+            problems.append(f"{name}: {k} is {got[k]}, the target is at most "
+                            f"{limit}")
 
 
 def main():
@@ -67,17 +88,22 @@ def main():
         ratchet = {}
     problems = []
     current = dict(ratchet) if update else {}
+    external = []
     for spec in sets:
         name, _, path = spec.partition("=")
         if not os.path.exists(path):
             print(f"{name}: {path} not there yet, skipped")
             continue
+        if name.startswith("external"):
+            external.append(path)
         for protocol in ("as_given", "interview"):
             key = f"{name}/{protocol}"
             got, raw = figures(backaid, path, protocol == "interview")
             line = ", ".join(f"{k} {v}" for k, v in got.items()
                              if k != "under_triage_ids")
             print(f"{key}: {line}")
+            if protocol == "interview" and not name.startswith("external"):
+                check_targets(key, got, problems)
             old = ratchet.get(key)
             known = set()
             if name.startswith("external") and old is not None and not update:
@@ -108,6 +134,11 @@ def main():
             for k in LOWER:
                 if k in old and old[k] >= 0 and got.get(k, -1) > old[k]:
                     problems.append(f"{key}: {k} rose from {old[k]} to {got[k]}")
+    if external:
+        got, _ = figures(backaid, external, True)
+        print("external (all)/interview: " + ", ".join(
+            f"{k} {got[k]}" for k in TARGETS))
+        check_targets("external (all)/interview", got, problems)
     if update:
         with open(ratchet_path, "w") as f:
             json.dump(current, f, indent=2, sort_keys=True)

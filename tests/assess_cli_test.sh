@@ -174,9 +174,10 @@ assert a['triage'] == t, (a['triage'], t)
 assert a['answers'] == {}
 PY"
 
-# Piped answers go through the same questions.
+# Piped answers go through the same questions, a screen at a time (the
+# warning signs: the emergency list, then the nerve checklist).
 check "piped interactive answers" bash -c \
-  "printf '40\n2\n1\n' | '$bin' assess --region uk > p.txt; grep -q 'STOP: this needs help now. Call 999.' p.txt && grep -q '^EMERGENCY:' p.txt && test \$(grep -c 'not a diagnosis' p.txt) -eq 1"
+  "printf '40\n2\n1\n9\n' | '$bin' assess --region uk > p.txt; grep -q 'STOP: this needs help now. Call 999.' p.txt && grep -q '^EMERGENCY:' p.txt && test \$(grep -c 'not a diagnosis' p.txt) -eq 1"
 check "questions fit 80 columns" bash -c \
   "printf '34
 2
@@ -184,16 +185,16 @@ check "questions fit 80 columns" bash -c \
 9
 8
 10
+0
 6
 8 12
+2
+2
 2
 7
 9
 9
 5
-2
-0
-2
 1
 10
 ' | '$bin' assess > w.txt && grep -q '^SELF CARE' w.txt && sed '/Thank you/q' w.txt | awk 'length > 80 { exit 1 }'"

@@ -148,10 +148,13 @@ class Run:
     def expect(self, what, text):
         self.check(f"{what}: '{text}'", self.term.wait_for(text))
 
-    def answer(self, number, text):
-        """Waits for "Question N of", then types TEXT and Enter."""
-        if not self.term.wait_for(f"Question {number} of"):
-            self.fail(f"question {number} never appeared")
+    def answer(self, question, text):
+        """Waits for a question (a part of its text), then types TEXT and
+        Enter. A screen's questions come one after another under one step
+        header ("Step 4 of about 9, question 2 of 4"), so each is found by
+        its own words."""
+        if not self.term.wait_for(question):
+            self.fail(f"question '{question}' never appeared")
             return False
         self.term.type(text + "\r")
         return True
@@ -167,56 +170,57 @@ def main():
     # ---- a self-care path, with going back to change an answer and help --
     run.start("--region", "uk")
     run.expect("emergency number at the start", "call 999")
-    run.answer(1, "34")
-    run.answer(2, "1")                      # female ...
-    run.expect("sex answered", "Question 3 of")
+    run.expect("age and sex on one step", "Step 1 of about")
+    run.answer("How old are you", "34")
+    run.expect("sex on the same step", "question 2 of 2 - About you")
+    run.answer("What sex were you born with", "1")    # female ...
     run.expect("pregnancy asked right after sex", "Are you pregnant")
-    run.term.type("b\r")                    # ... back: change it
-    run.term.wait_for("Question 2 of", 0)   # (already on screen once)
-    before = run.term.screen().count("Question 2 of")
+    run.expect("pregnancy is the next step", "Step 2 of")
+    run.term.type("b\r")                    # ... back: the whole step again
+    before = run.term.screen().count("How old are you")
     deadline = time.monotonic() + WAIT_SECONDS
-    while (run.term.screen().count("Question 2 of") == before
+    while (run.term.screen().count("How old are you") == before
            and time.monotonic() < deadline):
         run.term._pump(0.05)
-    run.check("back shows question 2 again",
-              run.term.screen().count("Question 2 of") > before)
-    run.term.type("2\r")                    # male
-    run.answer(3, "8")                      # emergency signs: none
-    run.term.wait_for("Question 4 of")
+    run.check("back shows the first step again",
+              run.term.screen().count("How old are you") > before)
+    run.term.type("34\r")
+    run.answer("question 2 of 2 - About you", "2")  # male
+    run.answer("Do you have any of these right now", "8")  # none
+    run.term.wait_for("Since the back pain started")
     run.term.type("?\r")
     run.expect("help explains the saddle area", 'saddle area" is the skin')
     # The order is the knowledge base's (the most urgent open question
-    # first, only those that can still matter), so each step names the
-    # question it answers.
-    for number, text in [
-            (4, "9"),       # nerve signs: none
-            (5, "8"),       # illness: none
-            (6, "10"),      # health history: none
-            (7, "6"),       # pain 6/10
-            (8, "8 12"),    # pain pattern: bending, moving in general
-            (9, "2"),       # walks, slowed by pain
-            (10, "7"),      # legs: none
-            (11, "9"),      # look-alikes: none
-            (12, "9")]:     # medicines: none
-        run.answer(number, text)
+    # first, only those that can still matter; a screen's questions in the
+    # file's order), so each answer names the question it answers.
+    for question, text in [
+            ("Since the back pain started", "9"),      # nerve signs: none
+            ("A fever (38", "8"),                      # illness: none
+            ("Does any of this apply to you", "10"),   # health history: none
+            ("How many days ago", "0"),                # started today
+            ("How bad is the pain", "6"),              # pain 6/10
+            ("Which of these are true about your", "8 12"),  # bending, moving
+            ("How did it start", "2"),                 # while lifting
+            ("Gently try four movements", "2"),        # some limited
+            ("walk a few steps around the room", "2"),  # slowed by pain
+            ("in your legs", "7"),                     # legs: none
+            ("comes from somewhere else", "9"),        # look-alikes: none
+            ("About medicines", "9")]:                 # medicines: none
+        run.answer(question, text)
     # No fever or shivers: pressing on the spine could only rule out the
     # fever-with-tenderness rules, so it is not asked (HAZ-125).
     run.expect("heel walk help offered", "walk 4 or 5 small steps on your heels")
-    for number, text in [
-            (13, "5"),      # heel and toe walk: both easy
-            (14, "2"),      # while lifting
-            (15, "0"),      # started today
-            (16, "2"),      # some movements limited
-            (17, "1"),      # first time
-            (18, "10")]:    # outlook: none
-        run.answer(number, text)
+    run.answer("walk 4 or 5 small steps on your heels", "5")  # both easy
+    run.answer("like this before", "1")                       # first time
+    run.expect("a plain spasm takes nine steps", "Step 9 of about 9")
+    run.answer("Thinking about the last two weeks", "10")     # outlook: none
     run.expect("result level on top", "SELF CARE:")
     run.expect("why", "fits a back muscle spasm")
     run.expect("the plan", "Your plan")
     run.expect_exit("clean exit", 0)
     screen = run.term.screen()
     run.check("no pregnancy question after changing the answer to male",
-              "Are you pregnant" not in screen[screen.rfind("Question 2 of"):])
+              "Are you pregnant" not in screen[screen.rfind("What sex"):])
     wide = [line for line in run.term.screen().splitlines()
             if len(line) > COLUMNS]
     run.check(f"no line wider than {COLUMNS} columns: {wide[:1]}", not wide)
@@ -224,23 +228,24 @@ def main():
     # ---- an emergency path that stops early ------------------------------
     run.start()
     run.expect("EU number by default", "call 112")
-    run.answer(1, "58")
-    run.answer(2, "2")
-    run.answer(3, "1")                      # chest pain
+    run.answer("How old are you", "58")
+    run.answer("What sex were you born with", "2")
+    run.answer("Do you have any of these right now", "1")  # chest pain
+    run.answer("Since the back pain started", "9")         # nerves: none
     run.expect("stops and says what to do now",
                "STOP: this needs help now. Call 112.")
     run.expect("emergency level", "EMERGENCY:")
     run.expect("heart reason", "heart attack")
     run.expect_exit("clean exit", 0)
     run.check("asked no more questions after an emergency",
-              "Question 4 of" not in run.term.screen())
+              "Step 3 of" not in run.term.screen())
 
     # ---- bad input, then Ctrl-C ------------------------------------------
     run.start("--region", "us")
-    run.answer(1, "abc")
+    run.answer("How old are you", "abc")
     run.expect("bad number explained", "Please type a number from 1 to 120")
     run.term.type("30\r")
-    run.answer(2, "7")
+    run.answer("What sex were you born with", "7")
     run.expect("bad option explained", "Please type a number from 1 to 4")
     run.term.type("\x03")                   # Ctrl-C
     run.expect("Ctrl-C leaves with a message", "Stopped (Ctrl-C)")
@@ -252,7 +257,7 @@ def main():
     # program handles the answer, and must still stop it.
     for round_ in range(10):
         run.start("--region", "uk")
-        run.check("question 1 shown", run.term.wait_for("Question 1 of"))
+        run.check("step 1 shown", run.term.wait_for("Step 1 of"))
         run.term.type("30\r\x03")
         run.expect(f"early Ctrl-C {round_} leaves with a message",
                    "Stopped (Ctrl-C)")
@@ -260,8 +265,8 @@ def main():
 
     # ---- end of input (Ctrl-D) -------------------------------------------
     run.start()
-    run.answer(1, "30")
-    run.term.wait_for("Question 2 of")
+    run.answer("How old are you", "30")
+    run.term.wait_for("What sex were you born with")
     run.term.type("\x04")                   # Ctrl-D on an empty line
     run.expect("end of input leaves with a message", "Stopped: no more input")
     run.expect_exit("end of input", 1)

@@ -11,6 +11,14 @@
 // is known. Once the level is emergency the session is finished: no more
 // questions are asked.
 //
+// Questions that share a `screen` id (questions.yaml) are shown together:
+// when the next question has one, the questions of its screen that would
+// also be asked now come with it (NextScreen), so a person answers short
+// related questions (age and sex; how bad the pain is and how it started)
+// on one screen. No question of a screen is asked only depending on another
+// question of the same screen (the loader checks this), so a screen never
+// needs to show or hide a part of itself.
+//
 // The questions, their options and the findings each option sets are data;
 // this module only applies them. An option that is "not sure" leaves its
 // findings unknown (not assessed), never "no"; an unticked checklist item
@@ -63,6 +71,8 @@ struct Question {
   std::vector<QuestionOption> options;  // single and checklist
   double min = 0, max = 0;              // number: the accepted range
   std::string unit;                     // number: e.g. "days", may be empty
+  std::string screen;  // questions with the same screen id are shown
+                       // together (NextScreen); "" = on its own
 };
 
 // The reserved answer of a number question that means "not sure".
@@ -91,6 +101,10 @@ struct Progress {
   // of these", the normal answer): the real remaining count, so it does not
   // change while the answers are the typical ones.
   int about = 0;
+  // The same in screens (NextScreen): what a front shows as "step N of
+  // about M". A question answered on its own counts as a screen.
+  int screens_answered = 0;
+  int screens_about = 0;
 };
 
 // One assessment. Not thread-safe; the knowledge base is shared.
@@ -104,13 +118,37 @@ class Assessment {
   const Question* NextQuestion() const;
   bool finished() const { return NextQuestion() == nullptr; }
 
-  // Answers NextQuestion(). kInvalidArgument names the problem (unknown
-  // option, a number out of range, "none" with other ticks, ...) and
-  // changes nothing. kFailedPrecondition when the session is finished.
+  // The next screen: NextQuestion() and the other questions of its screen
+  // (same Question::screen) that would be asked now, not yet answered, in
+  // questionnaire order. Just NextQuestion() when it has no screen, and
+  // always at emergency (only a question that could decide the emergency
+  // rule's exception is asked then). Empty when the session is finished.
+  // The pointers stay valid as long as the knowledge base.
+  std::vector<const Question*> NextScreen() const;
+
+  // Answers NextQuestion() alone (its screen mates, if any, come again in
+  // the next screen while they still matter). kInvalidArgument names the
+  // problem (unknown option, a number out of range, "none" with other
+  // ticks, ...) and changes nothing. kFailedPrecondition when the session
+  // is finished.
   Status Answer(const Reply& reply);
 
-  // Undoes the last answer, restoring every finding exactly as it was.
-  // Returns false when there is nothing to undo.
+  // Answers every question of NextScreen(): `replies` in the same order.
+  // All or nothing: a wrong count, or any reply Answer() would refuse, is
+  // kInvalidArgument naming the question, and nothing changes. The
+  // answers are applied in the screen's order even if the first already
+  // makes the level emergency (they add information).
+  Status AnswerScreen(const std::vector<Reply>& replies);
+
+  // Whether Answer()/AnswerScreen() would accept `reply` for question
+  // `question_id` (the same kInvalidArgument errors), on its own, without
+  // changing anything: lets a front check each answer of a screen as it is
+  // given. kNotFound for an unknown question id.
+  Status CheckReply(std::string_view question_id, const Reply& reply) const;
+
+  // Undoes the last screen's answers (or the last Answer()), restoring
+  // every finding exactly as it was. Returns false when there is nothing
+  // to undo.
   bool Back();
 
   Progress progress() const;
@@ -131,12 +169,16 @@ class Assessment {
     Reply reply;
     Case before;
     std::vector<std::pair<FindingId, uint32_t>> ruled_out_before;
+    bool screen_start = true;  // the first answer of its screen
   };
   friend Result<Assessment> ResumeAssessment(
       std::shared_ptr<const KnowledgeBase> kb, std::string_view json_answers);
   explicit Assessment(std::shared_ptr<const KnowledgeBase> kb);
-  // Re-triages the case and chooses the next question.
+  // Re-triages the case and chooses the next question and its screen.
   void Refresh();
+  // Applies `reply` to question `index` (checked first; nothing changes on
+  // an error) and records the step, without Refresh().
+  Status ApplyStep(int index, const Reply& reply, bool screen_start);
 
   std::shared_ptr<const KnowledgeBase> kb_;
   Case case_;
@@ -144,7 +186,8 @@ class Assessment {
   std::vector<Step> steps_;
   // Per finding, the values unticked checklist items have ruled out.
   std::vector<std::pair<FindingId, uint32_t>> ruled_out_;
-  int next_ = -1;  // the next question's index, -1 when finished
+  int next_ = -1;            // the next question's index, -1 when finished
+  std::vector<int> screen_;  // NextScreen()'s indices
 };
 
 // Builds a case from answers given as a JSON object: question id -> option
@@ -223,16 +266,18 @@ struct InterviewOutcome {
   TriageResult result;
   std::vector<std::pair<std::string, Reply>> answers;
   int questions = 0;  // questions asked (answered) before the session ended
+  int screens = 0;    // the screens they were asked on (NextScreen)
 };
-// Runs a whole assessment with InterviewReply until it is finished.
+// Runs a whole assessment, a screen at a time (AnswerScreen), with
+// InterviewReply until it is finished.
 Result<InterviewOutcome> InterviewCase(std::shared_ptr<const KnowledgeBase> kb,
                                        const Case& truth);
 
 // Appends a question as JSON (no newline): {"id","section","section_title",
 // "text","help","kind","options":[{"id","label","role"}],"min","max",
-// "unit"}. role is "answer", "none" or "unsure"; options is empty for a
-// number question; min, max and unit are null except for one. No ask_when: the
-// server decides what is asked next.
+// "unit","screen"}. role is "answer", "none" or "unsure"; options is empty for
+// a number question; min, max and unit are null except for one. No ask_when:
+// the server decides what is asked next.
 void AppendQuestionJson(const Question& q, std::string* out);
 
 // Appends the whole questionnaire as JSON (no newline): {"kb_version":..,

@@ -72,8 +72,10 @@ struct ValidationReport {
   // are), true = the interview (InterviewCase, include/backaid/assess.h).
   bool interview = false;
   size_t as_given_only = 0;  // interview: cases skipped ("as_given_only")
-  // Interview: the questions asked for each case, by backaid's level.
+  // Interview: the questions asked for each case, by backaid's level, and
+  // the screens they were asked on (Assessment::NextScreen).
   std::array<std::vector<int>, kLevelCount> questions{};
+  std::array<std::vector<int>, kLevelCount> screens{};
 };
 
 struct ValidateOptions {
@@ -97,7 +99,12 @@ double SelfCareExactRate(const ValidationReport& r);  // self_care expected
 // and over every non-emergency result.
 int MedianQuestions(const std::vector<int>& counts);
 int MaxQuestions(const std::vector<int>& counts);
-std::vector<int> NonEmergencyQuestions(const ValidationReport& r);
+// The counts (r.questions or r.screens) of every non-emergency result.
+std::vector<int> NonEmergencyCounts(
+    const std::array<std::vector<int>, kLevelCount>& counts);
+inline std::vector<int> NonEmergencyQuestions(const ValidationReport& r) {
+  return NonEmergencyCounts(r.questions);
+}
 std::string RenderValidationText(const ValidationReport& r);
 std::string RenderValidationJson(const ValidationReport& r);
 

@@ -240,9 +240,9 @@ void AppendEntryJson(const KnowledgeBase& kb, int64_t seq,
 //          "direction":..,"first":..,"last":..,"lowest":..,"highest":..}
 void AppendPainTrendJson(const PainTrend& trend, std::string* out);
 // review: {"level":..,"previous_level":..,"escalated":..,"triage":{result
-//          object with could_not_rule_out},"what_to_do_now":[plan items of
-//          the now and safety_net sections],"derived":[..],"pain_trend":{..},
-//          "plan":{..}}
+//          object with could_not_rule_out},"what_to_do_now":[the steps of
+//          WhatToDoNow, AppendNowStepsJson],"call_script":..,"derived":[..],
+//          "pain_trend":{..},"plan":{..}}
 void AppendReviewJson(const KnowledgeBase& kb, const EpisodeReview& review,
                       std::string* out);
 

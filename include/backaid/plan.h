@@ -41,10 +41,30 @@ enum class PlanItemVariant : uint8_t {
 };
 std::string_view PlanItemVariantName(PlanItemVariant v);  // "advice", ...
 
+// What a front does with an item besides showing it (plan.yaml `role`):
+// kEmergencyCall is the plan's own "call the emergency number" item, which
+// a result at emergency replaces by the region's emergency advice
+// (WhatToDoNow, backaid/report.h). The lint requires one at emergency.
+enum class PlanItemRole : uint8_t { kNone, kEmergencyCall };
+std::string_view PlanItemRoleName(PlanItemRole r);  // "", "emergency_call"
+
+// How a plan section is headed and shown (plan.yaml `sections`), in the
+// region's words.
+struct PlanSectionInfo {
+  PlanSection section = PlanSection::kNow;
+  std::string title;  // "Ice and heat"
+  // The heading of the section's other items when a result has led with
+  // some of them ("More to do now"); "" = `title`.
+  std::string rest_title;
+  bool open = false;       // shown open in a result (what to watch for)
+  bool timetable = false;  // the plan's timetable follows this section
+};
+
 struct PlanItem {
   std::string id;  // advice id in plan.yaml, e.g. "ice.first_48h"
   PlanSection section;
   PlanItemVariant variant = PlanItemVariant::kAdvice;
+  PlanItemRole role = PlanItemRole::kNone;
   std::string title;               // short, plain words
   std::string text;                // the advice, plain words (reading age ~12)
   std::vector<std::string> steps;  // numbered steps, if any
@@ -92,8 +112,13 @@ struct CarePlan {
   std::vector<PlanItem> items;           // in section order
   std::vector<PlanLeftOut> left_out;     // in plan.yaml order
   std::vector<PlanActivity> activities;  // the schedule's building blocks
+  // Every section (those without items too), in reading order: headings
+  // come from here, never from code.
+  std::vector<PlanSectionInfo> sections;
   std::string kb_version;
 };
+// The heading of `s` in `plan` (its id when the plan has no sections).
+std::string PlanSectionTitle(const CarePlan& plan, PlanSection s);
 
 // Builds the plan for a triaged case. Fails only if the knowledge base has
 // no plan content (it lints, so that means a programming error).
@@ -129,16 +154,13 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
                     const PlanTextOptions& options = {});
 
 // Appends the plan as one JSON object (no newline):
-// {"level":..,"kb_version":..,"items":[{"id","section","variant","title",
-//  "text","steps","sources","conflict","decision","concerns"}],
+// {"level":..,"kb_version":..,"sections":[{"id","title","rest_title",
+//  "open","timetable"}],"items":[{"id","section","variant","title",
+//  "text","steps","sources","conflict","decision","concerns","role"}],
 //  "activities":[{"id","title","description","start_minute",
 //  "duration_minutes","every_minutes","until_minute","waking_hours_only",
 //  "alarm_minutes_before","sources"}],"left_out":[{"id","title","why"}]}.
 void AppendPlanJson(const CarePlan& plan, std::string* out);
-
-// Appends one item exactly as AppendPlanJson writes it in "items" (for
-// fronts that show a few items, e.g. the diary's "what to do now").
-void AppendPlanItemJson(const PlanItem& item, std::string* out);
 
 }  // namespace backaid
 

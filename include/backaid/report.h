@@ -78,19 +78,30 @@ std::string RegionId(const KnowledgeBase& kb, std::string_view region);
 
 // What to do now, first on every result for the person: at most three
 // steps, in order. At emergency the region's EmergencyAdvice comes first
-// (id "emergency.call_now", text empty); then the plan's `now` items in
-// plan.yaml's order (most important first), without those marked not for
-// this person. Empty when there is no plan and no emergency. The one
-// choice of every front (backaid assess text and Markdown, the API's
-// `what_to_do_now`, the web page).
+// (id "emergency.call_now", text empty, role "emergency_call"), standing
+// for the plan's own call item (plan.yaml `role: emergency_call`, left
+// out); then the plan's `now` items in plan.yaml's order (most important
+// first), without those marked not for this person. Empty when there is
+// no plan and no emergency. The one choice of every front (backaid assess
+// text and Markdown, the API's `what_to_do_now` of an assessment and of a
+// diary review, the web page's result, call screen and diary).
 struct NowStep {
   std::string id;     // the plan item's id, or the emergency advice's
   std::string title;  // the item's title, or the whole emergency advice
   std::string text;   // the item's text ("" for the emergency advice)
   std::vector<std::string> sources;  // readable citations
+  // "emergency_call" for the emergency advice (a front that shows the call
+  // on its own shows the other steps under it), else "".
+  std::string role;
+  // The plan items this step says (its own id; at emergency also the
+  // plan's call items), so that the rest of the plan does not repeat them.
+  std::vector<std::string> covers;
 };
 std::vector<NowStep> WhatToDoNow(const KnowledgeBase& kb, const TriageResult& r,
                                  const CarePlan* plan, std::string_view region);
+// Appends the steps as a JSON array, the one shape of `what_to_do_now`:
+// [{"id","title","text","sources":[..],"role"?}] ("role" only when set).
+void AppendNowStepsJson(const std::vector<NowStep>& steps, std::string* out);
 
 // What to tell the emergency call handler (regions.yaml
 // `emergency_call_script`), filled in for this person: "{signs}" is the

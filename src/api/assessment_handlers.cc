@@ -122,6 +122,7 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
   const EpisodeStart& start = request->start;
   // Where the person is in the questionnaire (answers only).
   std::string next_question = "null";
+  std::string next_screen = "[]";
   Progress progress;
   bool finished = true;
   if (request->answers) {
@@ -131,6 +132,13 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
       next_question.clear();
       AppendQuestionJson(QuestionInRegion(*kb_, start.region, *q),
                          &next_question);
+      next_screen = "[";
+      for (const Question* mate : session->NextScreen()) {
+        if (next_screen.size() > 1) next_screen.push_back(',');
+        AppendQuestionJson(QuestionInRegion(*kb_, start.region, *mate),
+                           &next_screen);
+      }
+      next_screen.push_back(']');
       finished = false;
     }
     progress = session->progress();
@@ -145,8 +153,12 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
   std::string body = "{\"finished\":";
   body += finished ? "true" : "false";
   body += ",\"next_question\":" + next_question;
-  body += fmt::format(",\"progress\":{{\"answered\":{},\"about\":{}}}",
-                      progress.answered, progress.about);
+  body += ",\"next_screen\":" + next_screen;
+  body += fmt::format(
+      ",\"progress\":{{\"answered\":{},\"about\":{},\"screens_answered\":{},"
+      "\"screens_about\":{}}}",
+      progress.answered, progress.about, progress.screens_answered,
+      progress.screens_about);
   body += ",\"answers\":";
   AppendAnswersJson(start.answers, &body);
   body += ",\"findings\":";
@@ -159,20 +171,8 @@ HttpResponse Api::Assessments(const HttpRequest& req) {
   body += ",\"emergency_number\":";
   AppendJsonString(EmergencyNumber(*kb_, start.region), &body);
   // At most three steps, as `backaid assess` leads with them (report.h).
-  body += ",\"what_to_do_now\":[";
-  bool first_step = true;
-  for (const NowStep& step : WhatToDoNow(*kb_, result, &*plan, start.region)) {
-    if (!first_step) body.push_back(',');
-    first_step = false;
-    body += "{\"id\":";
-    AppendJsonString(step.id, &body);
-    body += ",\"title\":";
-    AppendJsonString(step.title, &body);
-    body += ",\"text\":";
-    AppendJsonString(step.text, &body);
-    body.push_back('}');
-  }
-  body.push_back(']');
+  body += ",\"what_to_do_now\":";
+  AppendNowStepsJson(WhatToDoNow(*kb_, result, &*plan, start.region), &body);
   // At emergency, what to tell the call handler, filled in (report.h).
   body += ",\"call_script\":";
   AppendCallScriptJson(

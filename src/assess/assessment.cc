@@ -252,18 +252,38 @@ std::vector<bool> AskedSet(size_t n, const std::vector<int>& asked) {
 }
 
 // Marks what no answer could matter for (not listed as not assessed) and
-// returns the next question (-1: none, or the level is emergency).
+// returns the next question (-1: none, or the level is emergency); its
+// screen (ScreenOf) goes to `screen` when given: only the one question at
+// emergency. `open_screen`: the screen of the last answer. While some of
+// its questions that would still be asked are unanswered (a front answered
+// only part of the screen), they come next, before anything else: then
+// answering a screen at once or a question at a time reaches the same state,
+// and ResumeAssessment, which sees only the answers, replays either.
 int MarkAndChoose(const KnowledgeBase& kb, const Questionnaire& model,
-                  const std::vector<bool>& asked, Case* c, TriageResult* r) {
+                  const std::vector<bool>& asked, Case* c, TriageResult* r,
+                  std::vector<int>* screen = nullptr,
+                  std::string_view open_screen = {}) {
   assess::Relevance rel;
   assess::ComputeRelevance(kb, *c, *r, &rel);
   FindingSet all;
   for (size_t f = 0; f < kb.findings().size(); ++f) all.set(f);
   c->not_needed = all & ~c->known & ~rel.any;
   r->not_assessed &= ~c->not_needed;
-  if (r->level == TriageLevel::kEmergency)
-    return assess::ConfirmEmergency(kb, model, *c, *r, asked);
-  return assess::ChooseNext(model, *c, rel, asked);
+  int next;
+  if (r->level == TriageLevel::kEmergency) {
+    next = assess::ConfirmEmergency(kb, model, *c, *r, asked);
+    if (screen) *screen = next < 0 ? std::vector<int>{} : std::vector{next};
+    return next;
+  }
+  next = open_screen.empty()
+             ? -1
+             : assess::ChooseNext(model, *c, rel, asked, open_screen);
+  if (next < 0) next = assess::ChooseNext(model, *c, rel, asked);
+  if (screen) {
+    *screen = next < 0 ? std::vector<int>{}
+                       : assess::ScreenOf(model, *c, rel, asked, next);
+  }
+  return next;
 }
 
 }  // namespace
@@ -273,35 +293,102 @@ void Assessment::Refresh() {
   std::vector<int> asked;
   for (const Step& s : steps_) asked.push_back(s.question);
   const Questionnaire& model = Model(*kb_);
+  const std::string_view open_screen =
+      steps_.empty() ? std::string_view()
+                     : model.questions[steps_.back().question].view.screen;
   next_ = MarkAndChoose(*kb_, model, AskedSet(model.questions.size(), asked),
-                        &case_, &result_);
+                        &case_, &result_, &screen_, open_screen);
 }
 
 const Question* Assessment::NextQuestion() const {
   return next_ < 0 ? nullptr : &Model(*kb_).questions[next_].view;
 }
 
-Status Assessment::Answer(const Reply& reply) {
-  if (next_ < 0) {
-    return Status::FailedPrecondition("the assessment is finished");
-  }
-  const int index = next_;
+std::vector<const Question*> Assessment::NextScreen() const {
+  std::vector<const Question*> out;
+  for (int i : screen_) out.push_back(&Model(*kb_).questions[i].view);
+  return out;
+}
+
+Status Assessment::ApplyStep(int index, const Reply& reply, bool screen_start) {
   Case next = case_;
   RuledOut ruled = ruled_out_;
   Status s = Apply(*kb_, Model(*kb_).questions[index], reply, &next, &ruled);
   if (!s.ok()) return s;
-  steps_.push_back(Step{index, reply, std::move(case_), std::move(ruled_out_)});
+  steps_.push_back(Step{index, reply, std::move(case_), std::move(ruled_out_),
+                        screen_start});
   case_ = std::move(next);
   ruled_out_ = std::move(ruled);
+  return Status::Ok();
+}
+
+Status Assessment::Answer(const Reply& reply) {
+  if (next_ < 0) {
+    return Status::FailedPrecondition("the assessment is finished");
+  }
+  Status s = ApplyStep(next_, reply, /*screen_start=*/true);
+  if (!s.ok()) return s;
   Refresh();
   return Status::Ok();
 }
 
+Status Assessment::AnswerScreen(const std::vector<Reply>& replies) {
+  if (next_ < 0) {
+    return Status::FailedPrecondition("the assessment is finished");
+  }
+  const Questionnaire& model = Model(*kb_);
+  if (replies.size() != screen_.size()) {
+    std::string ids;
+    for (int i : screen_) {
+      if (!ids.empty()) ids += "', '";
+      ids += model.questions[i].view.id;
+    }
+    return Status::InvalidArgument(
+        fmt::format("this screen has {} question{} ('{}'), {} answer{} given",
+                    screen_.size(), screen_.size() == 1 ? "" : "s", ids,
+                    replies.size(), replies.size() == 1 ? "" : "s"));
+  }
+  // Every reply is checked (on a copy, in order) before anything changes.
+  {
+    Case c = case_;
+    RuledOut ruled = ruled_out_;
+    for (size_t k = 0; k < screen_.size(); ++k) {
+      Status s =
+          Apply(*kb_, model.questions[screen_[k]], replies[k], &c, &ruled);
+      if (!s.ok()) return s;
+    }
+  }
+  const std::vector<int> screen = screen_;
+  for (size_t k = 0; k < screen.size(); ++k) {
+    Status s = ApplyStep(screen[k], replies[k], /*screen_start=*/k == 0);
+    if (!s.ok()) return s;  // not reached: checked above
+  }
+  Refresh();
+  return Status::Ok();
+}
+
+Status Assessment::CheckReply(std::string_view question_id,
+                              const Reply& reply) const {
+  const Questionnaire& model = Model(*kb_);
+  auto it = model.index.find(std::string(question_id));
+  if (it == model.index.end()) {
+    return Status::NotFound(
+        fmt::format("unknown question id '{}'", question_id));
+  }
+  Case c = case_;
+  RuledOut ruled = ruled_out_;
+  return Apply(*kb_, model.questions[it->second], reply, &c, &ruled);
+}
+
 bool Assessment::Back() {
   if (steps_.empty()) return false;
-  case_ = std::move(steps_.back().before);
-  ruled_out_ = std::move(steps_.back().ruled_out_before);
-  steps_.pop_back();
+  bool start;
+  do {
+    start = steps_.back().screen_start;
+    case_ = std::move(steps_.back().before);
+    ruled_out_ = std::move(steps_.back().ruled_out_before);
+    steps_.pop_back();
+  } while (!start && !steps_.empty());
   Refresh();
   return true;
 }
@@ -309,9 +396,11 @@ bool Assessment::Back() {
 Progress Assessment::progress() const {
   Progress p;
   p.answered = static_cast<int>(steps_.size());
+  for (const Step& s : steps_) p.screens_answered += s.screen_start ? 1 : 0;
   p.about = p.answered;
+  p.screens_about = p.screens_answered;
   if (next_ < 0) return p;
-  // The questions still to come if every answer from here is the typical
+  // The screens still to come if every answer from here is the typical
   // one (the normal answer, "none of these").
   const Questionnaire& model = Model(*kb_);
   std::vector<bool> asked(model.questions.size(), false);
@@ -319,17 +408,22 @@ Progress Assessment::progress() const {
   Case c = case_;
   TriageResult r = result_;
   RuledOut ruled = ruled_out_;
-  for (int i = next_; i >= 0;) {
-    ++p.about;
-    asked[i] = true;
-    Case after = c;
-    if (Apply(*kb_, model.questions[i],
-              assess::TypicalReply(*kb_, model.questions[i]), &after, &ruled)
-            .ok()) {
-      c = std::move(after);
+  std::vector<int> screen = screen_;
+  while (!screen.empty()) {
+    ++p.screens_about;
+    for (int i : screen) {
+      ++p.about;
+      asked[i] = true;
+      Case after = c;
+      if (Apply(*kb_, model.questions[i],
+                assess::TypicalReply(*kb_, model.questions[i]), &after, &ruled)
+              .ok()) {
+        c = std::move(after);
+      }
     }
     Evaluate(*kb_, c, &r);
-    i = MarkAndChoose(*kb_, model, asked, &c, &r);
+    const std::string open_screen = model.questions[screen.back()].view.screen;
+    MarkAndChoose(*kb_, model, asked, &c, &r, &screen, open_screen);
   }
   return p;
 }
@@ -472,16 +566,21 @@ Result<Assessment> ResumeAssessment(std::shared_ptr<const KnowledgeBase> kb,
   std::vector<std::pair<int, const Reply*>> left;  // in questionnaire order
   for (const auto& [id, reply] : answered->answers)
     left.emplace_back(model.index.at(id), &reply);
+  // A screen at a time: the answers given for its questions (all of them,
+  // or the part a client sent) are applied together, in the screen's order.
   for (;;) {
-    const Question* next = a.NextQuestion();
-    if (next == nullptr) break;
-    auto it = std::find_if(left.begin(), left.end(), [&](const auto& x) {
-      return model.questions[x.first].view.id == next->id;
-    });
-    if (it == left.end()) break;
-    Status s = a.Answer(*it->second);
-    if (!s.ok()) return s;
-    left.erase(it);
+    bool applied = false;
+    for (int index : std::vector<int>(a.screen_)) {
+      auto it = std::find_if(left.begin(), left.end(),
+                             [&](const auto& x) { return x.first == index; });
+      if (it == left.end()) continue;
+      Status s = a.ApplyStep(index, *it->second, /*screen_start=*/!applied);
+      if (!s.ok()) return s;
+      applied = true;
+      left.erase(it);
+    }
+    if (!applied) break;
+    a.Refresh();
   }
   if (!left.empty() && a.next_ >= 0) {
     // An answer to a question that could still matter, while the question
@@ -502,14 +601,8 @@ Result<Assessment> ResumeAssessment(std::shared_ptr<const KnowledgeBase> kb,
   // Finished (at emergency), or answers to questions that could no longer
   // matter: apply them all the same (they add information).
   for (const auto& [index, reply] : left) {
-    Case after = a.case_;
-    RuledOut ruled = a.ruled_out_;
-    Status s = Apply(*kb, model.questions[index], *reply, &after, &ruled);
+    Status s = a.ApplyStep(index, *reply, /*screen_start=*/true);
     if (!s.ok()) return s;
-    a.steps_.push_back(Assessment::Step{index, *reply, std::move(a.case_),
-                                        std::move(a.ruled_out_)});
-    a.case_ = std::move(after);
-    a.ruled_out_ = std::move(ruled);
     a.Refresh();
   }
   return a;

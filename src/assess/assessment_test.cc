@@ -230,9 +230,10 @@ TEST(Assessment, UntickedItemsAreNoWithoutNotSure) {
   EXPECT_EQ(Value(a, "fever"), 1);
   EXPECT_EQ(Value(a, "neck_stiffness"), 0);
   // Fever asks for the temperature (after what the fever makes more
-  // urgent to know: the health history, the pain pattern).
+  // urgent to know: the health history, the pain pattern, and the rest of
+  // the pain pattern's screen).
   const Question* q = nullptr;
-  for (int i = 0; i < 10 && (q = a.NextQuestion()) && q->id != "temperature";
+  for (int i = 0; i < 20 && (q = a.NextQuestion()) && q->id != "temperature";
        ++i) {
     ASSERT_TRUE(a.Answer(q->kind == QuestionKind::kNumber
                              ? Reply::NotSure()

@@ -146,20 +146,32 @@ Result<InterviewOutcome> InterviewCase(std::shared_ptr<const KnowledgeBase> kb,
   auto started = Assessment::Start(kb);
   if (!started.ok()) return started.status();
   Assessment a = std::move(started).value();
-  while (const Question* q = a.NextQuestion()) {
-    Status s = a.Answer(InterviewReply(*kb, *q, truth));
+  int screens = 0;
+  for (std::vector<const Question*> screen = a.NextScreen(); !screen.empty();
+       screen = a.NextScreen()) {
+    std::vector<Reply> replies;
+    for (const Question* q : screen)
+      replies.push_back(InterviewReply(*kb, *q, truth));
+    Status s = a.AnswerScreen(replies);
     if (!s.ok()) {
-      // The chosen reply was refused (it should not be): say "not sure".
-      const std::string unsure = q->kind == QuestionKind::kNumber
-                                     ? std::string(kNotSure)
-                                     : OptionWithRole(*q, OptionRole::kUnsure);
-      s = a.Answer(Reply::Option(unsure));
+      // A chosen reply was refused (it should not be): say "not sure" to
+      // every question of the screen.
+      replies.clear();
+      for (const Question* q : screen) {
+        replies.push_back(
+            Reply::Option(q->kind == QuestionKind::kNumber
+                              ? std::string(kNotSure)
+                              : OptionWithRole(*q, OptionRole::kUnsure)));
+      }
+      s = a.AnswerScreen(replies);
       if (!s.ok()) return s;
     }
+    ++screens;
   }
   InterviewOutcome out;
   out.answers = a.answers();
   out.questions = static_cast<int>(out.answers.size());
+  out.screens = screens;
   out.c = a.current_case();
   out.c.id = truth.id;
   out.result = a.result();

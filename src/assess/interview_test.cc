@@ -56,10 +56,11 @@ TEST(InterviewReply, SingleFollowsWhatTheCaseStates) {
                   R"({"id":"s","age":40,"findings":{"pain_below_knee":true}})"),
             std::vector<std::string>{"yes"});
   // A slip while lifting is the fall, the risk that must not be missed.
-  EXPECT_EQ(Ticks("how_started",
-                  R"({"id":"s","age":40,"findings":{"onset_with_movement":true,)"
-                  R"("minor_trauma":true}})"),
-            std::vector<std::string>{"fall"});
+  EXPECT_EQ(
+      Ticks("how_started",
+            R"({"id":"s","age":40,"findings":{"onset_with_movement":true,)"
+            R"("minor_trauma":true}})"),
+      std::vector<std::string>{"fall"});
   // A strain: "movement", not "sudden for no clear reason".
   EXPECT_EQ(
       Ticks("how_started",

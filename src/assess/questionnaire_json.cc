@@ -74,6 +74,8 @@ void AppendQuestionJson(const Question& q, std::string* out) {
   } else {
     *out += ",\"min\":null,\"max\":null,\"unit\":null";
   }
+  *out += ",\"screen\":";
+  AppendJsonString(q.screen, out);
   out->push_back('}');
 }
 

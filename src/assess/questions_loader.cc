@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -136,6 +137,7 @@ std::shared_ptr<const Questionnaire> QuestionsLoader::Load(
     q->questions.push_back(std::move(def));
   }
   LoadRetired(doc["retired"], q.get());
+  CheckScreens(*q);
   // The first question (and option) that asks each finding.
   q->asked_by.assign(impl_.findings.size(), {-1, -1});
   for (size_t i = 0; i < q->questions.size(); ++i) {
@@ -259,6 +261,51 @@ void CollectFindings(const Expr& e, FindingSet* out) {
 
 }  // namespace
 
+// A screen shows its questions together, so none of them may depend on an
+// answer given on the same screen: a question whose ask_when reads a finding
+// that another question of its screen sets would have to appear or vanish
+// while the person answers. A screen of one question is a mistake too (a
+// misspelt id).
+void QuestionsLoader::CheckScreens(const Questionnaire& q) {
+  std::map<std::string, std::vector<int>> screens;
+  for (size_t i = 0; i < q.questions.size(); ++i) {
+    const std::string& id = q.questions[i].view.screen;
+    if (!id.empty()) screens[id].push_back(static_cast<int>(i));
+  }
+  auto issue = [&](const QuestionDef& d, std::string message) {
+    LintIssue li;
+    li.where = d.where;
+    li.message = std::move(message);
+    issues_->push_back(std::move(li));
+  };
+  for (const auto& [id, members] : screens) {
+    if (members.size() < 2) {
+      issue(q.questions[members[0]],
+            fmt::format("question {}: screen '{}' has no other question",
+                        q.questions[members[0]].view.id, id));
+      continue;
+    }
+    for (int a : members) {
+      const QuestionDef& asked = q.questions[a];
+      if (!asked.has_ask_when) continue;
+      FindingSet reads;
+      CollectFindings(asked.ask_when, &reads);
+      for (int b : members) {
+        if (a == b) continue;
+        const QuestionDef& mate = q.questions[b];
+        const FindingSet both = reads & assess::SettableFindings(mate);
+        if (both.none()) continue;
+        issue(asked,
+              fmt::format("question {}: its ask_when reads '{}', which "
+                          "question {} on the same screen '{}' sets (a "
+                          "screen cannot depend on its own answers)",
+                          asked.view.id, impl_.findings[both._Find_first()].key,
+                          mate.view.id, id));
+      }
+    }
+  }
+}
+
 bool QuestionsLoader::LoadQuestion(const YAML::Node& n,
                                    const FindingSet& set_before,
                                    QuestionDef* def) {
@@ -268,7 +315,7 @@ bool QuestionsLoader::LoadQuestion(const YAML::Node& n,
   }
   CheckKeys(n,
             {"id", "section", "kind", "text", "help", "options", "finding",
-             "range", "unit", "ask_when"},
+             "range", "unit", "ask_when", "screen"},
             "a question");
   def->where = Where(n);
   Question& v = def->view;
@@ -286,6 +333,7 @@ bool QuestionsLoader::LoadQuestion(const YAML::Node& n,
   }
   Text(n, "text", &v.text, true, what);
   Text(n, "help", &v.help, false, what);
+  Text(n, "screen", &v.screen, false, what);
   std::string kind;
   if (!Text(n, "kind", &kind, true, what)) return false;
   if (kind == "single") {

@@ -48,6 +48,8 @@ class QuestionsLoader : public YamlLint {
   // `retired`: [{id, now: [question ids], findings: [finding keys]}].
   void LoadRetired(const YAML::Node& list, assess::Questionnaire* q);
   void LoadSections(const YAML::Node& list, const YAML::Node& doc);
+  // Lint: screens (see the definition).
+  void CheckScreens(const assess::Questionnaire& q);
   // False when the question is dropped (no id, no kind, a number question
   // without its finding); problems of a kept question are reported.
   bool LoadQuestion(const YAML::Node& n, const FindingSet& set_before,

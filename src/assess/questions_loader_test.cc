@@ -135,9 +135,10 @@ TEST(QuestionsLint, DuplicateQuestionId) {
 // `retired`: a merged question keeps its id, what asks it now and what it
 // asked; each part is checked.
 TEST(QuestionsLint, RetiredQuestions) {
-  const std::string good = std::string(kGood) +
-                           "retired:\n"
-                           "  - {id: old_walk, now: [walk], findings: [walk]}\n";
+  const std::string good =
+      std::string(kGood) +
+      "retired:\n"
+      "  - {id: old_walk, now: [walk], findings: [walk]}\n";
   auto files = testing::TestKbFiles(kRules, true);
   files.push_back({"questions.yaml", good});
   auto out = Build(files);
@@ -176,6 +177,28 @@ TEST(QuestionsLint, BadExpression) {
 TEST(QuestionsLint, AskWhenUsesALaterFinding) {
   ExpectIssue(With("ask_when: not a and age >= 18", "ask_when: walk == weak"),
               22, "finding 'walk' is not set by any earlier question");
+}
+
+TEST(QuestionsLint, AScreenCannotDependOnItsOwnAnswers) {
+  // walk (line 20) is asked only when `a` is false, which flags sets: on
+  // one screen they would change while the person answers.
+  std::string yaml =
+      With("    text: Any of these?", "    text: Any of these?\n    screen: x");
+  yaml.replace(yaml.find("    text: Walk?"), 15,
+               "    text: Walk?\n    screen: x");
+  ExpectIssue(yaml, 20, "reads 'a', which question flags on the same screen");
+  // Without the dependency the same screen is fine.
+  std::string fine =
+      With("    text: How old?", "    text: How old?\n    screen: x");
+  fine.replace(fine.find("    text: Any of these?"), 23,
+               "    text: Any of these?\n    screen: x");
+  EXPECT_TRUE(Lint(fine).empty()) << All(Lint(fine));
+}
+
+TEST(QuestionsLint, AScreenNeedsTwoQuestions) {
+  ExpectIssue(
+      With("    text: Any of these?", "    text: Any of these?\n    screen: x"),
+      10, "screen 'x' has no other question");
 }
 
 TEST(QuestionsLint, EveryRedFlagMustBeAsked) {

@@ -264,7 +264,7 @@ void ExprFindings(const kb::Expr& e, FindingSet* out) {
 }  // namespace
 
 int ChooseNext(const Questionnaire& model, const Case& c, const Relevance& rel,
-               const std::vector<bool>& asked) {
+               const std::vector<bool>& asked, std::string_view only_screen) {
   // What the questions still to be asked could set.
   FindingSet settable;
   for (size_t i = 0; i < model.questions.size(); ++i) {
@@ -276,6 +276,7 @@ int ChooseNext(const Questionnaire& model, const Case& c, const Relevance& rel,
   for (size_t i = 0; i < model.questions.size(); ++i) {
     if (asked[i]) continue;
     const QuestionDef& q = model.questions[i];
+    if (!only_screen.empty() && q.view.screen != only_screen) continue;
     const int w = QuestionWeight(q, rel);
     if (w <= best_weight) continue;
     if (q.has_ask_when) {
@@ -293,6 +294,22 @@ int ChooseNext(const Questionnaire& model, const Case& c, const Relevance& rel,
     best_weight = w;
   }
   return best;
+}
+
+std::vector<int> ScreenOf(const Questionnaire& model, const Case& c,
+                          const Relevance& rel, const std::vector<bool>& asked,
+                          int next) {
+  const std::string& screen = model.questions[next].view.screen;
+  if (screen.empty()) return {next};
+  std::vector<int> out;
+  for (size_t i = 0; i < model.questions.size(); ++i) {
+    const QuestionDef& q = model.questions[i];
+    if (q.view.screen != screen) continue;
+    if (static_cast<int>(i) == next ||
+        (!asked[i] && ShouldAsk(q, c.values) && QuestionWeight(q, rel) > 0))
+      out.push_back(static_cast<int>(i));
+  }
+  return out;
 }
 
 int ConfirmEmergency(const KnowledgeBase& kb, const Questionnaire& model,

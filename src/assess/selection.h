@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -68,8 +69,18 @@ using RuledOut = std::vector<std::pair<FindingId, uint32_t>>;
 // The next question: among those not `asked` whose ask_when is not
 // definitely false and whose weight is above 0, the one with the highest
 // weight; ties go to the questionnaire's order. -1 when none is left.
+// `only_screen` (not empty): only that screen's questions are candidates.
 int ChooseNext(const Questionnaire& model, const Case& c, const Relevance& rel,
-               const std::vector<bool>& asked);
+               const std::vector<bool>& asked,
+               std::string_view only_screen = {});
+
+// The screen of question `next` (>= 0): `next` and every other question
+// with the same screen id that is not `asked`, whose ask_when is not
+// definitely false and whose weight is above 0, in questionnaire order.
+// {next} when it has no screen id.
+std::vector<int> ScreenOf(const Questionnaire& model, const Case& c,
+                          const Relevance& rel, const std::vector<bool>& asked,
+                          int next);
 
 // At emergency: the question that could still decide the exception of the
 // emergency rules that fired (e.g. months of walking-related tingling in

@@ -219,10 +219,13 @@ TEST(Selection, AWarningSignBringsForwardWhatCouldCompleteItsRule) {
       ASSERT_TRUE(a->Answer(assess::TypicalReply(*Kb(), Def(q->id))).ok());
     }
   }
+  // Answered a question at a time, the rest of the pain pattern's screen
+  // (how and when it started) comes first, the most urgent first.
   ASSERT_GE(after.size(), 4u);
   EXPECT_EQ(after[0], "how_started");
-  EXPECT_EQ(after[1], "heart_risks");
-  EXPECT_EQ(after[2], "walking");
+  EXPECT_EQ(after[1], "onset_days");
+  EXPECT_EQ(after[2], "heart_risks");
+  EXPECT_EQ(after[3], "walking");
 }
 
 // Resuming from answers given in any order asks the same next question.

@@ -1,6 +1,9 @@
 // The regional questions of include/backaid/report.h, answered from
 // knowledge/regions.yaml (loaded by regions_loader.cc): texts in a region's
 // words, its emergency number and advice.
+#include <algorithm>
+#include <cctype>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +30,8 @@ const regions::RegionDef* Find(const KnowledgeBase& kb,
 
 // "{term}" in the region's words ("{Term}": capitalised); "{number}" is
 // the emergency number unless `keep_number`. Without regions.yaml a term is
-// its name in words ("{advice_line}": "advice line").
+// its name in words ("{advice_line}": "advice line"). Only what
+// ScanPlaceholders finds is a placeholder (the lint's grammar too).
 std::string Substitute(const KnowledgeBase& kb, std::string_view region,
                        std::string_view text, bool keep_number) {
   if (text.find('{') == std::string_view::npos) return std::string(text);
@@ -35,13 +39,9 @@ std::string Substitute(const KnowledgeBase& kb, std::string_view region,
   std::string out;
   out.reserve(text.size() + 16);
   size_t from = 0;
-  for (size_t open = text.find('{'); open != std::string_view::npos;
-       open = text.find('{', from)) {
-    const size_t close = text.find('}', open);
-    if (close == std::string_view::npos) break;
-    std::string name(text.substr(open + 1, close - open - 1));
-    const bool capital =
-        !name.empty() && std::isupper(static_cast<unsigned char>(name[0]));
+  for (const regions::PlaceholderAt& p : regions::ScanPlaceholders(text)) {
+    std::string name(p.name);
+    const bool capital = std::isupper(static_cast<unsigned char>(name[0]));
     if (capital)
       name[0] =
           static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
@@ -51,22 +51,21 @@ std::string Substitute(const KnowledgeBase& kb, std::string_view region,
     } else if (r != nullptr) {
       for (const auto& t : r->terms)
         if (t.name == name) word = t.text;
-    } else if (!name.empty() &&
-               name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") ==
-                   std::string::npos) {
+    } else if (name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") ==
+               std::string::npos) {
       word = name;
       std::replace(word->begin(), word->end(), '_', ' ');
     }
-    out.append(text.substr(from, open - from));
+    out.append(text.substr(from, p.begin - from));
     if (word) {
       if (capital && !word->empty())
         (*word)[0] = static_cast<char>(
             std::toupper(static_cast<unsigned char>((*word)[0])));
       out += *word;
     } else {
-      out.append(text.substr(open, close + 1 - open));
+      out.append(text.substr(p.begin, p.end - p.begin));
     }
-    from = close + 1;
+    from = p.end;
   }
   out.append(text.substr(from));
   return out;
@@ -144,3 +143,41 @@ std::string BeforeYouStart(const KnowledgeBase& kb, std::string_view region) {
 }
 
 }  // namespace backaid
+
+namespace backaid::regions {
+
+std::vector<PlaceholderAt> ScanPlaceholders(std::string_view text) {
+  std::vector<PlaceholderAt> out;
+  auto letter = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  };
+  for (size_t open = text.find('{'); open != std::string_view::npos;
+       open = text.find('{', open + 1)) {
+    size_t i = open + 1;
+    if (i >= text.size() || !letter(text[i])) continue;
+    while (i < text.size() &&
+           (letter(text[i]) || (text[i] >= '0' && text[i] <= '9') ||
+            text[i] == '_'))
+      ++i;
+    if (i >= text.size() || text[i] != '}') continue;
+    out.push_back(
+        PlaceholderAt{open, i + 1, text.substr(open + 1, i - open - 1)});
+    open = i;
+  }
+  return out;
+}
+
+std::vector<size_t> StrayBraces(std::string_view text) {
+  std::vector<size_t> out;
+  const std::vector<PlaceholderAt> ps = ScanPlaceholders(text);
+  size_t next = 0;  // the first placeholder not yet passed
+  for (size_t at = 0; at < text.size(); ++at) {
+    while (next < ps.size() && ps[next].end <= at) ++next;
+    if (text[at] != '{' && text[at] != '}') continue;
+    if (next < ps.size() && ps[next].begin <= at) continue;  // inside one
+    out.push_back(at);
+  }
+  return out;
+}
+
+}  // namespace backaid::regions

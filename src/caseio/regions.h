@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "backaid/case.h"
@@ -67,6 +68,23 @@ struct RegionModel {
   Wording before_you_start;
   CallScript call_script;  // optional
 };
+
+// One "{name}" placeholder of a knowledge-base text. The one grammar of
+// placeholders, shared by RegionText (which fills them) and the regions
+// lint (which checks them), so that what passes the lint is what is
+// filled: "{", a letter, then letters, digits or underscores, "}". A
+// capital first letter asks for the word with a capital ("{Doctor}").
+struct PlaceholderAt {
+  size_t begin = 0;       // the offset of "{"
+  size_t end = 0;         // one past "}"
+  std::string_view name;  // as written, without braces
+};
+// The placeholders of `text`, in order.
+std::vector<PlaceholderAt> ScanPlaceholders(std::string_view text);
+// The offsets of the braces of `text` that are not part of a placeholder
+// ("{{doctor}}" has two, "{ doctor }" two): a front would show them as
+// they are.
+std::vector<size_t> StrayBraces(std::string_view text);
 
 // The knowledge base's regions.yaml model, or null when it has none.
 const RegionModel* RegionsOf(const KnowledgeBase& kb);

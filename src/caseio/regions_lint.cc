@@ -28,15 +28,12 @@ bool FindsFinding(const KnowledgeBase::Impl& impl, std::string_view key) {
   return false;
 }
 
-// The names inside "{...}" in `text`, in order.
+// The names inside "{...}" in `text`, in order (regions::ScanPlaceholders,
+// the grammar RegionText fills).
 std::vector<std::string> Placeholders(std::string_view text) {
   std::vector<std::string> out;
-  for (size_t open = text.find('{'); open != std::string_view::npos;
-       open = text.find('{', open + 1)) {
-    const size_t close = text.find('}', open);
-    if (close == std::string_view::npos) break;
-    out.emplace_back(text.substr(open + 1, close - open - 1));
-  }
+  for (const regions::PlaceholderAt& p : regions::ScanPlaceholders(text))
+    out.emplace_back(p.name);
   return out;
 }
 
@@ -114,17 +111,28 @@ void LintScalar(const TermUse& u, const YAML::Node& n, bool in_script) {
     u.issues->push_back(
         LintIssue{SourceLocation{*u.file, m.line + 1, m.column + 1}, msg});
   };
-  for (size_t open = text.find('{'); open != std::string::npos;
-       open = text.find('{', open + 1)) {
-    const size_t close = text.find('}', open);
-    if (close == std::string::npos) break;
-    const std::string as_written = text.substr(open + 1, close - open - 1);
+  // A brace outside a placeholder would reach the person as it is
+  // ("{{doctor}}": RegionText fills only what ScanPlaceholders finds).
+  if (!regions::StrayBraces(text).empty()) {
+    issue(
+        "a '{' or '}' that is not part of a placeholder ('{term}': a "
+        "letter, then letters, digits or underscores) would be shown as "
+        "it is");
+  }
+  for (const regions::PlaceholderAt& p : regions::ScanPlaceholders(text)) {
+    const std::string as_written(p.name);
     std::string name = as_written;
-    if (name.empty() || !std::isalpha(static_cast<unsigned char>(name[0])))
-      continue;
     name[0] =
         static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
-    if (!IsTermName(name)) continue;
+    // The call script's "{finding}" (a line's `known` finding), checked
+    // with the script.
+    if (in_script && FindsFinding(*u.impl, as_written)) continue;
+    if (!IsTermName(name)) {
+      issue("'{" + as_written +
+            "}' is not a placeholder any front fills (a term is lower-case "
+            "letters and underscores, '{Term}' for a capital)");
+      continue;
+    }
     if (u.core) {
       issue("'{" + name +
             "}': the core files are region-neutral (the triage result "
@@ -149,9 +157,6 @@ void LintScalar(const TermUse& u, const YAML::Node& n, bool in_script) {
       continue;
     }
     if (name == "number" || (name == "signs" && in_script)) continue;
-    // The call script's "{finding}" (a line's `known` finding), checked
-    // with the script.
-    if (in_script && FindsFinding(*u.impl, name)) continue;
     if (name == "signs") {
       issue(
           "'{signs}' is filled only in regions.yaml's "

@@ -1,6 +1,9 @@
 // The regional wording of the knowledge base (knowledge/regions.yaml):
 // what the fronts read, and what its lint refuses.
+#include "src/caseio/regions.h"
+
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <string>
 #include <string_view>
@@ -511,6 +514,131 @@ TEST(RegionTermsLint, OnlyServiceNamesOfTheCoreMayUseTerms) {
           Edited("kb.yaml", "Book an appointment with your own doctor",
                  "Book an appointment with your {doctor}")),
       "kb.yaml", "the core files are region-neutral"));
+}
+
+// ---- one grammar of placeholders (issue 14) -----------------------------
+
+// RegionText fills exactly what the lint accepts: a "{{doctor}}" (or any
+// brace outside a placeholder) and a "{DOCTOR}" would reach the person as
+// they are, so the lint refuses them.
+TEST(RegionTermsLint, WhatRegionTextWouldLeaveIsRefused) {
+  const std::string from = "Tell your midwife or {doctor} about";
+  for (const auto& [written, message] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"Tell your midwife or {{doctor}} about",
+            "not part of a placeholder"},
+           {"Tell your midwife or {doctor}} about",
+            "not part of a placeholder"},
+           {"Tell your midwife or { doctor } about",
+            "not part of a placeholder"},
+           {"Tell your midwife or {DOCTOR} about",
+            "'{DOCTOR}' is not a placeholder any front fills"},
+           {"Tell your midwife or {doctor2} about",
+            "'{doctor2}' is not a placeholder any front fills"}}) {
+    const auto issues =
+        IssuesWithFile("plan.yaml", Edited("plan.yaml", from, written));
+    EXPECT_TRUE(HasIssueIn(issues, "plan.yaml", message)) << written;
+  }
+  // The same texts, filled: what the lint refuses is what keeps a brace.
+  const auto kb = Embedded();
+  EXPECT_NE(RegionText(*kb, "uk", "your {{doctor}}").find('{'),
+            std::string::npos);
+  EXPECT_NE(RegionText(*kb, "uk", "your {DOCTOR}").find('{'),
+            std::string::npos);
+  EXPECT_EQ(RegionText(*kb, "uk", "your {doctor}, {Doctor}"), "your GP, GP");
+}
+
+TEST(Placeholders, OneScannerForTheFillAndTheLint) {
+  using regions::ScanPlaceholders;
+  using regions::StrayBraces;
+  const auto ps = ScanPlaceholders("a {doctor} {{number}} {Term_2} {} {1x}");
+  ASSERT_EQ(ps.size(), 3u);
+  EXPECT_EQ(ps[0].name, "doctor");
+  EXPECT_EQ(ps[1].name, "number");
+  EXPECT_EQ(ps[2].name, "Term_2");
+  EXPECT_EQ(StrayBraces("a {doctor} b").size(), 0u);
+  EXPECT_EQ(StrayBraces("{{doctor}}"), (std::vector<size_t>{0, 9}));
+  EXPECT_EQ(StrayBraces("{} {1x} }{").size(), 6u);
+  EXPECT_TRUE(StrayBraces("").empty());
+}
+
+// Every text of the built-in knowledge base, filled in every region (and
+// an unlisted one), keeps no brace: nothing is shown as "{doctor}". The
+// vocabulary keeps only "{number}", which the page fills. The call
+// handler's script is filled by CallHandlerScript, for both of its
+// pregnancy lines.
+void CollectTexts(const YAML::Node& n, bool in_script,
+                  std::vector<std::string>* texts,
+                  std::vector<std::string>* script) {
+  if (n.IsScalar()) {
+    (in_script ? script : texts)->push_back(n.Scalar());
+  } else if (n.IsSequence()) {
+    for (const auto& item : n) CollectTexts(item, in_script, texts, script);
+  } else if (n.IsMap()) {
+    for (const auto& kv : n) {
+      const bool s =
+          in_script ||
+          (kv.first.IsScalar() && kv.first.Scalar() == "emergency_call_script");
+      CollectTexts(kv.second, s, texts, script);
+    }
+  }
+}
+
+TEST(RegionTerms, EveryKnowledgeBaseTextIsFilledInEveryRegion) {
+  const auto kb = Embedded();
+  std::vector<std::string> texts;
+  std::vector<std::string> script;
+  size_t files = 0;
+  for (const kb::KbFile& f : kb::EmbeddedFiles()) {
+    if (f.path.size() < 5 || f.path.substr(f.path.size() - 5) != ".yaml")
+      continue;
+    ++files;
+    CollectTexts(YAML::Load(f.content), false, &texts, &script);
+  }
+  ASSERT_GE(files, 8u);
+  ASSERT_GT(texts.size(), 1000u);
+  ASSERT_FALSE(script.empty());
+  size_t with_placeholders = 0;
+  std::vector<std::string> regions = {"", "mars"};
+  for (const Region& r : Regions(*kb)) regions.push_back(r.id);
+  for (const std::string& text : texts) {
+    with_placeholders += text.find('{') != std::string::npos;
+    for (const std::string& region : regions) {
+      const std::string filled = RegionText(*kb, region, text);
+      EXPECT_EQ(filled.find_first_of("{}"), std::string::npos)
+          << region << ": " << filled;
+      std::string kept = RegionTextKeepingNumber(*kb, region, text);
+      for (size_t at = kept.find("{number}"); at != std::string::npos;
+           at = kept.find("{number}"))
+        kept.erase(at, 8);
+      EXPECT_EQ(kept.find_first_of("{}"), std::string::npos)
+          << region << ": " << kept;
+    }
+  }
+  EXPECT_GT(with_placeholders, 20u);  // the walk reached the worded texts
+  // The script, filled for an emergency with and without the weeks known:
+  // every line of it is said in one of the two.
+  const std::string pregnant =
+      R"({"id":"p","age":30,"sex":"female","findings":{"pregnant":true,)"
+      R"("vaginal_bleeding":true,"pregnancy_contractions":true)";
+  size_t said = 0;
+  for (const std::string& json :
+       {pregnant + R"(,"pregnancy_weeks":33}})", pregnant + "}}"}) {
+    const Case c = ReadCase(*kb, json);
+    const TriageResult r = Evaluate(*kb, c);
+    ASSERT_EQ(r.level, TriageLevel::kEmergency);
+    for (const std::string& region : regions) {
+      const CallScriptText s = CallHandlerScript(*kb, c, r, region);
+      EXPECT_EQ(s.title.find_first_of("{}"), std::string::npos) << s.title;
+      for (const std::string& l : s.lines)
+        EXPECT_EQ(l.find_first_of("{}"), std::string::npos) << region << l;
+      if (region.empty()) said += s.lines.size();
+    }
+  }
+  // Each case says every line but the other case's pregnancy line.
+  const regions::RegionModel* m = regions::RegionsOf(*kb);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(said, 2 * (m->call_script.lines.size() - 1));
 }
 
 }  // namespace

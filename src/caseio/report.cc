@@ -235,10 +235,17 @@ std::vector<NowStep> WhatToDoNow(const KnowledgeBase& kb, const TriageResult& r,
     NowStep call{m ? m->emergency_advice.id : "emergency.call_now",
                  EmergencyAdvice(kb, region),
                  "",
+                 {},
+                 std::string(PlanItemRoleName(PlanItemRole::kEmergencyCall)),
                  {}};
+    call.covers.push_back(call.id);
     if (m != nullptr)
       for (uint16_t s : m->emergency_advice.sources)
         call.sources.push_back(kb.sources()[s].cite);
+    // The region's advice stands for the plan's own call items.
+    if (plan != nullptr)
+      for (const PlanItem& i : plan->items)
+        if (i.role == PlanItemRole::kEmergencyCall) call.covers.push_back(i.id);
     out.push_back(std::move(call));
   }
   if (plan == nullptr) return out;
@@ -248,11 +255,43 @@ std::vector<NowStep> WhatToDoNow(const KnowledgeBase& kb, const TriageResult& r,
         i.variant == PlanItemVariant::kNotForYou)
       continue;
     // The emergency call is already the first step.
-    if (r.level == TriageLevel::kEmergency && i.id == "now.emergency.call")
+    if (r.level == TriageLevel::kEmergency &&
+        i.role == PlanItemRole::kEmergencyCall)
       continue;
-    out.push_back(NowStep{i.id, i.title, i.text, i.sources});
+    out.push_back(NowStep{i.id,
+                          i.title,
+                          i.text,
+                          i.sources,
+                          std::string(PlanItemRoleName(i.role)),
+                          {i.id}});
   }
   return out;
+}
+
+void AppendNowStepsJson(const std::vector<NowStep>& steps, std::string* out) {
+  out->push_back('[');
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const NowStep& step = steps[i];
+    if (i) out->push_back(',');
+    *out += "{\"id\":";
+    AppendJsonString(step.id, out);
+    *out += ",\"title\":";
+    AppendJsonString(step.title, out);
+    *out += ",\"text\":";
+    AppendJsonString(step.text, out);
+    *out += ",\"sources\":[";
+    for (size_t s = 0; s < step.sources.size(); ++s) {
+      if (s) out->push_back(',');
+      AppendJsonString(step.sources[s], out);
+    }
+    out->push_back(']');
+    if (!step.role.empty()) {
+      *out += ",\"role\":";
+      AppendJsonString(step.role, out);
+    }
+    out->push_back('}');
+  }
+  out->push_back(']');
 }
 
 CallScriptText CallHandlerScript(const KnowledgeBase& kb, const Case& c,
@@ -375,11 +414,9 @@ void AppendPersonText(
         sources += (sources.empty() ? "" : "; ") + s;
       Wrap(indent + "(sources: ", indent, sources + ")", &out);
     }
-    now_ids.push_back(step.id);
+    // What the step says (the emergency advice: the plan's call item too).
+    now_ids.insert(now_ids.end(), step.covers.begin(), step.covers.end());
   }
-  // The emergency advice stands for the plan's own call item (WhatToDoNow).
-  if (r.level == TriageLevel::kEmergency)
-    now_ids.push_back("now.emergency.call");
   if (shown == 0) Wrap(bullet, cont, kb.level(r.level).meaning, &out);
   out.push_back('\n');
   // At emergency, what to say when the call is answered (the knowledge

@@ -237,12 +237,18 @@ std::string Plain(const std::string& message) {
   return p == std::string::npos ? message : message.substr(p + 3);
 }
 
-void ShowQuestion(const Assessment& a, const Question& q, const Style& st) {
+// A screen's questions are asked one after another under one step
+// ("Step 2 of about 11"); each says which of the step's questions it is.
+void ShowQuestion(const Assessment& a, const Question& q, size_t k, size_t n,
+                  const Style& st) {
   std::string out = "\n";
   const Progress p = a.progress();
-  out += st.Dim(fmt::format("Question {} of about {} - {}", p.answered + 1,
-                            p.about, q.section_title)) +
-         "\n";
+  out +=
+      st.Dim(fmt::format(
+          "Step {} of about {}{} - {}", p.screens_answered + 1, p.screens_about,
+          n > 1 ? fmt::format(", question {} of {}", k + 1, n) : std::string(),
+          q.section_title)) +
+      "\n";
   std::string text;
   Wrap("", "", q.text, &text);
   out += st.Bold(text.substr(0, text.size() - 1)) + "\n";
@@ -340,55 +346,75 @@ int RunInteractive(std::shared_ptr<const KnowledgeBase> kb,
        "\"no\".",
        &intro);
   std::cout << intro << std::flush;
-  while (const Question* next = a.NextQuestion()) {
-    // The question in the person's regional words (RegionText).
-    const Question shown = QuestionInRegion(*kb, region, *next);
-    const Question* q = &shown;
-    ShowQuestion(a, *q, st);
-    std::string line;
-    const LineReader::Got got = input.Read(&line);
-    if (got != LineReader::Got::kLine) {
-      const bool interrupted = got == LineReader::Got::kInterrupted;
-      std::cout << "\n";
-      std::cerr << fmt::format(
-          "{}. No advice was given. If you are worried, call {} or see a "
-          "doctor.\n",
-          interrupted ? "Stopped (Ctrl-C)" : "Stopped: no more input", number);
-      return interrupted ? 130 : 1;
+  // A screen at a time: its answers are checked as they are typed and
+  // given to the core together (AnswerScreen).
+  for (std::vector<const Question*> screen = a.NextScreen(); !screen.empty();
+       screen = a.NextScreen()) {
+    std::vector<Reply> replies;
+    while (replies.size() < screen.size()) {
+      const size_t k = replies.size();
+      // The question in the person's regional words (RegionText).
+      const Question shown = QuestionInRegion(*kb, region, *screen[k]);
+      const Question* q = &shown;
+      ShowQuestion(a, *q, k, screen.size(), st);
+      std::string line;
+      const LineReader::Got got = input.Read(&line);
+      if (got != LineReader::Got::kLine) {
+        const bool interrupted = got == LineReader::Got::kInterrupted;
+        std::cout << "\n";
+        std::cerr << fmt::format(
+            "{}. No advice was given. If you are worried, call {} or see a "
+            "doctor.\n",
+            interrupted ? "Stopped (Ctrl-C)" : "Stopped: no more input",
+            number);
+        return interrupted ? 130 : 1;
+      }
+      line = Trim(line);
+      if (line == "?" || line == "h" || line == "help") {
+        std::string help;
+        Wrap("Help: ", "      ",
+             q->help.empty() ? "Pick the answer that fits best. If you "
+                               "don't know, pick \"I'm not sure\"."
+                             : q->help,
+             &help);
+        std::cout << help;
+        continue;
+      }
+      if (line == "b" || line == "back") {
+        if (k > 0) {
+          replies.pop_back();
+        } else if (!a.Back()) {
+          std::cout << "This is the first question.\n";
+        } else {
+          break;  // the step before, asked again from its first question
+        }
+        continue;
+      }
+      if (line == "q" || line == "quit") {
+        std::cerr << fmt::format(
+            "You stopped the assessment. No advice was given. If you are "
+            "worried, call {} or see a doctor.\n",
+            number);
+        return 1;
+      }
+      Reply reply;
+      std::string error;
+      if (!ParseReply(*q, line, &reply, &error)) {
+        std::cout << error << "\n";
+        continue;
+      }
+      if (const Status s = a.CheckReply(q->id, reply); !s.ok()) {
+        std::string msg = Plain(s.message());
+        if (!msg.empty()) msg[0] = static_cast<char>(std::toupper(msg[0]));
+        std::cout << msg << "\n";
+        continue;
+      }
+      replies.push_back(std::move(reply));
     }
-    line = Trim(line);
-    if (line == "?" || line == "h" || line == "help") {
-      std::string help;
-      Wrap("Help: ", "      ",
-           q->help.empty() ? "Pick the answer that fits best. If you "
-                             "don't know, pick \"I'm not sure\"."
-                           : q->help,
-           &help);
-      std::cout << help;
-      continue;
-    }
-    if (line == "b" || line == "back") {
-      if (!a.Back()) std::cout << "This is the first question.\n";
-      continue;
-    }
-    if (line == "q" || line == "quit") {
-      std::cerr << fmt::format(
-          "You stopped the assessment. No advice was given. If you are "
-          "worried, call {} or see a doctor.\n",
-          number);
-      return 1;
-    }
-    Reply reply;
-    std::string error;
-    if (!ParseReply(*q, line, &reply, &error)) {
-      std::cout << error << "\n";
-      continue;
-    }
-    const Status s = a.Answer(reply);
-    if (!s.ok()) {
-      std::string msg = Plain(s.message());
-      if (!msg.empty()) msg[0] = static_cast<char>(std::toupper(msg[0]));
-      std::cout << msg << "\n";
+    if (replies.size() < screen.size()) continue;  // went back a step
+    if (const Status s = a.AnswerScreen(replies); !s.ok()) {
+      // Not expected (every reply was checked): say so and ask again.
+      std::cout << Plain(s.message()) << "\n";
     }
   }
   std::cout << "\n";

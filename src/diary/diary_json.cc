@@ -120,17 +120,12 @@ void AppendReviewJson(const KnowledgeBase& kb, const EpisodeReview& review,
   *out += ",\"triage\":";
   AppendResultJson(kb, review.current, review.result, out, ResultDetail::kFull,
                    review.region);
-  *out += ",\"what_to_do_now\":[";
-  bool first = true;
-  for (const PlanItem& item : review.plan.items) {
-    if (item.section != PlanSection::kNow &&
-        item.section != PlanSection::kSafetyNet)
-      continue;
-    if (!first) out->push_back(',');
-    first = false;
-    AppendPlanItemJson(item, out);
-  }
-  *out += "],\"call_script\":";
+  // What to do now: the core's choice (WhatToDoNow), as an assessment
+  // gives it, never a front's.
+  *out += ",\"what_to_do_now\":";
+  AppendNowStepsJson(
+      WhatToDoNow(kb, review.result, &review.plan, review.region), out);
+  *out += ",\"call_script\":";
   AppendCallScriptJson(
       CallHandlerScript(kb, review.current, review.result, review.region), out);
   *out += ",\"derived\":[";

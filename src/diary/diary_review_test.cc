@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "backaid/diary.h"
+#include "backaid/plan.h"
+#include "backaid/report.h"
 #include "src/bundle/knowledge_bundle.h"
 #include "src/diary/diary_model.h"
 #include "src/diary/diary_test_util.h"
@@ -55,11 +57,31 @@ TEST(DiaryReview, BladderRetentionInAnEntryEscalatesToEmergency) {
   EXPECT_EQ(j["escalated"], true);
   EXPECT_EQ(j["triage"]["triage"], "emergency");
   EXPECT_TRUE(j["triage"].contains("could_not_rule_out"));
-  ASSERT_FALSE(j["what_to_do_now"].empty());
-  for (const auto& item : j["what_to_do_now"]) {
-    EXPECT_TRUE(item["section"] == "now" || item["section"] == "safety_net")
-        << item.dump();
-    EXPECT_FALSE(item["sources"].empty());
+  // What to do now is the core's choice (WhatToDoNow), step for step:
+  // the region's call first, never the plan's own call item again.
+  const std::vector<NowStep> steps =
+      WhatToDoNow(Kb(), r.result, &r.plan, r.region);
+  ASSERT_EQ(j["what_to_do_now"].size(), steps.size());
+  ASSERT_GE(steps.size(), 2u);
+  ASSERT_LE(steps.size(), 3u);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const auto& item = j["what_to_do_now"][i];
+    EXPECT_EQ(item["id"], steps[i].id);
+    EXPECT_EQ(item["title"], steps[i].title);
+    EXPECT_EQ(item["text"], steps[i].text);
+    EXPECT_EQ(item["sources"].size(), steps[i].sources.size());
+    EXPECT_FALSE(item["sources"].empty()) << item.dump();
+  }
+  EXPECT_EQ(j["what_to_do_now"][0]["role"], "emergency_call");
+  EXPECT_NE(j["what_to_do_now"][0]["title"].get<std::string>().find("Call"),
+            std::string::npos);
+  for (size_t i = 1; i < steps.size(); ++i) {
+    EXPECT_FALSE(j["what_to_do_now"][i].contains("role"));
+    for (const PlanItem& p : r.plan.items) {
+      if (p.id == steps[i].id) {
+        EXPECT_NE(p.role, PlanItemRole::kEmergencyCall) << p.id;
+      }
+    }
   }
   EXPECT_EQ(j["plan"]["level"], "emergency");
 }

@@ -145,8 +145,9 @@ class FhirFront {
   }
 
   // SDC adaptive form: the response comes back with a contained
-  // Questionnaire holding the questions asked so far plus the next one the
-  // core asks (status in-progress), or, when the core asks nothing more,
+  // Questionnaire holding the questions asked so far plus the next screen
+  // the core asks (one or more questions, Assessment::NextScreen; status
+  // in-progress), or, when the core asks nothing more,
   // status completed.
   HttpResponse NextQuestion(const HttpRequest& req) {
     if (auto r = RequireJson(req)) return *r;
@@ -181,8 +182,8 @@ class FhirFront {
       item.erase("enableBehavior");
       items.push_back(std::move(item));
     }
-    if (step.next != nullptr) {
-      json item = QuestionItem(*ctx_.kb, model, *step.next);
+    for (const assess::QuestionDef* next : step.next) {
+      json item = QuestionItem(*ctx_.kb, model, *next);
       item.erase("enableWhen");
       item.erase("enableBehavior");
       items.push_back(std::move(item));
@@ -204,7 +205,7 @@ class FhirFront {
     json out = qr;
     out["contained"] = json::array({contained});
     out["questionnaire"] = "#adaptive";
-    out["status"] = step.next == nullptr ? "completed" : "in-progress";
+    out["status"] = step.next.empty() ? "completed" : "in-progress";
     return Fhir(200, out);
   }
 

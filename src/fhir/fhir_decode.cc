@@ -118,6 +118,38 @@ std::string UnsureOption(const Question& q) {
   return "";
 }
 
+// The response's `questionnaire`: backaid's Questionnaire (its canonical
+// URL or Questionnaire/<id>, optionally |version, which must be this
+// knowledge base's), or with `adaptive` also "#adaptive", the contained
+// Questionnaire $next-question returns. Absent is accepted.
+std::optional<HttpResponse> CheckQuestionnaireRef(const KnowledgeBase& kb,
+                                                  const json& qr,
+                                                  bool adaptive) {
+  if (!qr.contains("questionnaire")) return std::nullopt;
+  if (!qr["questionnaire"].is_string())
+    return Outcome(400, "structure", "questionnaire must be a canonical URL",
+                   "QuestionnaireResponse.questionnaire");
+  std::string q = qr["questionnaire"];
+  if (adaptive && q == "#adaptive") return std::nullopt;
+  const size_t bar = q.find('|');
+  std::string version = bar == q.npos ? "" : q.substr(bar + 1);
+  q = q.substr(0, bar);
+  if (q != QuestionnaireUrl() &&
+      q != std::string("Questionnaire/") + kQuestionnaireId) {
+    return Outcome(422, "not-found",
+                   "unknown questionnaire '" + q + "'; expected " +
+                       QuestionnaireUrl() + (adaptive ? " (or #adaptive)" : ""),
+                   "QuestionnaireResponse.questionnaire");
+  }
+  if (!version.empty() && version != kb.version()) {
+    return Outcome(422, "business-rule",
+                   "the response answers questionnaire version " + version +
+                       " but this server has " + kb.version(),
+                   "QuestionnaireResponse.questionnaire");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 // Decodes a QuestionnaireResponse into the answers of the core, replaying
@@ -135,26 +167,9 @@ Decoded DecodeResponse(const std::shared_ptr<const KnowledgeBase>& kb,
   if (!qr.is_object() ||
       StringMember(qr, "resourceType") != "QuestionnaireResponse")
     return fail(400, "structure", "expected a QuestionnaireResponse");
-  if (qr.contains("questionnaire")) {
-    if (!qr["questionnaire"].is_string())
-      return fail(400, "structure", "questionnaire must be a canonical URL");
-    std::string q = qr["questionnaire"];
-    const size_t bar = q.find('|');
-    std::string version = bar == q.npos ? "" : q.substr(bar + 1);
-    q = q.substr(0, bar);
-    if (q != QuestionnaireUrl() &&
-        q != std::string("Questionnaire/") + kQuestionnaireId) {
-      return fail(
-          422, "not-found",
-          "unknown questionnaire '" + q + "'; expected " + QuestionnaireUrl(),
-          "QuestionnaireResponse.questionnaire");
-    }
-    if (!version.empty() && version != kb->version()) {
-      return fail(422, "business-rule",
-                  "the response answers questionnaire version " + version +
-                      " but this server has " + kb->version(),
-                  "QuestionnaireResponse.questionnaire");
-    }
+  if (auto e = CheckQuestionnaireRef(*kb, qr, /*adaptive=*/false)) {
+    d.error = std::move(e);
+    return d;
   }
   if (!qr.contains("status") || !qr["status"].is_string())
     return fail(400, "required", "status is required",
@@ -228,6 +243,10 @@ NextStep NextQuestionOf(const std::shared_ptr<const KnowledgeBase>& kb,
     out.error = Outcome(400, "structure", "expected a QuestionnaireResponse");
     return out;
   }
+  if (auto e = CheckQuestionnaireRef(*kb, qr, /*adaptive=*/true)) {
+    out.error = std::move(e);
+    return out;
+  }
   std::map<std::string, const json*> items;
   std::string problem;
   if (qr.contains("item") && !CollectItems(qr["item"], &items, &problem,
@@ -288,9 +307,8 @@ NextStep NextQuestionOf(const std::shared_ptr<const KnowledgeBase>& kb,
     return out;
   }
   for (const auto& [id, r] : session->answers()) out.answered.push_back(id);
-  if (const Question* q = session->NextQuestion()) {
-    out.next = &model->questions[model->index.at(q->id)];
-  }
+  for (const Question* q : session->NextScreen())
+    out.next.push_back(&model->questions[model->index.at(q->id)]);
   return out;
 }
 

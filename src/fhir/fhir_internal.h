@@ -79,7 +79,8 @@ Decoded DecodeResponse(const std::shared_ptr<const KnowledgeBase>& kb,
 // resumes them; the next question it asks, or none when finished.
 struct NextStep {
   std::optional<HttpResponse> error;
-  const assess::QuestionDef* next = nullptr;
+  // The next screen's questions (Assessment::NextScreen), empty when done.
+  std::vector<const assess::QuestionDef*> next;
   std::vector<std::string> answered;  // linkIds, in asking order
 };
 NextStep NextQuestionOf(const std::shared_ptr<const KnowledgeBase>& kb,

@@ -38,8 +38,8 @@ inline constexpr char kGoodRules[] = R"(rules:
 )";
 
 // Tests that want their own plan.yaml or questions.yaml append it: the last
-// file of a name wins. With `with_base_rule`, adds rules/base.yaml using both red flags, so that
-// lint tests see only the problems of their own rule file.
+// file of a name wins. With `with_base_rule`, adds rules/base.yaml using both
+// red flags, so that lint tests see only the problems of their own rule file.
 inline std::vector<KbFile> TestKbFiles(const std::string& rules_yaml,
                                        bool with_base_rule = false) {
   std::vector<KbFile> files = {
@@ -81,12 +81,29 @@ services:
     decision: d
     sources: [s1]
 )"},
-      {"plan.yaml", R"(items:
+      {"plan.yaml", R"(sections:
+  - {id: now, title: Now}
+  - {id: ice_heat, title: Ice and heat}
+  - {id: activity, title: Activity}
+  - {id: medicines, title: Medicines}
+  - {id: exercises, title: Exercises}
+  - {id: prevention, title: Prevention}
+  - {id: avoid, title: Avoid}
+  - {id: safety_net, title: Get help, open: true}
+  - {id: follow_up, title: Check again}
+items:
   - id: net
     section: safety_net
     levels: [self_care, routine, urgent, emergency]
     title: Get help
     text: call
+    sources: [s1]
+  - id: call
+    section: now
+    role: emergency_call
+    levels: [emergency]
+    title: Call
+    text: call now
     sources: [s1]
 )"},
       {"questions.yaml", R"(sections:

@@ -53,6 +53,16 @@ std::string_view PlanItemVariantName(PlanItemVariant v) {
   return "advice";
 }
 
+std::string_view PlanItemRoleName(PlanItemRole r) {
+  return r == PlanItemRole::kEmergencyCall ? "emergency_call" : "";
+}
+
+std::string PlanSectionTitle(const CarePlan& plan, PlanSection s) {
+  for (const PlanSectionInfo& info : plan.sections)
+    if (info.section == s) return info.title;
+  return std::string(PlanSectionName(s));
+}
+
 namespace {
 
 std::vector<std::string> Cites(const KnowledgeBase& kb,
@@ -189,6 +199,10 @@ void InRegionsWords(const KnowledgeBase& kb, std::string_view region,
     words(&l.title);
     words(&l.why);
   }
+  for (PlanSectionInfo& s : plan->sections) {
+    words(&s.title);
+    words(&s.rest_title);
+  }
 }
 
 }  // namespace
@@ -208,6 +222,12 @@ Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
   CarePlan plan;
   plan.level = result.level;
   plan.kb_version = kb.version();
+  for (size_t i = 0; i < model->sections.size(); ++i) {
+    const plan::SectionModel& m = model->sections[i];
+    plan.sections.push_back(PlanSectionInfo{static_cast<PlanSection>(i),
+                                            m.title, m.rest_title, m.open,
+                                            m.timetable});
+  }
   const uint8_t level = plan::LevelBit(result.level);
   const bool red_flags = result.red_flags.any();
   // The derived safety net leads its section (stable sort below).
@@ -231,6 +251,7 @@ Result<CarePlan> BuildCarePlan(const KnowledgeBase& kb, const Case& c,
     PlanItem item;
     item.id = m.id;
     item.section = m.section;
+    item.role = m.role;
     item.title = m.title;
     item.text = m.text;
     item.steps = m.steps;

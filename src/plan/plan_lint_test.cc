@@ -42,11 +42,40 @@ activities:
     every_minutes: 120
     duration_minutes: 15
     sources: [s1]
+sections:
+  - {id: now, title: Now, rest_title: More now}
+  - {id: ice_heat, title: Ice and heat, timetable: true}
+  - {id: activity, title: Activity}
+  - {id: medicines, title: Medicines}
+  - {id: exercises, title: Exercises}
+  - {id: prevention, title: Prevention}
+  - {id: avoid, title: Avoid}
+  - {id: safety_net, title: Get help, open: true}
+  - {id: follow_up, title: Check again}
 )";
+
+// The emergency level's call item, appended to the items of kGoodPlan.
+constexpr char kCallItem[] = R"(  - id: call
+    section: now
+    role: emergency_call
+    levels: [emergency]
+    title: Call
+    text: call now
+    sources: [s1]
+)";
+
+// kGoodPlan (edited) with the call item among its items.
+std::string WithCall(std::string plan) {
+  const size_t at = plan.find("activities:");
+  if (plan.find("items:") == std::string::npos || at == std::string::npos)
+    return plan;
+  plan.insert(at, kCallItem);
+  return plan;
+}
 
 std::vector<LintIssue> LintPlan(const std::string& plan_yaml) {
   auto files = kb::testing::TestKbFiles(kRule, /*with_base_rule=*/true);
-  files.push_back({"plan.yaml", plan_yaml});
+  files.push_back({"plan.yaml", WithCall(plan_yaml)});
   return kb::Build(files).issues;
 }
 
@@ -106,6 +135,80 @@ TEST(PlanLint, ReportsProblemsWithFileAndLine) {
        "'anchor' must be 'start' or 'onset'"},
       {"    levels: [self_care]\n    anchor",
        "    levels: [emergency]\n    anchor", "where a plan has no schedule"},
+  };
+  for (const LintCase& c : cases) {
+    std::string plan = kGoodPlan;
+    const size_t at = plan.find(c.from);
+    ASSERT_NE(at, std::string::npos) << c.from;
+    plan.replace(at, std::string(c.from).size(), c.to);
+    const std::string issues = Issues(LintPlan(plan));
+    EXPECT_NE(issues.find(c.expect), std::string::npos)
+        << "expected '" << c.expect << "' in:\n"
+        << issues;
+  }
+}
+
+// The emergency call item's role is data (plan.yaml `role`), read by
+// WhatToDoNow: a plan that loses it, or gives it to another item, fails.
+TEST(PlanLint, TheEmergencyCallItemKeepsItsRole) {
+  auto files = kb::testing::TestKbFiles(kRule, /*with_base_rule=*/true);
+  files.push_back({"plan.yaml", kGoodPlan});  // no call item at all
+  EXPECT_NE(Issues(kb::Build(files).issues)
+                .find("level 'emergency' has no unconditional 'now' item "
+                      "with 'role: emergency_call'"),
+            std::string::npos);
+  const LintCase cases[] = {
+      {"    role: emergency_call\n", "",
+       "has no unconditional 'now' item with 'role: emergency_call'"},
+      {"    role: emergency_call\n", "    role: call_someone\n",
+       "unknown role 'call_someone'"},
+      {"    levels: [emergency]\n    title: Call",
+       "    levels: [urgent, emergency]\n    title: Call",
+       "is not a 'now' item of the emergency level only"},
+      {"    levels: [emergency]\n    title: Call",
+       "    levels: [emergency]\n    when: score <= 4\n    title: Call",
+       "has no unconditional 'now' item"},
+  };
+  for (const LintCase& c : cases) {
+    std::string plan = WithCall(kGoodPlan);
+    const size_t at = plan.find(c.from);
+    ASSERT_NE(at, std::string::npos) << c.from;
+    plan.replace(at, std::string(c.from).size(), c.to);
+    auto with = kb::testing::TestKbFiles(kRule, /*with_base_rule=*/true);
+    with.push_back({"plan.yaml", plan});
+    const std::string issues = Issues(kb::Build(with).issues);
+    EXPECT_NE(issues.find(c.expect), std::string::npos)
+        << "expected '" << c.expect << "' in:\n"
+        << issues;
+  }
+  // The built-in plan.yaml marks its call item so.
+  bool found = false;
+  for (const kb::KbFile& f : kb::EmbeddedFiles()) {
+    if (f.path != "plan.yaml") continue;
+    found = true;
+    EXPECT_NE(f.content.find("role: emergency_call"), std::string::npos);
+  }
+  EXPECT_TRUE(found);
+}
+
+// Every section's heading is data: each section once, in reading order.
+TEST(PlanLint, SectionsHeadEverySectionInOrder) {
+  const LintCase cases[] = {
+      {"  - {id: exercises, title: Exercises}\n", "",
+       "section 'prevention' is out of place"},
+      {"  - {id: follow_up, title: Check again}\n", "",
+       "'sections' does not head section 'follow_up'"},
+      {"{id: avoid, title: Avoid}", "{id: avoid}",
+       "section 'avoid' is "
+       "missing 'title'"},
+      {"{id: avoid, title: Avoid}",
+       "{id: avoid, title: Avoid, timetable: true}",
+       "only one section is followed by the timetable"},
+      {"{id: avoid, title: Avoid}", "{id: avoid, title: Avoid, open: yes}",
+       "'open' in section 'avoid' must be true or false"},
+      {"{id: avoid, title: Avoid}", "{id: avoids, title: Avoid}",
+       "unknown section 'avoids'"},
+      {"sections:\n", "sektions:\n", "needs a 'sections' list"},
   };
   for (const LintCase& c : cases) {
     std::string plan = kGoodPlan;

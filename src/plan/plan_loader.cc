@@ -4,17 +4,21 @@
 // offending YAML node: unknown keys, missing or empty fields, unknown
 // sections, levels, sources, conflicts and findings, expressions that do not
 // parse or type-check, duplicate ids, bad timings, and the safety
-// invariants (every level has an unconditional safety net; urgent and
-// emergency plans only hold "now" and safety-net advice; timed activities
-// are for self_care and routine only).
+// invariants (every level has an unconditional safety net; the emergency
+// level has an unconditional "call the emergency number" item, marked
+// `role: emergency_call`; urgent and emergency plans only hold "now" and
+// safety-net advice; timed activities are for self_care and routine only).
+// `sections` heads every section, in reading order: no heading is code.
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "src/knowledge/extension.h"
 #include "src/knowledge/program.h"
@@ -46,7 +50,9 @@ class PlanLinter : public YamlLint {
       At(doc, "plan.yaml must be a mapping with 'items' and 'activities'");
       return model;
     }
-    CheckKeys(doc, {"items", "activities", "safety_net"}, "plan.yaml");
+    CheckKeys(doc, {"sections", "items", "activities", "safety_net"},
+              "plan.yaml");
+    LoadSections(doc, model.get());
     const YAML::Node items = doc["items"];
     if (!items.IsDefined() || !items.IsSequence() || items.size() == 0) {
       At(items.IsDefined() ? items : doc, "plan.yaml needs an 'items' list");
@@ -93,6 +99,23 @@ class PlanLinter : public YamlLint {
                             "every plan must say when to get help",
                             LevelName(level)));
       }
+    }
+    // The emergency level's own call item, which a result at emergency
+    // replaces by the region's emergency advice (WhatToDoNow): without its
+    // role the person would read the call twice and lose a step.
+    const bool call =
+        std::any_of(model->items.begin(), model->items.end(),
+                    [](const plan::ItemModel& it) {
+                      return it.role == PlanItemRole::kEmergencyCall &&
+                             it.section == PlanSection::kNow &&
+                             !it.condition.when && !it.condition.unless &&
+                             it.red_flags == plan::RedFlagGate::kAny;
+                    });
+    if (!call) {
+      At(doc,
+         "level 'emergency' has no unconditional 'now' item with 'role: "
+         "emergency_call': an emergency plan must say to call the emergency "
+         "number");
     }
     const auto onset = impl_.finding_index.find("onset_days");
     if (onset != impl_.finding_index.end()) model->onset_days = onset->second;
@@ -232,13 +255,74 @@ class PlanLinter : public YamlLint {
     return c;
   }
 
+  // sections: [{id, title, rest_title?, open?, timetable?}]: every section
+  // once, in reading order (the order the plan is built in).
+  void LoadSections(const YAML::Node& doc, plan::PlanModel* model) {
+    constexpr size_t kCount = std::size(kSectionNames);
+    model->sections.assign(kCount, plan::SectionModel{});
+    const YAML::Node list = doc["sections"];
+    if (!list.IsDefined() || !list.IsSequence()) {
+      At(list.IsDefined() ? list : doc,
+         "plan.yaml needs a 'sections' list: each section's heading");
+      return;
+    }
+    size_t next = 0;  // the section expected next
+    bool timetable = false;
+    for (const auto& n : list) {
+      if (!n.IsMap()) {
+        At(n, "each section must be a mapping");
+        continue;
+      }
+      CheckKeys(n, {"id", "title", "rest_title", "open", "timetable"},
+                "a section");
+      std::string id;
+      if (!Text(n, "id", &id, true, "a section")) continue;
+      const auto it =
+          std::find(std::begin(kSectionNames), std::end(kSectionNames), id);
+      if (it == std::end(kSectionNames)) {
+        At(n["id"], fmt::format("unknown section '{}'", id));
+        continue;
+      }
+      const size_t index = static_cast<size_t>(it - std::begin(kSectionNames));
+      if (index != next) {
+        At(n["id"],
+           fmt::format("section '{}' is out of place: the sections are "
+                       "listed once each, in reading order ({} next)",
+                       id, next < kCount ? kSectionNames[next] : "none"));
+        continue;
+      }
+      ++next;
+      const std::string what = fmt::format("section '{}'", id);
+      plan::SectionModel& s = model->sections[index];
+      Text(n, "title", &s.title, true, what);
+      Text(n, "rest_title", &s.rest_title, false, what);
+      for (const auto& [key, flag] :
+           {std::pair{"open", &s.open}, std::pair{"timetable", &s.timetable}}) {
+        const YAML::Node b = n[key];
+        if (!b.IsDefined()) continue;
+        if (b.IsScalar() && (b.Scalar() == "true" || b.Scalar() == "false")) {
+          *flag = b.Scalar() == "true";
+        } else {
+          At(b, fmt::format("'{}' in {} must be true or false", key, what));
+        }
+      }
+      if (s.timetable && timetable)
+        At(n["timetable"], "only one section is followed by the timetable");
+      timetable = timetable || s.timetable;
+    }
+    if (next < kCount) {
+      At(list, fmt::format("'sections' does not head section '{}'",
+                           kSectionNames[next]));
+    }
+  }
+
   void LoadItem(const YAML::Node& n, plan::PlanModel* model) {
     if (!n.IsMap()) {
       At(n, "each item must be a mapping");
       return;
     }
     CheckKeys(n,
-              {"id", "section", "levels", "when", "unless", "red_flags",
+              {"id", "section", "role", "levels", "when", "unless", "red_flags",
                "title", "text", "steps", "sources", "conflict",
                "contraindications", "not_for_you", "check_first", "cautions",
                "caution_text", "schedule", "screens"},
@@ -266,6 +350,19 @@ class PlanLinter : public YamlLint {
                      "emergency level, where a plan holds only 'now' and "
                      "'safety_net' advice",
                      what, section));
+    }
+    std::string role;
+    if (Text(n, "role", &role, false, what)) {
+      if (role != "emergency_call") {
+        At(n["role"], fmt::format("unknown role '{}' (emergency_call)", role));
+      } else if (item.section != PlanSection::kNow ||
+                 item.levels != plan::LevelBit(TriageLevel::kEmergency)) {
+        At(n["role"], fmt::format("{} has 'role: emergency_call' but is not "
+                                  "a 'now' item of the emergency level only",
+                                  what));
+      } else {
+        item.role = PlanItemRole::kEmergencyCall;
+      }
     }
     item.condition = Conditions(n, what);
     std::string gate;

@@ -31,6 +31,7 @@ enum class RedFlagGate : uint8_t { kAny, kNone, kPresent };
 struct ItemModel {
   std::string id;
   PlanSection section = PlanSection::kNow;
+  PlanItemRole role = PlanItemRole::kNone;
   uint8_t levels = 0;  // bit per TriageLevel
   Condition condition;
   RedFlagGate red_flags = RedFlagGate::kAny;
@@ -108,7 +109,17 @@ struct NetHeading {
   std::string text;
 };
 
+// A section's heading and how a result shows it (plan.yaml `sections`).
+struct SectionModel {
+  std::string title;
+  std::string rest_title;  // "" = title
+  bool open = false;
+  bool timetable = false;
+};
+
 struct PlanModel {
+  // By PlanSection (the lint requires every section, in reading order).
+  std::vector<SectionModel> sections;
   std::vector<ItemModel> items;  // in file order; sorted by section at use
   std::vector<ActivityModel> activities;
   std::optional<FindingId> onset_days;   // the finding the onset anchor uses

@@ -1,6 +1,8 @@
 // Care plan: item selection for a person, rendering, and the steps said
 // once.
 
+#include "src/bundle/knowledge_bundle.h"
+#include "src/knowledge/program.h"
 #include "src/plan/plan_test_util.h"
 
 namespace backaid {
@@ -480,6 +482,96 @@ TEST_F(PlanTest, APregnantPersonIsToldToTellTheMidwifeInTheFirstThreeSteps) {
   const CarePlan p = PlanFor(man);
   for (const NowStep& s : WhatToDoNow(*kb_, Evaluate(*kb_, man), &p, "uk"))
     EXPECT_NE(s.id, "now.pregnancy.midwife");
+}
+
+// The headings are plan.yaml's (`sections`), in every front: the JSON
+// carries each section's title and how a result shows it, the text uses
+// the same titles, and a heading edited in the knowledge base changes
+// them all.
+TEST_F(PlanTest, SectionHeadingsComeFromTheKnowledgeBase) {
+  const CarePlan p = PlanFor(kClear);
+  ASSERT_EQ(p.sections.size(), 9u);
+  for (size_t i = 0; i < p.sections.size(); ++i)
+    EXPECT_EQ(static_cast<size_t>(p.sections[i].section), i);
+  std::string json;
+  AppendPlanJson(p, &json);
+  const auto j = nlohmann::json::parse(json);
+  ASSERT_EQ(j["sections"].size(), 9u);
+  int open = 0, timetable = 0;
+  for (const auto& s : j["sections"]) {
+    EXPECT_FALSE(s["title"].get<std::string>().empty()) << s.dump();
+    EXPECT_EQ(s["title"],
+              PlanSectionTitle(p, p.sections[&s - &j["sections"][0]].section));
+    open += s["open"].get<bool>();
+    timetable += s["timetable"].get<bool>();
+  }
+  EXPECT_GE(open, 1);
+  EXPECT_EQ(timetable, 1);
+  // Edited in plan.yaml, a heading changes in the text too.
+  std::vector<kb::KbFile> files = kb::EmbeddedFiles();
+  std::string yaml;
+  for (const kb::KbFile& f : files)
+    if (f.path == "plan.yaml") yaml = f.content;
+  const std::string from = "{id: ice_heat, title: Ice and heat";
+  ASSERT_NE(yaml.find(from), std::string::npos);
+  yaml.replace(yaml.find(from), from.size(),
+               "{id: ice_heat, title: Cold packs and warmth");
+  files.push_back({"plan.yaml", yaml});
+  auto built = kb::Build(files);
+  for (const LintIssue& i : built.issues) ADD_FAILURE() << i.ToString();
+  ASSERT_NE(built.impl, nullptr);
+  const auto kb = KnowledgeBaseBuilder::Wrap(std::move(built.impl));
+  const KnowledgeBase& edited = *kb;
+  CaseReader reader(edited);
+  Case c = edited.NewCase();
+  ASSERT_TRUE(reader.Read(kClear, &c).ok());
+  auto plan = BuildCarePlan(edited, c, Evaluate(edited, c));
+  ASSERT_TRUE(plan.ok());
+  ASSERT_NE(std::find_if(plan->items.begin(), plan->items.end(),
+                         [](const PlanItem& i) {
+                           return i.section == PlanSection::kIceHeat;
+                         }),
+            plan->items.end());
+  std::string text;
+  AppendPlanText(edited, *plan, true, &text);
+  EXPECT_NE(text.find("## Cold packs and warmth"), std::string::npos);
+  EXPECT_EQ(text.find("Ice and heat"), std::string::npos);
+}
+
+// At emergency the region's advice leads and stands for the plan's own
+// call item (plan.yaml `role: emergency_call`), which is said once: not
+// again among the steps, nor in the plan below the result.
+TEST_F(PlanTest, TheEmergencyCallIsSaidOnce) {
+  const char* kCes =
+      R"({"id":"e","age":45,"findings":{"onset_days":0,"pain_score":7,"bladder_dysfunction":true,"saddle_numbness":true}})";
+  const Case c = Read(kCes);
+  const TriageResult r = Evaluate(*kb_, c);
+  ASSERT_EQ(r.level, TriageLevel::kEmergency);
+  const CarePlan p = PlanFor(c, "uk");
+  std::vector<std::string> calls;
+  for (const PlanItem& i : p.items)
+    if (i.role == PlanItemRole::kEmergencyCall) calls.push_back(i.id);
+  ASSERT_EQ(calls.size(), 1u);
+  const std::vector<NowStep> steps = WhatToDoNow(*kb_, r, &p, "uk");
+  ASSERT_GE(steps.size(), 2u);
+  EXPECT_EQ(steps[0].role, "emergency_call");
+  EXPECT_EQ(steps[0].title, EmergencyAdvice(*kb_, "uk"));
+  EXPECT_NE(std::find(steps[0].covers.begin(), steps[0].covers.end(), calls[0]),
+            steps[0].covers.end());
+  for (size_t i = 1; i < steps.size(); ++i) {
+    EXPECT_NE(steps[i].id, calls[0]);
+    EXPECT_TRUE(steps[i].role.empty());
+  }
+  const PlanItem* call = Find(p, calls[0]);
+  ASSERT_NE(call, nullptr);
+  std::string text;
+  AppendPersonText(*kb_, c, r, &p, "uk", false, nullptr, nullptr, &text);
+  EXPECT_EQ(text.find(call->text.substr(0, 30)), std::string::npos) << text;
+  // Below emergency no step is the call.
+  const CarePlan self = PlanFor(kClear);
+  for (const NowStep& s :
+       WhatToDoNow(*kb_, Evaluate(*kb_, Read(kClear)), &self, "uk"))
+    EXPECT_TRUE(s.role.empty()) << s.id;
 }
 
 }  // namespace

@@ -13,30 +13,6 @@
 namespace backaid {
 namespace {
 
-std::string_view SectionHeading(PlanSection s) {
-  switch (s) {
-    case PlanSection::kNow:
-      return "What to do now";
-    case PlanSection::kIceHeat:
-      return "Ice and heat";
-    case PlanSection::kActivity:
-      return "Rest and activity";
-    case PlanSection::kMedicines:
-      return "Medicines";
-    case PlanSection::kExercises:
-      return "Exercises";
-    case PlanSection::kPrevention:
-      return "Preventing it coming back";
-    case PlanSection::kAvoid:
-      return "What not to do";
-    case PlanSection::kSafetyNet:
-      return "When to get help";
-    case PlanSection::kFollowUp:
-      return "Check again";
-  }
-  return "";
-}
-
 std::string_view ConcernsLabel(PlanItemVariant v) {
   switch (v) {
     case PlanItemVariant::kNotForYou:
@@ -143,10 +119,12 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
     return std::find(options.already_shown.begin(), options.already_shown.end(),
                      item.id) != options.already_shown.end();
   };
-  bool skipped_now = false;
-  for (const PlanItem& item : plan.items)
-    skipped_now =
-        skipped_now || (item.section == PlanSection::kNow && shown(item));
+  // Whether the result led with some of a section's items.
+  auto led_with = [&](PlanSection s) {
+    return std::any_of(
+        plan.items.begin(), plan.items.end(),
+        [&](const PlanItem& item) { return item.section == s && shown(item); });
+  };
   PlanSection current = PlanSection::kNow;
   const std::string_view indent = markdown ? "" : "  ";
   for (const PlanItem& item : plan.items) {
@@ -155,9 +133,14 @@ void AppendPlanText(const KnowledgeBase& kb, const CarePlan& plan,
       current = item.section;
       const bool lead = first && options.embedded;
       first = false;
-      std::string heading(current == PlanSection::kNow && skipped_now
-                              ? std::string_view("More to do now")
-                              : SectionHeading(current));
+      // plan.yaml's headings; a section some of whose items the result
+      // led with has its own heading for the rest ("More to do now").
+      std::string heading = PlanSectionTitle(plan, current);
+      for (const PlanSectionInfo& info : plan.sections) {
+        if (info.section == current && !info.rest_title.empty() &&
+            led_with(current))
+          heading = info.rest_title;
+      }
       if (markdown) {
         o += fmt::format("{}## {}\n", lead ? "" : "\n", heading);
       } else {
@@ -252,6 +235,8 @@ nlohmann::ordered_json ItemJson(const PlanItem& item) {
   i["text"] = item.text;
   i["steps"] = item.steps;
   i["sources"] = item.sources;
+  if (item.role != PlanItemRole::kNone)
+    i["role"] = std::string(PlanItemRoleName(item.role));
   if (!item.conflict_id.empty()) {
     i["conflict"] = item.conflict_id;
     i["decision"] = item.decision;
@@ -263,15 +248,20 @@ nlohmann::ordered_json ItemJson(const PlanItem& item) {
 
 }  // namespace
 
-void AppendPlanItemJson(const PlanItem& item, std::string* out) {
-  *out += ItemJson(item).dump(-1, ' ', false,
-                              nlohmann::json::error_handler_t::replace);
-}
-
 void AppendPlanJson(const CarePlan& plan, std::string* out) {
   nlohmann::ordered_json j;
   j["level"] = std::string(LevelName(plan.level));
   j["kb_version"] = plan.kb_version;
+  j["sections"] = nlohmann::ordered_json::array();
+  for (const PlanSectionInfo& s : plan.sections) {
+    nlohmann::ordered_json i;
+    i["id"] = std::string(PlanSectionName(s.section));
+    i["title"] = s.title;
+    i["rest_title"] = s.rest_title.empty() ? s.title : s.rest_title;
+    i["open"] = s.open;
+    i["timetable"] = s.timetable;
+    j["sections"].push_back(std::move(i));
+  }
   j["items"] = nlohmann::ordered_json::array();
   for (const PlanItem& item : plan.items) j["items"].push_back(ItemJson(item));
   j["activities"] = nlohmann::ordered_json::array();

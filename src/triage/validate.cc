@@ -103,6 +103,8 @@ Result<ValidationReport> ValidateText(std::shared_ptr<const KnowledgeBase> kbp,
       result = outcome->result;
       report.questions[static_cast<int>(result.level)].push_back(
           outcome->questions);
+      report.screens[static_cast<int>(result.level)].push_back(
+          outcome->screens);
     } else {
       Evaluate(kb, c, &result);
     }
@@ -154,11 +156,12 @@ int MaxQuestions(const std::vector<int>& counts) {
   return counts.empty() ? -1 : *std::max_element(counts.begin(), counts.end());
 }
 
-std::vector<int> NonEmergencyQuestions(const ValidationReport& r) {
+std::vector<int> NonEmergencyCounts(
+    const std::array<std::vector<int>, kLevelCount>& counts) {
   std::vector<int> v;
   for (int l = 0; l < kLevelCount; ++l) {
     if (l == static_cast<int>(TriageLevel::kEmergency)) continue;
-    v.insert(v.end(), r.questions[l].begin(), r.questions[l].end());
+    v.insert(v.end(), counts[l].begin(), counts[l].end());
   }
   return v;
 }
@@ -201,17 +204,21 @@ std::string RenderValidationText(const ValidationReport& r) {
     s += fmt::format("  {}: expected {}, got {}\n", m.id, LevelName(m.expected),
                      LevelName(m.got));
   if (r.interview) {
-    s += "questions asked:        median / max by backaid's level\n";
-    for (int l = kLevelCount - 1; l >= 0; --l) {
+    for (const auto& [title, counts] :
+         {std::pair{"questions asked:        ", &r.questions},
+          std::pair{"screens shown:          ", &r.screens}}) {
+      s += fmt::format("{}median / max by backaid's level\n", title);
+      for (int l = kLevelCount - 1; l >= 0; --l) {
+        s += fmt::format("  {:<12}{:>4} cases  median {:>3}  max {:>3}\n",
+                         LevelName(static_cast<TriageLevel>(l)),
+                         (*counts)[l].size(), MedianQuestions((*counts)[l]),
+                         MaxQuestions((*counts)[l]));
+      }
+      const auto ne = NonEmergencyCounts(*counts);
       s += fmt::format("  {:<12}{:>4} cases  median {:>3}  max {:>3}\n",
-                       LevelName(static_cast<TriageLevel>(l)),
-                       r.questions[l].size(), MedianQuestions(r.questions[l]),
-                       MaxQuestions(r.questions[l]));
+                       "not emergency", ne.size(), MedianQuestions(ne),
+                       MaxQuestions(ne));
     }
-    const auto ne = NonEmergencyQuestions(r);
-    s += fmt::format("  {:<12}{:>4} cases  median {:>3}  max {:>3}\n",
-                     "not emergency", ne.size(), MedianQuestions(ne),
-                     MaxQuestions(ne));
   }
   if (!r.condition_misses.empty()) {
     s += fmt::format("condition mismatches:   {}\n", r.condition_misses.size());
@@ -270,18 +277,21 @@ std::string RenderValidationJson(const ValidationReport& r) {
   j["fully_exact_rate"] =
       r.total ? static_cast<double>(r.fully_exact) / r.total : 1.0;
   if (r.interview) {
-    nlohmann::ordered_json q;
-    for (int l = kLevelCount - 1; l >= 0; --l) {
-      q[std::string(LevelName(static_cast<TriageLevel>(l)))] = {
-          {"cases", r.questions[l].size()},
-          {"median", MedianQuestions(r.questions[l])},
-          {"max", MaxQuestions(r.questions[l])}};
+    for (const auto& [key, counts] : {std::pair{"questions", &r.questions},
+                                      std::pair{"screens", &r.screens}}) {
+      nlohmann::ordered_json q;
+      for (int l = kLevelCount - 1; l >= 0; --l) {
+        q[std::string(LevelName(static_cast<TriageLevel>(l)))] = {
+            {"cases", (*counts)[l].size()},
+            {"median", MedianQuestions((*counts)[l])},
+            {"max", MaxQuestions((*counts)[l])}};
+      }
+      const auto ne = NonEmergencyCounts(*counts);
+      q["not_emergency"] = {{"cases", ne.size()},
+                            {"median", MedianQuestions(ne)},
+                            {"max", MaxQuestions(ne)}};
+      j[key] = q;
     }
-    const auto ne = NonEmergencyQuestions(r);
-    q["not_emergency"] = {{"cases", ne.size()},
-                          {"median", MedianQuestions(ne)},
-                          {"max", MaxQuestions(ne)}};
-    j["questions"] = q;
   }
   nlohmann::ordered_json cm = nlohmann::ordered_json::array();
   for (const auto& m : r.condition_misses)

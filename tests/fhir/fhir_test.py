@@ -246,14 +246,14 @@ def main():
                 if not check(st == 200, f"{case['id']}: /v1/assessments "
                              f"{st} {v1}"):
                     break
-                nq = v1["next_question"]
-                if nq is None:
+                if not v1["next_screen"]:
                     break
-                answers[nq["id"]] = reply_for(questions[nq["id"]], facts)
+                for nq in v1["next_screen"]:  # a screen at a time
+                    answers[nq["id"]] = reply_for(questions[nq["id"]], facts)
             if st != 200:
                 continue
-            # SDC $next-question walks the same path: at every step its next
-            # item is the question /v1/assessments asks.
+            # SDC $next-question walks the same path: at every step its new
+            # items are the screen /v1/assessments shows.
             if int(case["id"].split("-")[-1]) % 3 == 0:
                 walk = {}
                 for _ in range(100):
@@ -269,19 +269,20 @@ def main():
                     if not check(st == 200 and st1 == 200,
                                  f"{case['id']}: $next-question {st} {nq}"):
                         break
-                    want = ref["next_question"] and ref["next_question"]["id"]
+                    want = [q["id"] for q in ref["next_screen"]]
                     asked = nq["contained"][0]["item"]
-                    got = (asked[-1]["linkId"] if nq["status"] == "in-progress"
-                           else None)
+                    got = ([it["linkId"] for it in asked[len(walk):]]
+                           if nq["status"] == "in-progress" else [])
                     if not check(got == want, f"{case['id']}: $next-question "
                                  f"{got} == /v1 {want}"):
                         break
-                    if got is None:
+                    if not got:
                         check(walk == answers, f"{case['id']}: same path")
                         if len(saved) < 35:
                             save(nq)
                         break
-                    walk[got] = answers.get(got, "unsure")
+                    for link in got:
+                        walk[link] = answers.get(link, "unsure")
                 nexts[0] += 1
             level = v1["triage"]["triage"]
             conditions = set(v1["triage"]["conditions"])

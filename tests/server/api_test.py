@@ -190,6 +190,24 @@ check(a["triage"]["triage"] != "emergency" and
       f"not emergency: the first three now items in order ({steps})")
 check(a["next_question"] is not None and a["progress"]["answered"] == 1,
       f"progress after one answer: {a.get('progress')}")
+# Screens (issue 14): short related questions come together; a client that
+# answered part of a screen gets the rest of it next.
+check([q["id"] for q in a["next_screen"]] == ["sex"] and
+      a["progress"]["screens_answered"] == 1 and
+      a["progress"]["screens_about"] >= 5,
+      f"the rest of the first screen next ({[q['id'] for q in a['next_screen']]}"
+      f", {a['progress']})")
+st, _, a = srv.json("POST", "/v1/assessments", {"answers": {}})
+check(st == 200 and [q["id"] for q in a["next_screen"]] == ["age", "sex"] and
+      all(q["screen"] == "about_you" for q in a["next_screen"]) and
+      a["progress"]["screens_answered"] == 0,
+      f"the first screen asks age and sex together ({a.get('next_screen')})")
+st, _, a = srv.json("POST", "/v1/assessments",
+                    {"answers": {"age": 40, "sex": "male"}})
+check(st == 200 and [q["id"] for q in a["next_screen"]] ==
+      ["emergency_signs", "nerve_signs"] and
+      a["progress"]["screens_answered"] == 1,
+      f"then the warning signs on one screen ({a.get('next_screen')})")
 # Region is a real setting: the plan, the next question and the
 # vocabulary in the region's words (regions.yaml terms). Sources are cited
 # as they are, so they are left out of the check.
@@ -289,6 +307,14 @@ check(h.get("location") == f"/v1/episodes/{ep['id']}", "Location header")
 eid, token = ep["id"], ep["token"]
 check(ep["review"]["level"] == "self_care", f"spasm: self_care "
       f"({ep['review']['level']})")
+# The diary's first steps are the core's (WhatToDoNow), in the shape and
+# order of the assessment of the same findings.
+st, _, same = srv.json("POST", "/v1/assessments",
+                       {"findings": findings, "time_zone": "Europe/London"})
+check(st == 200 and same["what_to_do_now"] and
+      ep["review"]["what_to_do_now"] == same["what_to_do_now"],
+      f"review and assessment: the same what_to_do_now "
+      f"({ep['review']['what_to_do_now']} vs {same.get('what_to_do_now')})")
 
 # Wrong or missing token: the same 404 as a missing episode.
 st1, _, b1 = srv.json("GET", f"/v1/episodes/{eid}")
@@ -346,7 +372,14 @@ check(st == 201 and r["review"]["level"] == "emergency" and
       r["review"]["previous_level"] == "self_care",
       f"saddle numbness in the diary: escalated to emergency "
       f"({st} {r and r.get('review', {}).get('level')})")
-check(len(r["review"]["what_to_do_now"]) > 0, "what to do now is given")
+steps = r["review"]["what_to_do_now"]
+calls = {i["id"] for i in r["review"]["plan"]["items"]
+         if i.get("role") == "emergency_call"}
+check(1 <= len(steps) <= 3 and steps[0].get("role") == "emergency_call" and
+      "112" in steps[0]["title"] and calls and
+      not calls & {x["id"] for x in steps},
+      f"diary emergency: the region's call first, the plan's call item not "
+      f"again ({steps})")
 st, _, e = srv.json("GET", f"/v1/episodes/{eid}", token=token)
 check(st == 200 and [x["seq"] for x in e["entries"]] == [1, 2],
       "two entries, no duplicate from the retry")

@@ -79,6 +79,14 @@ after(async () => {
 });
 
 // A fresh page with empty storage, at the start screen.
+// The stored episode's review as the server gives it (the diary's truth).
+async function serverReview(page) {
+  const ep = await page.evaluate(() => JSON.parse(localStorage.getItem("backaid.episode")));
+  const res = await fetch(`${base}/v1/episodes/${ep.id}`, { headers: { Authorization: `Bearer ${ep.token}` } });
+  assert.equal(res.status, 200);
+  return (await res.json()).review;
+}
+
 async function freshPage() {
   const page = await context.newPage();
   page.on("pageerror", (e) => { throw new Error(`page error: ${e.message}`); });
@@ -397,7 +405,9 @@ test("self-care path: question screens, errors, back, help, then the plan with t
     .map((e) => e.getAttribute("data-testid") ?? e.className.split(" ")[0]));
   assert.deepEqual(order, ["do-now", "level", "why", "plan-section"]);
   assert.equal(await notDiagnosisCount(page), 1, "the result says it is not a diagnosis once");
-  assert.match(await page.locator(".section-safety_net h2").innerText(), /Call a doctor if/);
+  // Section headings are the knowledge base's (plan.yaml sections), the
+  // safety net shown open because plan.yaml says so.
+  assert.match(await page.locator(".section-safety_net h2").innerText(), /When to get help/);
   assert.ok(await page.locator(".section-safety_net").isVisible());
   const folded = page.locator("main details.plan-section");
   assert.ok(await folded.count() >= 3, "the plan's sections are folded");
@@ -528,6 +538,17 @@ test("diary: check-in, escalation banner, chart, print page, PDF, export and del
   await banner.waitFor();
   assert.match(await banner.innerText(), /Your level has gone up/);
   assert.notEqual(await page.locator(".level").getAttribute("data-level"), "self_care");
+  // The banner shows the core's first steps (the review's what_to_do_now,
+  // WhatToDoNow), in its order, and the sections plan.yaml shows open.
+  const review = await serverReview(page);
+  assert.ok(review.what_to_do_now.length >= 1 && review.what_to_do_now.length <= 3);
+  assert.deepEqual(await banner.locator("[data-testid=escalation-steps] li").evaluateAll((ls) => ls.map((l) => l.dataset.step)),
+    review.what_to_do_now.map((st) => st.id));
+  const bannerText = await banner.innerText();
+  for (const st of review.what_to_do_now) assert.ok(bannerText.includes(st.title), st.title);
+  const openSections = review.plan.sections.filter((sec) => sec.open && review.plan.items.some((i) => i.section === sec.id));
+  assert.ok(openSections.length >= 1);
+  for (const sec of openSections) assert.equal(await banner.locator(`.section-${sec.id} h3`).innerText(), sec.title);
   const chart = page.getByTestId("pain-chart");
   await chart.waitFor();
   assert.equal(await chart.locator("circle").count(), 3);  // initial + 2 entries
@@ -593,6 +614,17 @@ test("diary: a new red flag that needs an emergency shows the call screen", asyn
   const call = page.getByTestId("call-link");
   await call.waitFor();
   assert.equal(await call.getAttribute("href"), "tel:112");
+  // "Until help comes" is the core's steps after its call (the review's
+  // what_to_do_now, WhatToDoNow), each as the plan gives it; the plan's
+  // own call item is not said again.
+  const review = await serverReview(page);
+  assert.equal(review.what_to_do_now[0].role, "emergency_call");
+  const waitIds = review.what_to_do_now.filter((st) => st.role !== "emergency_call").map((st) => st.id);
+  assert.ok(waitIds.length >= 1);
+  assert.deepEqual(await page.getByTestId("while-you-wait").locator("[data-item]").evaluateAll((ls) => ls.map((l) => l.dataset.item)), waitIds);
+  for (const i of review.plan.items.filter((it) => it.role === "emergency_call")) {
+    assert.equal(await page.locator(`[data-item="${i.id}"]`).count(), 0, `${i.id} is said once, by the call screen`);
+  }
   // After the call screen the person can still correct a mistaken tick,
   // print the summary and erase the episode (issue 14).
   assert.match(await page.getByTestId("saved").innerText(), /Your check-in was saved/);

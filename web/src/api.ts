@@ -48,6 +48,8 @@ export interface PlanItem {
   conflict?: string;
   decision?: string;
   concerns?: string[];
+  // What a front does with it besides showing it (plan.yaml `role`).
+  role?: string;
 }
 export interface PlanActivity {
   id: string;
@@ -61,7 +63,16 @@ export interface PlanActivity {
   alarm_minutes_before: number;
   sources: string[];
 }
-export interface Plan { level: Level; kb_version: string; items: PlanItem[]; activities: PlanActivity[] }
+// A section's heading and how a result shows it (plan.yaml `sections`, in
+// reading order): `open` = not folded; `timetable` = the timetable follows it.
+export interface PlanSection { id: string; title: string; rest_title: string; open: boolean; timetable: boolean }
+export interface Plan {
+  level: Level;
+  kb_version: string;
+  sections: PlanSection[];
+  items: PlanItem[];
+  activities: PlanActivity[];
+}
 export interface PainTrend {
   points: { at: string; pain: number }[];
   meaningful_change: number;
@@ -76,7 +87,8 @@ export interface Review {
   previous_level: Level;
   escalated: boolean;
   triage: TriageResult;
-  what_to_do_now: PlanItem[];
+  // The core's first steps (WhatToDoNow), as an assessment gives them.
+  what_to_do_now: NowStep[];
   // At emergency, what to tell the call handler, filled in by the server.
   call_script?: CallScript | null;
   derived: string[];
@@ -114,7 +126,10 @@ export interface Assessment {
   call_script?: CallScript | null;
   episode?: EpisodeCreated;
 }
-export interface NowStep { id: string; title: string; text: string }
+// One of the at most three things to do now (WhatToDoNow, the server's
+// choice). role "emergency_call": the region's call, which the call screen
+// shows on its own.
+export interface NowStep { id: string; title: string; text: string; sources?: string[]; role?: string }
 export interface CallScript { id: string; title: string; lines: string[] }
 export interface Entry { seq: number; at: string; pain: number | null; done: string[]; findings: Findings; note?: string }
 export interface Episode {

@@ -1,7 +1,7 @@
 // Pieces shared by the views: level wording and icons, names of ids, the
 // emergency screen.
 import { levelHeadline, vocab } from "./vocab";
-import type { Explanation, Level, PlanItem } from "./api";
+import type { Explanation, Level, NowStep, Plan, PlanItem } from "./api";
 import { h, svg, type Child } from "./dom";
 
 // How each level is announced: the knowledge base's headline (regions.yaml)
@@ -81,14 +81,25 @@ export function planItem(item: PlanItem, headingTag: "h3" | "h4" = "h3"): HTMLEl
     item.sources.length ? sourcesList(item.sources) : null);
 }
 
+// The server's first steps (what_to_do_now: WhatToDoNow), in its order,
+// as a numbered list: the title, then the text.
+export function nowSteps(steps: NowStep[]): HTMLElement {
+  return h("ol", { class: "do-now-steps" }, steps.map((st) => h("li", { "data-step": st.id },
+    h("strong", null, st.title.replace(/\.?$/, ".")), st.text ? ` ${st.text}` : "")));
+}
+
 // The full-screen emergency call: the call link first and alone on the
 // screen; below it, open, what to tell the call handler (the knowledge
-// base's script as the server filled it in), what to do while waiting and
+// base's script as the server filled it in), what to do while waiting (the
+// server's steps after its call, each as the plan gives it in full) and
 // why; then `extra` (print the summary, erase the data).
-export function emergencyScreen(number: string, why: Explanation[], now: PlanItem[],
+export function emergencyScreen(number: string, why: Explanation[], steps: NowStep[], plan: Plan,
   script: { title: string; lines: string[] } | null, extra?: Child): HTMLElement {
   document.body.classList.add("emergency-mode");
   const reasons = why.filter((e) => e.level === "emergency");
+  const now: PlanItem[] = steps.filter((st) => st.role !== "emergency_call").map((st) =>
+    plan.items.find((i) => i.id === st.id) ??
+      { id: st.id, section: "", variant: "advice", title: st.title, text: st.text, steps: [], sources: st.sources ?? [] });
   return h("section", { class: "emergency", "aria-labelledby": "emergency-title" },
     h("div", { class: "emergency-call" },
       levelIcon("emergency"),

@@ -4,7 +4,8 @@
 import { activities, notePrompts, redFlagOptions, vocab } from "./vocab";
 import * as api from "./api";
 import { painChart } from "./chart";
-import { emergencyScreen, LEVEL_HEADLINE, levelBanner, planItem } from "./common";
+import { emergencyScreen, LEVEL_HEADLINE, levelBanner, nowSteps } from "./common";
+import { planSections } from "./result";
 import { alertText, announce, download, h, nextId, replaceChildren } from "./dom";
 import { painScale } from "./painscale";
 import * as store from "./store";
@@ -49,7 +50,7 @@ export async function showDiary(host: DiaryHost, escalation?: api.Review, saved?
     // After the call: the person can still put right a mistaken tick, print
     // the summary for the crew and erase the episode.
     replaceChildren(host.main, emergencyScreen(n, review.triage.explanation ?? [],
-      review.what_to_do_now.filter((i) => i.section === "now" && i.id !== "now.emergency.call"),
+      review.what_to_do_now, review.plan,
       review.call_script ?? null,
       h("section", { class: "after-call", "aria-labelledby": "after-call-h" },
         h("h2", { id: "after-call-h" }, "Your diary"),
@@ -64,7 +65,11 @@ export async function showDiary(host: DiaryHost, escalation?: api.Review, saved?
   const banner = review.escalated ? h("div", { class: "escalation", role: "alert", "data-testid": "escalation" },
     h("h2", null, `Your level has gone up: ${LEVEL_HEADLINE[review.level](n)}`),
     h("p", null, "Because of what you reported, you need help sooner than before."),
-    review.what_to_do_now.map((i) => planItem(i, "h3"))) : null;
+    // The server's first steps (WhatToDoNow) and the sections the
+    // knowledge base shows open (when to get help): the diary decides none.
+    h("section", { class: "do-now", "data-testid": "escalation-steps", "aria-labelledby": "esc-now-h" },
+      h("h3", { id: "esc-now-h" }, "What to do now"), nowSteps(review.what_to_do_now)),
+    planSections(review.plan, "h3").open) : null;
 
   const form = checkInForm(host, ep, sex);
 

@@ -2,7 +2,7 @@
 // and the buttons that open an episode (calendar, diary, PDF).
 import * as api from "./api";
 import {
-  conditionName, emergencyScreen, explanationDetails, findingMeaning, levelBanner, planItem, serviceName,
+  conditionName, emergencyScreen, explanationDetails, findingMeaning, levelBanner, nowSteps, planItem, serviceName,
 } from "./common";
 import { download, h, replaceChildren } from "./dom";
 import * as store from "./store";
@@ -30,43 +30,35 @@ export function activityWhen(a: api.PlanActivity): string {
   return a.start_minute === 0 ? "Now" : `Once, ${duration(a.start_minute)} after the start`;
 }
 
-const SECTION_TITLES: Record<string, string> = {
-  now: "First steps in full",
-  ice_heat: "Ice and heat",
-  activity: "Keep moving",
-  medicines: "Medicines",
-  exercises: "Exercises",
-  prevention: "Preventing it next time",
-  avoid: "What not to do",
-  safety_net: "Call a doctor if",
-  follow_up: "Check again",
-};
-
-// The full plan, each section folded (<details>), except the safety net
-// ("Call a doctor if"), which stays open: it is what to watch for.
-function planSections(plan: api.Plan): { safetyNet: HTMLElement | null; folded: HTMLElement[] } {
+// The full plan by the knowledge base's sections (the plan's `sections`,
+// plan.yaml: their titles, which are shown open, where the timetable
+// goes), each folded (<details>) unless the knowledge base marks it open
+// (the safety net: what to watch for). `openTag`: the open sections'
+// heading level.
+export function planSections(plan: api.Plan, openTag: "h2" | "h3" = "h2"): { open: HTMLElement[]; folded: HTMLElement[] } {
+  const open: HTMLElement[] = [];
   const folded: HTMLElement[] = [];
-  let safetyNet: HTMLElement | null = null;
-  const bySection = new Map<string, api.PlanItem[]>();
+  const sections = [...(plan.sections ?? [])];
+  // Never hide advice: a section the list lacks is shown under its id.
   for (const i of plan.items) {
-    if (!bySection.has(i.section)) bySection.set(i.section, []);
-    bySection.get(i.section)!.push(i);
-  }
-  for (const [section, items] of bySection) {
-    const title = SECTION_TITLES[section] ?? section.replace(/_/g, " ");
-    if (section === "safety_net") {
-      const id = `plan-${section}`;
-      safetyNet = h("section", { class: `plan-section section-${section}`, "aria-labelledby": id },
-        h("h2", { id }, title), items.map((i) => planItem(i)));
-      continue;
+    if (!sections.some((s) => s.id === i.section)) {
+      sections.push({ id: i.section, title: i.section, rest_title: i.section, open: false, timetable: false });
     }
-    folded.push(h("details", { class: `plan-section section-${section}`, "data-section": section },
-      h("summary", null, h("span", { class: "summary-title" }, title)),
-      items.map((i) => planItem(i))));
-    if (section === "ice_heat" && plan.activities.length) folded.push(timeline(plan.activities));
   }
-  if (!bySection.has("ice_heat") && plan.activities.length) folded.splice(1, 0, timeline(plan.activities));
-  return { safetyNet, folded };
+  for (const sec of sections) {
+    const items = plan.items.filter((i) => i.section === sec.id);
+    if (items.length && sec.open) {
+      const id = `plan-${sec.id}`;
+      open.push(h("section", { class: `plan-section section-${sec.id}`, "aria-labelledby": id },
+        h(openTag, { id }, sec.title), items.map((i) => planItem(i, openTag === "h2" ? "h3" : "h4"))));
+    } else if (items.length) {
+      folded.push(h("details", { class: `plan-section section-${sec.id}`, "data-section": sec.id },
+        h("summary", null, h("span", { class: "summary-title" }, sec.title)),
+        items.map((i) => planItem(i))));
+    }
+    if (sec.timetable && plan.activities.length) folded.push(timeline(plan.activities));
+  }
+  return { open, folded };
 }
 
 function timeline(activities: api.PlanActivity[]): HTMLElement {
@@ -125,7 +117,7 @@ export function renderResult(host: ResultHost, a: api.Assessment): void {
       host.go("#/");
     });
     replaceChildren(host.main, emergencyScreen(n, t.explanation ?? [],
-      a.plan.items.filter((i) => i.section === "now" && i.id !== "now.emergency.call"),
+      a.what_to_do_now ?? [], a.plan,
       a.call_script ?? null,
       h("section", { class: "after-call", "aria-labelledby": "after-call-h" },
         h("h2", { id: "after-call-h" }, "Your answers"),
@@ -179,8 +171,7 @@ export function renderResult(host: ResultHost, a: api.Assessment): void {
     h("section", { class: "do-now", "aria-labelledby": "do-now-title", "data-testid": "do-now" },
       h("h1", { id: "do-now-title", tabindex: -1 }, "What to do now"),
       steps.length
-        ? h("ol", { class: "do-now-steps" }, steps.map((st) => h("li", { "data-step": st.id },
-          h("strong", null, st.title.replace(/\.?$/, ".")), st.text ? ` ${st.text}` : "")))
+        ? nowSteps(steps)
         : h("p", null, vocab.levels[t.triage] ?? "")),
     levelBanner(t.triage, n, "h2"),
     h("section", { "aria-labelledby": "why-title", "data-testid": "why" },
@@ -188,7 +179,7 @@ export function renderResult(host: ResultHost, a: api.Assessment): void {
       why.length ? explanationDetails(why)
         : h("p", null, "None of the warning signs we asked about were found.")),
     h("p", { class: "notice", "data-testid": "not-diagnosis" }, "This is not a diagnosis. It tells you how soon to get help and how to look after yourself."),
-    plan.safetyNet,
+    plan.open,
     h("h2", { class: "full-plan-title" }, "Your full plan"),
     t.see?.length ? h("details", { class: "see" },
       h("summary", null, h("span", { class: "summary-title" }, "Who to see, and what to tell them")),
