@@ -161,76 +161,150 @@ const SELF_CARE = {
   pregnancy_weeks: 0, lying_down: "yes",
 };
 
-// Answers the current question from `answers`; returns its id.
-async function answerOne(page, answers) {
+// The screen shown now: its question ids, in order, and the number of
+// answers given before it (the history state of the screen).
+async function currentScreen(page) {
   const form = page.locator("form.question");
   await form.waitFor();
-  const id = await form.getAttribute("data-question");
-  const want = answers[id];
-  if (await form.getByTestId("pain-scale").count()) {
-    // The 0-10 scale: eleven radios, none chosen at first (issue 14).
-    assert.equal(await form.locator("input[type=radio]").count(), 11);
-    if (want === "unsure") await page.getByTestId("not-sure").click();
-    else {
-      await form.locator(`input[type=radio][value="${want ?? 1}"]`).check();
-      await page.getByTestId("next").click();
-    }
-  } else if (await form.locator("input[type=number]").count()) {
-    if (want === "unsure") await page.getByTestId("not-sure").click();
-    else {
-      await form.locator("input[type=number]").fill(String(want ?? 1));
-      await page.getByTestId("next").click();
-    }
-  } else {
-    // A question not in the map (a new or merged one) gets the typical
-    // answer: its "None of these", else "no", else "normal", else the first
-    // option that is not "not sure".
-    const ids = Array.isArray(want) ? want : want !== undefined ? [want] : null;
-    const inputs = form.locator("input");
-    const n = await inputs.count();
-    const opts = [];
-    for (let i = 0; i < n; i++) {
-      const inp = inputs.nth(i);
-      opts.push({ inp, value: await inp.getAttribute("value"), role: await inp.getAttribute("data-role") });
-    }
-    let chosen = ids ? opts.filter((o) => ids.includes(o.value)) : [];
-    if (ids && chosen.length !== ids.length) {
-      throw new Error(`question ${id}: no option ${ids.join(",")} (has ${opts.map((o) => o.value).join(",")})`);
-    }
-    if (!ids) {
-      const typical = opts.find((o) => o.role === "none") ?? opts.find((o) => o.value === "no") ??
-        opts.find((o) => o.value === "normal") ?? opts.find((o) => o.role !== "unsure");
-      chosen = typical ? [typical] : [opts[0]];
-    }
-    for (const o of chosen) await o.inp.check();
-    await page.getByTestId("next").click();
-  }
-  await page.waitForFunction((prev) => {
-    const f = document.querySelector("form.question");
-    return !f || f.getAttribute("data-question") !== prev;
-  }, id);
-  return id;
+  return {
+    ids: (await form.getAttribute("data-questions")).split(" "),
+    answered: Number(await form.getAttribute("data-answered")),
+  };
 }
 
-async function answerAll(page, answers, limit = 60) {
-  const asked = [];
+// Waits for the screen after the one that had `answered` answers before it
+// (another screen, or no form at all: a result).
+async function waitForNewScreen(page, answered) {
+  await page.waitForFunction((prev) => {
+    const f = document.querySelector("form.question");
+    return !f || f.getAttribute("data-answered") !== String(prev);
+  }, answered);
+}
+
+// Fills one question of the current screen from `answers` (without
+// submitting); returns the answer given, as the page posts it. A question
+// not in the map (a new or merged one) gets the typical answer: its "None
+// of these", else "no", else "normal", else the first option that is not
+// "not sure"; a number not in the map gets 1.
+async function fillQuestion(page, id, answers) {
+  const q = page.locator(`form.question .q[data-question="${id}"]`);
+  const want = answers[id];
+  const kind = await q.getAttribute("data-kind");
+  if (kind === "scale" || kind === "number") {
+    if (kind === "scale") {
+      // The 0-10 scale: eleven radios, none chosen at first (issue 14).
+      assert.equal(await q.locator("input[type=radio]").count(), 11);
+    }
+    if (want === "unsure") {
+      const btn = q.getByTestId("not-sure");
+      if ((await btn.getAttribute("aria-pressed")) !== "true") await btn.click();
+      return "unsure";
+    }
+    const v = want ?? 1;
+    if (kind === "scale") await q.locator(`input[type=radio][value="${v}"]`).check();
+    else await q.locator("input[type=number]").fill(String(v));
+    return v;
+  }
+  const ids = Array.isArray(want) ? want : want !== undefined ? [want] : null;
+  const inputs = q.locator("input");
+  const n = await inputs.count();
+  const opts = [];
+  for (let i = 0; i < n; i++) {
+    const inp = inputs.nth(i);
+    opts.push({ inp, value: await inp.getAttribute("value"), role: await inp.getAttribute("data-role") });
+  }
+  let chosen = ids ? opts.filter((o) => ids.includes(o.value)) : [];
+  if (ids && chosen.length !== ids.length) {
+    throw new Error(`question ${id}: no option ${ids.join(",")} (has ${opts.map((o) => o.value).join(",")})`);
+  }
+  if (!ids) {
+    const typical = opts.find((o) => o.role === "none") ?? opts.find((o) => o.value === "no") ??
+      opts.find((o) => o.value === "normal") ?? opts.find((o) => o.role !== "unsure");
+    chosen = typical ? [typical] : [opts[0]];
+  }
+  for (const o of chosen) await o.inp.check();
+  return kind === "checklist" ? chosen.map((o) => o.value) : chosen[0].value;
+}
+
+// What the current screen shows as answered, per question id (the same
+// shapes as fillQuestion returns; null when nothing is chosen).
+async function screenValues(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const q of document.querySelectorAll("form.question .q")) {
+      const id = q.getAttribute("data-question");
+      const kind = q.getAttribute("data-kind");
+      if (q.querySelector("[data-testid=not-sure][aria-pressed=true]")) out[id] = "unsure";
+      else if (kind === "number") {
+        const v = q.querySelector("input[type=number]").value;
+        out[id] = v === "" ? null : Number(v);
+      } else {
+        const ticked = [...q.querySelectorAll("input:checked")].map((i) => i.value);
+        if (kind === "scale") out[id] = ticked.length ? Number(ticked[0]) : null;
+        else if (kind === "checklist") out[id] = ticked;
+        else out[id] = ticked[0] ?? null;
+      }
+    }
+    return out;
+  });
+}
+
+// Answers every question of the current screen, then "Next" (a number
+// question alone on its screen goes on by itself with "I'm not sure").
+// Returns the screen's ids and the answers given.
+async function answerScreen(page, answers) {
+  const { ids, answered } = await currentScreen(page);
+  const kind = await page.locator(`form.question .q[data-question="${ids[0]}"]`).getAttribute("data-kind");
+  const given = {};
+  for (const id of ids) given[id] = await fillQuestion(page, id, answers);
+  const alone = ids.length === 1 && given[ids[0]] === "unsure" && (kind === "scale" || kind === "number");
+  if (!alone) await page.getByTestId("next").click();
+  await waitForNewScreen(page, answered);
+  return { ids, given };
+}
+
+// The number of answers given before the screen just answered (the
+// history state of that screen).
+async function lastAnswered(page, steps) {
+  const prev = steps.length ? steps[steps.length - 1] : null;
+  return { answered: prev ? prev.answered + prev.ids.length : 0 };
+}
+
+// Waits for the screen with `answered` answers before it.
+async function waitForScreen(page, answered) {
+  await page.waitForFunction((n) => document.querySelector("form.question")?.getAttribute("data-answered") === String(n), answered);
+}
+
+// What screenValues shows for a question with nothing chosen.
+function emptyValue(given) {
+  return Array.isArray(given) ? [] : null;
+}
+
+// Answers screen after screen until a result; returns the screens (each
+// an array of question ids); `screens.given` holds every answer given.
+async function answerAll(page, answers, limit = 60, onScreen = null) {
+  const screens = [];
+  screens.given = {};
   for (let i = 0; i < limit; i++) {
     if (!(await page.locator("form.question").count())) break;
-    asked.push(await answerOne(page, answers));
+    if (onScreen) await onScreen((await currentScreen(page)).ids);
+    const { ids, given } = await answerScreen(page, answers);
+    screens.push(ids);
+    Object.assign(screens.given, given);
   }
-  return asked;
+  return screens;
 }
 
 async function toSelfCareResult(page) {
   await page.getByTestId("start").click();
   await page.locator("form.question").waitFor();
-  await axe(page, "the first question");
-  const asked = await answerAll(page, SELF_CARE);
+  await axe(page, "the first screen");
+  const screens = await answerAll(page, SELF_CARE);
   await page.locator(".level").first().waitFor();
-  return asked;
+  return screens;
 }
 
-test("self-care path: questions one at a time, back, help, then the plan with timers", async () => {
+test("self-care path: question screens, errors, back, help, then the plan with timers", async () => {
   const page = await freshPage();
   await axe(page, "the start screen");
   await shot(page, "01-start");
@@ -242,27 +316,82 @@ test("self-care path: questions one at a time, back, help, then the plan with ti
   await page.getByLabel(/Europe/).check();
 
   await page.getByTestId("start").click();
-  const first = page.locator("form.question");
-  await first.waitFor();
-  const firstId = await first.getAttribute("data-question");
-  assert.match(await page.getByTestId("progress").innerText(), /^Question 1 of about \d+$/);
-  // Help opens and closes with its button.
-  const helpBtn = page.getByRole("button", { name: "Help with this question" });
-  await helpBtn.click();
-  assert.equal(await helpBtn.getAttribute("aria-expanded"), "true");
-  // Next without an answer says what is missing and does not move on.
+  const form = page.locator("form.question");
+  const first = await currentScreen(page);
+  // The first step shows age and sex together, each its own question.
+  assert.deepEqual(first.ids.slice(0, 2), ["age", "sex"], first.ids.join(","));
+  assert.equal(await form.locator(".q").count(), first.ids.length);
+  assert.equal(await form.getByTestId("next").count(), 1);
+  assert.equal(await form.getByTestId("back").count(), 1);
+  assert.equal(await page.locator("h1").innerText(), "About you");
+  assert.match(await page.getByTestId("progress").innerText(), /^Step 1 of about \d+$/);
+  // The age is a number with its label; the sex a fieldset with a legend.
+  assert.equal(await form.locator('.q[data-question="age"] label.q-text').innerText(), "How old are you?");
+  assert.equal(await form.locator('.q[data-question="sex"] fieldset > legend').count(), 1);
+  // Each question has its own help; one opens, the other stays closed.
+  const helps = form.getByTestId("help");
+  assert.equal(await helps.count(), first.ids.length);
+  await helps.first().click();
+  assert.equal(await helps.first().getAttribute("aria-expanded"), "true");
+  assert.equal(await helps.nth(1).getAttribute("aria-expanded"), "false");
+  // Next without an answer: an error under every question, linked to it,
+  // the focus on the first; nothing moves on.
   await page.getByTestId("next").click();
-  await page.locator(".field-error:not([hidden])").waitFor();
-  assert.equal(await first.getAttribute("data-question"), firstId);
-  await answerOne(page, SELF_CARE);
-  assert.match(await page.getByTestId("progress").innerText(), /^Question 2 of about/);
-  // Back returns to the first question with its answer kept.
+  await page.locator(".field-error:not([hidden])").first().waitFor();
+  const errors = await page.evaluate(() => [...document.querySelectorAll(".q")].map((q) => {
+    const e = q.querySelector(".field-error:not([hidden])");
+    const linked = e ? q.querySelector(`[aria-describedby~="${e.id}"]`) : null;
+    return { id: q.getAttribute("data-question"), text: e?.textContent ?? "", linked: Boolean(linked) };
+  }));
+  assert.equal(errors.length, first.ids.length);
+  for (const e of errors) {
+    assert.ok(e.text.length > 5 && e.linked, JSON.stringify(e));
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.closest(".q")?.getAttribute("data-question")), "age");
+  assert.equal(await form.locator('.q[data-question="age"] input[type=number]').getAttribute("aria-invalid"), "true");
+  await axe(page, "the first screen with its errors");
+  await shot(page, "01-first-screen-errors");
+  // Only the sex answered: the age's error stays, and the focus goes to it.
+  await fillQuestion(page, "sex", SELF_CARE);
+  // Answering it clears its own error at once, not the age's.
+  assert.equal(await page.locator('.q[data-question="sex"] .field-error:not([hidden])').count(), 0);
+  assert.equal(await page.locator('.q[data-question="age"] .field-error:not([hidden])').count(), 1);
+  await page.getByTestId("next").click();
+  await page.waitForFunction(() => document.querySelectorAll(".field-error:not([hidden])").length === 1);
+  assert.equal(await page.locator('.q[data-question="age"] .field-error:not([hidden])').count(), 1);
+  assert.equal(await page.evaluate(() => document.activeElement?.closest(".q")?.getAttribute("data-question")), "age");
+  assert.equal(Number(await form.getAttribute("data-answered")), 0);
+  const step1 = await answerScreen(page, SELF_CARE);
+  assert.match(await page.getByTestId("progress").innerText(), /^Step 2 of about/);
+  // Back returns to the first step with all its answers kept.
   await page.getByTestId("back").click();
-  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, firstId);
+  await page.waitForFunction(() => document.querySelector("form.question")?.getAttribute("data-answered") === "0");
+  assert.deepEqual(await screenValues(page), step1.given);
+  assert.match(await page.getByTestId("progress").innerText(), /^Step 1 of/);
 
-  const asked = [firstId, ...(await answerAll(page, SELF_CARE))];
+  // From the first step again, to the result. The screen with the pain
+  // scale and the questions about how and when it started: every question
+  // its own group, axe-clean, kept at 360 and 1280 px.
+  let painScreen = null;
+  const screens = await answerAll(page, SELF_CARE, 60, async (ids) => {
+    if (!ids.includes("pain_score")) return;
+    painScreen = ids;
+    assert.equal(await page.locator("form.question .q").count(), ids.length);
+    assert.equal(await page.locator("form.question fieldset[data-testid=pain-scale] > legend").count(), 1);
+    assert.equal(await page.locator("form.question [data-testid=next]").count(), 1);
+    await axe(page, "the pain screen");
+    await shots(page, "02-pain-screen");
+  });
+  assert.ok(painScreen, "the pain scale was shown");
+  assert.deepEqual(screens[0], first.ids);
+  const asked = screens.flat();
   await page.locator(".level").first().waitFor();
+  console.log(`# self-care: result after ${screens.length} steps, ${asked.length} questions (${screens.map((x) => x.join("+")).join(", ")})`);
+  // Issue 14: at most 15 screens for a non-emergency result; some of
+  // them show more than one question.
+  assert.ok(screens.length <= 15, `${screens.length} steps: ${screens.map((x) => x.join("+")).join(", ")}`);
   assert.ok(asked.length >= 10, `only ${asked.length} questions were asked`);
+  assert.ok(screens.length < asked.length, "no screen had two questions");
   assert.equal(await page.locator(".level").first().getAttribute("data-level"), "self_care");
   // The red-flag checklists came first.
   assert.ok(asked.indexOf("emergency_signs") < asked.indexOf("pain_score"), asked.join(","));
@@ -296,7 +425,7 @@ test("self-care path: questions one at a time, back, help, then the plan with ti
   const firstScreen = await firstScreenWords(page);
   await page.setViewportSize({ width: 360, height: 780 });
   writeFileSync(join(outDir, "first-screen-self-care.json"), JSON.stringify({ viewport: "360x640", ...firstScreen }, null, 1));
-  console.log(`# self-care result: first screen at 360x640 has ${firstScreen.words} words; whole page ${firstScreen.total} words (${asked.length} questions)`);
+  console.log(`# self-care result: first screen at 360x640 has ${firstScreen.words} words; whole page ${firstScreen.total} words (${screens.length} steps, ${asked.length} questions)`);
   assert.ok(firstScreen.words <= 150, `first screen has ${firstScreen.words} words`);
   await axe(page, "the self-care result");
   await shot(page, "02-result-self-care");
@@ -324,20 +453,29 @@ test("emergency path stops at once with a full-screen call (keyboard only)", asy
   }
   await page.keyboard.press("Enter");
   await page.locator("form.question").waitFor();
+  // The screen arrives with the focus on its first question.
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("q-text")), true);
   // Answer everything up to the red-flag checklist "as benign", then tick
   // chest pain with the keyboard.
-  for (let i = 0; i < 10; i++) {
-    const id = await page.locator("form.question").getAttribute("data-question");
-    if (id === "emergency_signs") break;
-    await answerOne(page, SELF_CARE);
+  let screen = await currentScreen(page);
+  for (let i = 0; i < 10 && !screen.ids.includes("emergency_signs"); i++) {
+    await answerScreen(page, SELF_CARE);
+    screen = await currentScreen(page);
   }
+  assert.ok(screen.ids.includes("emergency_signs"), screen.ids.join(","));
+  // The other questions of that screen (if any) as benign, then from the
+  // checklist's title, Tab goes to its first option.
+  for (const id of screen.ids) if (id !== "emergency_signs") await fillQuestion(page, id, SELF_CARE);
+  await page.locator('.q[data-question="emergency_signs"] legend').focus();
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement?.value), "chest_pain");
   await page.keyboard.press("Space");
-  for (let i = 0; i < 20; i++) {
+  let tabs = 0;
+  while (tabs < 80 && !(await page.evaluate(() => document.activeElement?.getAttribute("data-testid") === "next"))) {
     await page.keyboard.press("Tab");
-    if (await page.evaluate(() => document.activeElement?.getAttribute("data-testid") === "next")) break;
+    tabs++;
   }
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "next");
   await page.keyboard.press("Enter");
   const call = page.getByTestId("call-link");
   await call.waitFor();
@@ -542,7 +680,7 @@ test("diary worsening to one-leg weakness: a note prompts to record it, the leve
   await page.close();
 });
 
-test("back button: the browser's Back goes to the previous question, Start asks before discarding", async () => {
+test("back button: the browser's Back goes to the previous screen with all its answers, Start asks before discarding", async () => {
   const page = await freshPage();
   // The start button is above the fold at 360 x 640.
   await page.setViewportSize({ width: 360, height: 640 });
@@ -553,40 +691,64 @@ test("back button: the browser's Back goes to the previous question, Start asks 
   await page.setViewportSize({ width: 360, height: 780 });
 
   await page.getByTestId("start").click();
-  const asked = [];
-  for (let i = 0; i < 3; i++) asked.push(await answerOne(page, SELF_CARE));
+  // "I'm not sure" on a number that shares its screen marks that question
+  // only (the screen stays); typing a number takes it back.
+  const first = await currentScreen(page);
+  const num = page.locator('.q[data-kind="number"]').first();
+  assert.ok(first.ids.length > 1 && (await num.count()) === 1, first.ids.join(","));
+  await num.getByTestId("not-sure").click();
+  assert.equal(await num.getByTestId("not-sure").getAttribute("aria-pressed"), "true");
+  assert.equal(await page.locator("form.question").getAttribute("data-answered"), "0");
+  assert.equal(await page.locator(".field-error:not([hidden])").count(), 0);
+  assert.equal((await screenValues(page))[await num.getAttribute("data-question")], "unsure");
+  await num.locator("input[type=number]").fill("35");
+  assert.equal(await num.getByTestId("not-sure").getAttribute("aria-pressed"), "false");
+  const steps = [];
+  for (let i = 0; i < 3; i++) steps.push({ ...(await answerScreen(page, SELF_CARE)), ...(await lastAnswered(page, steps)) });
   const form = page.locator("form.question");
-  const fourth = await form.getAttribute("data-question");
-  // Browser Back: the third question again, with its answer kept.
+  const fourth = await currentScreen(page);
+  assert.match(await page.getByTestId("progress").innerText(), /^Step 4 of/);
+  // Browser Back: the third step again, with all its answers kept.
   await page.goBack();
-  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[2]);
-  assert.equal(await form.locator("input:checked, input[type=number]").count() > 0, true);
+  await waitForScreen(page, steps[2].answered);
+  assert.deepEqual((await currentScreen(page)).ids, steps[2].ids);
+  assert.deepEqual(await screenValues(page), steps[2].given);
   assert.match(page.url(), /#\/questions$/);
-  // Twice more: the first question, never the start screen silently.
+  assert.match(await page.getByTestId("progress").innerText(), /^Step 3 of/);
+  // Back from step 3: step 2 with every one of its answers.
   await page.goBack();
-  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[1]);
+  await waitForScreen(page, steps[1].answered);
+  assert.deepEqual((await currentScreen(page)).ids, steps[1].ids);
+  assert.deepEqual(await screenValues(page), steps[1].given);
+  const restored = Object.keys(steps[1].given).length;
+  console.log(`# back: step 2 restored with ${restored} answers (${steps[1].ids.join(", ")})`);
+  await axe(page, "step 2 after Back");
+  await shots(page, "11-back-to-step-2");
+  // Once more: the first step, never the start screen silently.
   await page.goBack();
-  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[0]);
-  assert.match(await page.getByTestId("progress").innerText(), /^Question 1 of/);
+  await waitForScreen(page, 0);
+  assert.deepEqual(await screenValues(page), steps[0].given);
+  assert.match(await page.getByTestId("progress").innerText(), /^Step 1 of/);
   await axe(page, "a question after Back");
   await shot(page, "11-back-to-first-360");
   // Answer on again, then go to the start: Start asks before discarding.
-  await answerOne(page, SELF_CARE);
-  await answerOne(page, SELF_CARE);
+  await answerScreen(page, SELF_CARE);
+  await answerScreen(page, SELF_CARE);
   await page.goto(`${base}/#/`);
   await page.getByTestId("start").click();
   const keep = page.getByTestId("keep-answers");
   await keep.waitFor();
   await axe(page, "the start-again question");
   await keep.click();
-  await page.waitForFunction(() => document.querySelector("form.question")?.getAttribute("data-question"));
-  assert.notEqual(await form.getAttribute("data-question"), asked[0]);
-  assert.notEqual(fourth, null);
+  await waitForScreen(page, steps[2].answered);
+  assert.deepEqual((await currentScreen(page)).ids, steps[2].ids);
+  assert.ok(fourth.answered > steps[2].answered);
   await page.goto(`${base}/#/`);
   await page.getByTestId("start").click();
   await page.getByTestId("discard-answers").click();
-  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[0]);
-  assert.match(await page.getByTestId("progress").innerText(), /^Question 1 of/);
+  await waitForScreen(page, 0);
+  assert.deepEqual(await screenValues(page), Object.fromEntries(steps[0].ids.map((id) => [id, emptyValue(steps[0].given[id])])));
+  assert.match(await page.getByTestId("progress").innerText(), /^Step 1 of/);
 
   // Long titles wrap inside their box at 320 px.
   await page.setViewportSize({ width: 320, height: 640 });
@@ -599,11 +761,14 @@ test("back button: the browser's Back goes to the previous question, Start asks 
   await page.close();
 });
 
-test("from a result: Back returns to the last question; About is one click away", async () => {
+test("from a result: Back returns to the last screen; About is one click away", async () => {
   const page = await freshPage();
-  const asked = await toSelfCareResult(page);
+  const screens = await toSelfCareResult(page);
+  const before = screens.slice(0, -1).flat().length;
   await page.goBack();
-  await page.waitForFunction((id) => document.querySelector("form.question")?.getAttribute("data-question") === id, asked[asked.length - 1]);
+  await waitForScreen(page, before);
+  assert.deepEqual((await currentScreen(page)).ids, screens[screens.length - 1]);
+  assert.match(await page.getByTestId("progress").innerText(), new RegExp(`^Step ${screens.length} of about \\d+$`));
   await answerAll(page, SELF_CARE);
   await page.locator(".level").first().waitFor();
   // About: version, sources, awaiting sign-off, reachable from the result.
@@ -620,20 +785,22 @@ test("from a result: Back returns to the last question; About is one click away"
 });
 
 // ---- Scenarios of issue 14 ---------------------------------------------
-// Each drives the questions by id from its map (answerOne: a question not in
+// Each drives the questions by id from its map (fillQuestion: a question not in
 // the map gets the typical answer, so new, reordered or merged questions
 // do not break it) and asserts what the person sees.
 
 // From the start screen (region chosen by its label) to the first screen
-// that is not a question; the ids of the questions asked.
+// that is not a question; the screens shown (each its question ids).
 async function runScenario(page, answers, regionLabel = /Europe/) {
   await page.getByLabel(regionLabel).check();
   await page.getByTestId("start").click();
   await page.locator("form.question").waitFor();
-  const asked = await answerAll(page, answers);
+  const screens = await answerAll(page, answers);
   await page.locator(".level, [data-testid=call-link]").first().waitFor();
-  return asked;
+  return screens;
 }
+
+const showScreens = (screens) => screens.map((x) => x.join("+")).join(", ");
 
 async function shots(page, name) {
   await shot(page, `${name}-360`);
@@ -644,7 +811,7 @@ async function shots(page, name) {
 
 test("scenario cauda equina: the emergency screen says what to tell the call handler", async () => {
   const page = await freshPage();
-  const asked = await runScenario(page, {
+  const screens = await runScenario(page, {
     ...SELF_CARE, age: 45, sex: "male", emergency_signs: ["none"], onset_days: 2,
     nerve_signs: ["bladder", "saddle"],
   }, /United Kingdom/);
@@ -652,7 +819,10 @@ test("scenario cauda equina: the emergency screen says what to tell the call han
   await call.waitFor();
   assert.equal(await call.getAttribute("href"), "tel:999");
   assert.equal(await page.locator("h1").innerText(), "Call 999 now");
-  console.log(`# cauda equina: emergency after ${asked.length} questions (${asked.join(", ")})`);
+  console.log(`# cauda equina: emergency after ${screens.length} steps, ${screens.flat().length} questions (${showScreens(screens)})`);
+  // Issue 14: at most 5 screens to reach an emergency.
+  assert.ok(screens.length <= 5, `${screens.length} steps before the call: ${showScreens(screens)}`);
+  assert.ok(screens.flat().includes("nerve_signs"));
   // What to tell the call handler: the knowledge base's lines with the
   // warning signs reported, nothing about pregnancy for a man.
   const script = page.getByTestId("call-script");
@@ -681,6 +851,20 @@ test("scenario cauda equina: the emergency screen says what to tell the call han
   await page.getByTestId("summary").waitFor();
   assert.match(await page.getByTestId("summary").innerText(), /bladder|urine|peeing/i);
   await page.goBack();
+  // "I answered a question wrongly": the last screen again, its other
+  // answers kept, the last answer taken back; answered again, the call.
+  const lastScreen = screens[screens.length - 1];
+  await page.getByRole("button", { name: /answered a question wrongly/ }).click();
+  await waitForScreen(page, screens.slice(0, -1).flat().length);
+  assert.deepEqual((await currentScreen(page)).ids, lastScreen);
+  const kept = await screenValues(page);
+  const takenBack = lastScreen[lastScreen.length - 1];
+  for (const id of lastScreen) {
+    assert.deepEqual(kept[id], id === takenBack ? emptyValue(screens.given[id]) : screens.given[id], id);
+  }
+  await answerScreen(page, { ...screens.given });
+  await page.getByTestId("erase-answers").waitFor();
+  assert.equal(await page.locator("h1").innerText(), "Call 999 now");
   await page.getByTestId("erase-answers").click();
   await page.getByTestId("start").waitFor();
   assert.equal(await page.evaluate(() => sessionStorage.getItem("backaid.session")), null);
@@ -689,16 +873,18 @@ test("scenario cauda equina: the emergency screen says what to tell the call han
 
 test("scenario pregnant at 33 weeks with bleeding: the emergency in few screens", async () => {
   const page = await freshPage();
-  const asked = await runScenario(page, {
+  const screens = await runScenario(page, {
     ...SELF_CARE, age: 30, sex: "female", pregnant: "yes", pregnancy_weeks: 33,
     pregnancy_signs: ["bleeding", "tightenings"],
   }, /United Kingdom/);
   const call = page.getByTestId("call-link");
   await call.waitFor();
   assert.equal(await call.getAttribute("href"), "tel:999");
-  console.log(`# pregnant 33 weeks with bleeding: emergency after ${asked.length} questions (${asked.join(", ")})`);
-  // Issue 14: at most 5 questions to reach an emergency.
-  assert.ok(asked.length <= 5, `${asked.length} questions before the call: ${asked.join(", ")}`);
+  console.log(`# pregnant 33 weeks with bleeding: emergency after ${screens.length} steps, ${screens.flat().length} questions (${showScreens(screens)})`);
+  // Issue 14: at most 5 screens to reach an emergency.
+  assert.ok(screens.length <= 5, `${screens.length} steps before the call: ${showScreens(screens)}`);
+  const asked = screens.flat();
+  assert.ok(asked.includes("pregnancy_signs"), asked.join(","));
   const lines = await page.getByTestId("call-script").locator("li").allInnerTexts();
   // The call comes before the weeks are asked: the knowledge base's line
   // for unknown weeks asks her to say them (her diary's call screen, below

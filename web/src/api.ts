@@ -21,6 +21,8 @@ export interface Question {
   min?: number;
   max?: number;
   unit?: string;
+  // The screen it is shown on (questions.yaml `screen`); "" when alone.
+  screen?: string;
 }
 export interface Questionnaire { kb_version: string; questions: Question[] }
 
@@ -104,8 +106,13 @@ export interface EpisodeCreated {
 }
 export interface Assessment {
   finished: boolean;
+  // The most urgent next question (for clients without screens).
   next_question: Question | null;
-  progress: { answered: number; about: number };
+  // The questions to show together now, in order; [] when finished.
+  next_screen?: Question[];
+  // answered/about count questions; screens_* count screens ("Step N of
+  // about M").
+  progress: { answered: number; about: number; screens_answered?: number; screens_about?: number };
   answers: Answers;
   findings: Findings;
   triage: TriageResult;

@@ -89,7 +89,7 @@ function startView(): void {
       h("p", null, h("strong", null, "This is not a diagnosis. "),
         "backaid gives information and triage. It does not replace a doctor, pharmacist or physiotherapist who examines you.")),
     ep ? h("p", null, h("a", { href: "#/diary", "data-testid": "continue-diary" }, "Continue your diary")) : null,
-    h("p", { class: "hint" }, "Questions one at a time. No account; nothing is saved on the server unless you start a diary or a calendar."),
+    h("p", { class: "hint" }, "A few short questions on each screen. No account; nothing is saved on the server unless you start a diary or a calendar."),
     fs);
   main.querySelector<HTMLElement>("h1")?.focus();
 }

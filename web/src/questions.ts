@@ -1,9 +1,11 @@
-// One question at a time. The page keeps the answers so far and posts them
-// all to /v1/assessments after each answer; the server says which question
-// comes next (the same branching as `backaid assess`) and when it is done.
+// One screen at a time. A screen is one or more short related questions that
+// the server groups (`next_screen` of /v1/assessments: questions.yaml's
+// `screen`), shown in one form with one "Next". The page keeps the answers
+// so far and posts them all after each screen; the server says which screen
+// comes next (the same choice as `backaid assess`) and when it is done.
 import * as api from "./api";
-import { painScale } from "./painscale";
-import { announce, h, nextId, replaceChildren } from "./dom";
+import { alertText, announce, h, nextId, replaceChildren } from "./dom";
+import { type Field, questionField } from "./question_field";
 import * as store from "./store";
 
 export interface QuestionsHost {
@@ -12,29 +14,72 @@ export interface QuestionsHost {
   showError(where: HTMLElement, err: unknown, retry: () => void): void;
 }
 
-// The browser's Back button goes to the previous question: every question
-// shown is a history entry (#/questions with {answered: n}); going back to
-// one takes back the answers given after it and shows that question with
-// its answer. The page's own Back button goes through the same history.
+type Prefill = api.Answers;
+
+// The questions to show now, in order: the server's screen, or the one next
+// question of a server without screens.
+export function screenOf(a: api.Assessment): api.Question[] {
+  if (Array.isArray(a.next_screen)) return a.next_screen;
+  return a.next_question ? [a.next_question] : [];
+}
+
+// "Step N of about M" counts screens (questions for a server without
+// them); M never drops below N.
+export function stepOf(a: api.Assessment): { n: number; about: number } {
+  const p = a.progress;
+  const byScreens = typeof p.screens_answered === "number" && typeof p.screens_about === "number";
+  const n = (byScreens ? p.screens_answered! : p.answered) + 1;
+  const about = Math.max(byScreens ? p.screens_about! : p.about, n);
+  return { n, about };
+}
+
+// The browser's Back button goes to the previous screen: every screen shown
+// is a history entry (#/questions with {answered: n}, the number of answers
+// given before that screen); going back to one takes back the answers given
+// from it on and shows that screen with all its answers. The page's own
+// Back button goes through the same history.
 interface QState { answered: number }
 const stateOf = (): QState | null => {
   const st = history.state as Partial<QState> | null;
   return st && typeof st.answered === "number" ? { answered: st.answered } : null;
 };
 
-// Takes back the answers after the first `n`; returns the last one taken
-// back (to show the question with its answer), or undefined.
-function rewindTo(n: number): api.AnswerValue | undefined {
+// Where the answered screens end in `order` (a session kept by a page
+// before screens: one question a screen).
+function boundaries(s: store.Session): number[] {
+  return s.screens ?? s.order.map((_, i) => i + 1);
+}
+
+// Takes back the answers after the first `n`; returns them (to show the
+// screen again with its answers).
+function rewindTo(n: number): Prefill {
   const s = store.session();
-  let prefill: api.AnswerValue | undefined;
+  const prefill: Prefill = {};
   while (s.order.length > n) {
     const id = s.order.pop()!;
-    prefill = s.answers[id];
+    if (id in s.answers) prefill[id] = s.answers[id];
     delete s.answers[id];
   }
+  s.screens = boundaries(s).filter((b) => b <= n);
   s.last = null;
   store.setSession(s);
   return prefill;
+}
+
+// A screen answered in part (the result's "I answered a question wrongly"
+// takes back one answer): back to its start, with the rest of its answers.
+function settle(): Prefill | undefined {
+  const s = store.session();
+  const ends = boundaries(s).filter((b) => b <= s.order.length);
+  const lastEnd = ends.length ? ends[ends.length - 1] : 0;
+  if (s.order.length === lastEnd) {
+    if (s.screens && ends.length !== s.screens.length) {
+      s.screens = ends;
+      store.setSession(s);
+    }
+    return undefined;
+  }
+  return rewindTo(lastEnd);
 }
 
 let hostForHistory: QuestionsHost | null = null;
@@ -56,30 +101,31 @@ export async function startQuestions(host: QuestionsHost): Promise<void> {
   hostForHistory = host;
   const st = stateOf();
   if (st && st.answered < store.session().order.length) {
-    // Back from the result (or a later question): that question again.
+    // Back from the result (or a later screen): that screen again.
     const prefill = rewindTo(st.answered);
     await post(host, store.session(), prefill);
     return;
   }
+  const partial = settle();
   const s = store.session();
-  if (s.last && !s.last.finished && s.last.next_question) {
-    renderQuestion(host, s.last, undefined);
+  if (!partial && s.last && !s.last.finished && screenOf(s.last).length) {
+    renderScreen(host, s.last, undefined);
     return;
   }
-  await post(host, s, undefined);
+  await post(host, s, partial);
 }
 
-async function post(host: QuestionsHost, s: store.Session, prefill: api.AnswerValue | undefined,
+async function post(host: QuestionsHost, s: store.Session, prefill: Prefill | undefined,
                     onError?: () => void): Promise<void> {
   try {
     const a = await api.assess(s.answers, store.region());
     s.last = a;
     store.setSession(s);
-    if (a.finished || !a.next_question) {
+    if (a.finished || screenOf(a).length === 0) {
       host.go("#/result");
       return;
     }
-    renderQuestion(host, a, prefill);
+    renderScreen(host, a, prefill);
   } catch (err) {
     onError?.();
     const box = h("div", null);
@@ -88,180 +134,90 @@ async function post(host: QuestionsHost, s: store.Session, prefill: api.AnswerVa
   }
 }
 
-function renderQuestion(host: QuestionsHost, a: api.Assessment, prefill: api.AnswerValue | undefined): void {
-  const q = a.next_question!;
+function renderScreen(host: QuestionsHost, a: api.Assessment, prefill: Prefill | undefined): void {
+  const questions = screenOf(a);
   const s = store.session();
-  const number = a.progress.answered + 1;
-  const about = Math.max(a.progress.about, number);
-  const errId = nextId("err");
-  const helpId = nextId("help");
-  const err = h("p", { id: errId, class: "field-error", hidden: true });
-  const titleId = nextId("q");
+  const { n, about } = stepOf(a);
+  const headingId = nextId("screen");
+  const screenId = questions[0].screen || questions[0].id;
 
-  let body: HTMLElement;
-  let value: () => api.AnswerValue | string | null;  // string = error text
-
-  if (q.kind === "number" && q.min === 0 && q.max === 10 && !q.unit) {
-    // A 0-10 scale: eleven radios (painscale.ts), none chosen at first.
-    const scale = painScale(q.text, "pain-scale");
-    scale.el.querySelector("legend")?.setAttribute("id", titleId);
-    scale.el.querySelector("legend")?.classList.add("q-text");
-    scale.set(typeof prefill === "number" ? prefill : null);
-    let unsure = false;
-    body = h("div", { class: "number-q" }, scale.el,
-      h("button", {
-        type: "button", class: "secondary", "data-testid": "not-sure",
-        onclick: () => { unsure = true; scale.el.closest("form")?.requestSubmit(); },
-      }, "I'm not sure"));
-    value = () => {
-      if (unsure) { unsure = false; return "unsure"; }
-      const v = scale.value();
-      return v === null ? `Choose a number from 0 to 10, or "I'm not sure".` : v;
-    };
-  } else if (q.kind === "number") {
-    const inputId = nextId("num");
-    const input = h("input", {
-      id: inputId, type: "number", inputmode: "numeric", min: q.min ?? null, max: q.max ?? null, step: "any",
-      "aria-describedby": `${errId} ${inputId}-range`, autocomplete: "off",
-      value: typeof prefill === "number" ? prefill : null,
-    });
-    let unsure = false;
-    body = h("div", { class: "number-q" },
-      h("label", { for: inputId, id: titleId, class: "q-text" }, q.text),
-      h("div", { class: "number-row" }, input, q.unit ? h("span", { class: "unit" }, q.unit) : null),
-      h("p", { id: `${inputId}-range`, class: "hint" }, `Between ${q.min} and ${q.max}${q.unit ? " " + q.unit : ""}.`),
-      h("button", {
-        type: "button", class: "secondary", "data-testid": "not-sure",
-        onclick: () => { unsure = true; input.closest("form")?.requestSubmit(); },
-      }, "I'm not sure"));
-    value = () => {
-      if (unsure) { unsure = false; return "unsure"; }
-      const raw = input.value.trim();
-      const v = Number(raw);
-      if (raw === "" || !Number.isFinite(v)) return `Type a number, or choose "I'm not sure".`;
-      if ((q.min !== undefined && v < q.min) || (q.max !== undefined && v > q.max)) {
-        return `Type a number between ${q.min} and ${q.max}.`;
-      }
-      return v;
-    };
-  } else {
-    const multi = q.kind === "checklist";
-    const name = nextId("opt");
-    const picked = new Set<string>(
-      Array.isArray(prefill) ? prefill : typeof prefill === "string" ? [prefill] : []);
-    const inputs: HTMLInputElement[] = [];
-    const roles = new Map(q.options.map((o) => [o.id, o.role]));
-    const rows = q.options.map((o) => {
-      const id = nextId("o");
-      const input = h("input", {
-        id, type: multi ? "checkbox" : "radio", name, value: o.id, checked: picked.has(o.id),
-        "data-role": o.role,
-      });
-      inputs.push(input);
-      if (multi) {
-        // "None of these" excludes every other tick; any other tick
-        // (including "I'm not sure") clears "None of these".
-        input.addEventListener("change", () => {
-          if (!input.checked) return;
-          for (const other of inputs) {
-            if (other === input) continue;
-            const r = roles.get(other.value);
-            if (o.role === "none" || r === "none") other.checked = false;
-          }
-        });
-      }
-      return h("div", { class: `choice role-${o.role}` }, input, h("label", { for: id }, o.label));
-    });
-    body = h("fieldset", { "aria-describedby": errId },
-      h("legend", { id: titleId, class: "q-text" }, q.text), rows);
-    value = () => {
-      const ticked = inputs.filter((i) => i.checked).map((i) => i.value);
-      if (ticked.length === 0) {
-        return multi ? `Tick at least one, or "None of these" or "I'm not sure".` : "Choose one answer.";
-      }
-      return multi ? ticked : ticked[0];
-    };
-  }
-
-  const helpBox = h("div", { id: helpId, class: "help", hidden: true }, h("p", null, q.help));
-  const helpBtn = h("button", {
-    type: "button", class: "link-button", "aria-expanded": "false", "aria-controls": helpId,
-  }, "Help with this question");
-  helpBtn.addEventListener("click", () => {
-    const open = helpBox.hidden;
-    helpBox.hidden = !open;
-    helpBtn.setAttribute("aria-expanded", String(open));
+  const form = h("form", {
+    class: "question", novalidate: true, "aria-labelledby": headingId,
+    "data-screen": screenId, "data-questions": questions.map((q) => q.id).join(" "),
+    "data-answered": s.order.length,
   });
+  const submit = () => form.requestSubmit();
+  const fields: Field[] = questions.map((q) =>
+    questionField(q, prefill?.[q.id], { submitIfAlone: questions.length === 1 ? submit : null }));
 
   const nextBtn = h("button", { type: "submit", class: "primary", "data-testid": "next" }, "Next");
   const backBtn = h("button", { type: "button", class: "secondary", "data-testid": "back" },
     s.order.length ? "Back" : "Back to start");
-  const form = h("form", { class: "question", "data-question": q.id, novalidate: true, "aria-labelledby": titleId },
-    body, err, q.help ? [helpBtn, helpBox] : null,
-    h("div", { class: "actions" }, backBtn, nextBtn));
+  form.append(...fields.map((f) => f.el), h("div", { class: "actions" }, backBtn, nextBtn));
 
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    const v = value();
-    if (v === null || (typeof v === "string" && q.kind !== "single" && v !== "unsure")) {
-      err.textContent = String(v);
-      err.hidden = false;
-      err.setAttribute("role", "alert");
-      form.querySelector<HTMLElement>("input")?.setAttribute("aria-invalid", "true");
-      form.querySelector<HTMLElement>("input")?.focus();
+    if (nextBtn.disabled) return;
+    // Every question is checked; every error is shown; the first invalid
+    // question gets the focus.
+    const values: [api.Question, api.AnswerValue][] = [];
+    const invalid: Field[] = [];
+    for (const f of fields) {
+      const r = f.read();
+      if ("error" in r) {
+        f.showError(r.error);
+        invalid.push(f);
+      } else {
+        f.showError(null);
+        values.push([f.q, r.value]);
+      }
+    }
+    if (invalid.length) {
+      invalid[0].focus();
+      alertText(invalid.length === 1 ? "One question still needs an answer."
+        : `${invalid.length} questions still need an answer.`);
       return;
     }
-    if (q.kind === "single" && typeof v === "string" && !q.options.some((o) => o.id === v)) {
-      err.textContent = v;
-      err.hidden = false;
-      err.setAttribute("role", "alert");
-      form.querySelector<HTMLElement>("input")?.focus();
-      return;
-    }
+    const before = store.session();
     const cur = store.session();
-    cur.answers[q.id] = v as api.AnswerValue;
-    cur.order.push(q.id);
+    for (const [q, v] of values) {
+      cur.answers[q.id] = v;
+      cur.order = cur.order.filter((x) => x !== q.id);
+      cur.order.push(q.id);
+    }
+    cur.screens = [...boundaries(before).filter((b) => b <= before.order.length), cur.order.length];
     nextBtn.disabled = true;
-    void post(host, cur, undefined, () => {
-      const undo = store.session();
-      delete undo.answers[q.id];
-      undo.order = undo.order.filter((x) => x !== q.id);
-      store.setSession(undo);
-    });
+    void post(host, cur, undefined, () => store.setSession(before));
   });
   backBtn.addEventListener("click", () => {
     const cur = store.session();
     if (cur.order.length && stateOf()?.answered === cur.order.length) {
-      history.back();  // the popstate handler rewinds one answer
+      history.back();  // the popstate handler rewinds one screen
       return;
     }
-    const last = cur.order.pop();
-    if (last === undefined) {
+    if (!cur.order.length) {
       host.go("#/");
       return;
     }
-    const prev = cur.answers[last];
-    delete cur.answers[last];
-    store.setSession(cur);
-    void post(host, cur, prev);
+    const ends = boundaries(cur).filter((b) => b < cur.order.length);
+    const taken = rewindTo(ends.length ? ends[ends.length - 1] : 0);
+    void post(host, store.session(), taken);
   });
 
-  // One history entry per question shown (see stateOf above).
+  // One history entry per screen (see stateOf above).
   const answered = s.order.length;
   const st = stateOf();
   if (!st || st.answered >= answered) history.replaceState({ answered }, "", "#/questions");
   else history.pushState({ answered }, "", "#/questions");
 
+  const progressId = nextId("progress");
   replaceChildren(host.main,
-    h("h1", { class: "section-title" }, q.section_title),
+    h("h1", { class: "section-title", id: headingId }, questions[0].section_title),
     h("div", { class: "progress" },
-      h("p", { id: "progress-text", "data-testid": "progress" }, `Question ${number} of about ${about}`),
-      h("progress", { max: about, value: number - 1, "aria-labelledby": "progress-text" })),
+      h("p", { id: progressId, "data-testid": "progress" }, `Step ${n} of about ${about}`),
+      h("progress", { max: about, value: n - 1, "aria-labelledby": progressId })),
     form);
-  const first = form.querySelector<HTMLElement>("legend, label.q-text");
-  if (first) {
-    first.setAttribute("tabindex", "-1");
-    first.focus();
-  }
-  announce(`Question ${number} of about ${about}`);
+  fields[0].title.setAttribute("tabindex", "-1");
+  fields[0].title.focus();
+  announce(`Step ${n} of about ${about}: ${questions[0].section_title}`);
 }

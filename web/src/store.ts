@@ -19,6 +19,7 @@ export interface StoredEpisode {
 export interface Session {
   answers: Answers;
   order: string[];             // question ids in the order answered (for Back)
+  screens?: number[];          // where each answered screen ends in `order`
   last: Assessment | null;     // the latest server answer
 }
 
