@@ -23,6 +23,11 @@ echo '{"age": 50, "sex": "male", "nerve_signs": ["bladder"]}' >ces.json
 check "help" bash -c "'$bin' assess --help | grep -q -- --answers"
 check "answers: text starts with what to do now, then the level" bash -c \
   "'$bin' assess --answers self.json > t0.txt && head -1 t0.txt | grep -q '^What to do now' && grep -q '^  1\. Stop what you were doing' t0.txt && ! sed -n '/^SELF CARE/q;p' t0.txt | grep -q '^  4\. ' && sed -n '/^Why/q;p' t0.txt | grep -q '^SELF CARE:'"
+# A step among the first three keeps its numbered steps (the plan below
+# leaves the step out, so they would be lost otherwise).
+sed 's/"pain_pattern": \["bending", "moving"\]/"pain_pattern": ["standing"]/' self.json >stand.json
+check "answers: a first step's own steps are shown with it" bash -c \
+  "'$bin' assess --answers stand.json > st.txt && sed -n '/^SELF CARE/q;p' st.txt | grep -q '^     b) Sitting, a footstool under your feet can help\.' && '$bin' assess --answers stand.json --format markdown | sed -n '/^# SELF CARE/q;p' | grep -q '^   - Sitting, a footstool'"
 check "answers: no file names or version before 'About this result'" bash -c \
   "'$bin' assess --answers self.json > t1.txt && ! grep -q '\.txt' t1.txt && sed '/^About this result/q' t1.txt | grep -vq 'knowledge base 0' && sed -n '/^About this result/,\$p' t1.txt | grep -q 'version'"
 check "answers: text has why, what to do, the plan" bash -c \

@@ -89,6 +89,7 @@ struct NowStep {
   std::string id;     // the plan item's id, or the emergency advice's
   std::string title;  // the item's title, or the whole emergency advice
   std::string text;   // the item's text ("" for the emergency advice)
+  std::vector<std::string> steps;    // the item's numbered steps, if any
   std::vector<std::string> sources;  // readable citations
   // "emergency_call" for the emergency advice (a front that shows the call
   // on its own shows the other steps under it), else "".

@@ -236,6 +236,7 @@ std::vector<NowStep> WhatToDoNow(const KnowledgeBase& kb, const TriageResult& r,
                  EmergencyAdvice(kb, region),
                  "",
                  {},
+                 {},
                  std::string(PlanItemRoleName(PlanItemRole::kEmergencyCall)),
                  {}};
     call.covers.push_back(call.id);
@@ -261,6 +262,7 @@ std::vector<NowStep> WhatToDoNow(const KnowledgeBase& kb, const TriageResult& r,
     out.push_back(NowStep{i.id,
                           i.title,
                           i.text,
+                          i.steps,
                           i.sources,
                           std::string(PlanItemRoleName(i.role)),
                           {i.id}});
@@ -407,7 +409,13 @@ void AppendPersonText(
            (md ? "**" + step.title + ".** " : step.title + ". ") + step.text,
            &out);
     }
-    // The plan below does not repeat these steps: their sources are here.
+    // The plan below does not repeat these steps: their own numbered
+    // steps and sources are here.
+    for (size_t k = 0; k < step.steps.size(); ++k) {
+      const std::string mark = std::string(1, static_cast<char>('a' + k % 26));
+      Wrap(indent + (md ? "- " : mark + ") "), indent + (md ? "  " : "   "),
+           step.steps[k], &out);
+    }
     if (!step.text.empty() && !step.sources.empty()) {
       std::string sources;
       for (const std::string& s : step.sources)
