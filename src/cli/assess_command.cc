@@ -434,7 +434,7 @@ int RunInteractive(std::shared_ptr<const KnowledgeBase> kb,
 void RegisterAssessCommand(CLI::App& app, CommandContext ctx) {
   auto* cmd = app.add_subcommand(
       "assess",
-      "Ask the questions one at a time and say what to do (interactive), or "
+      "Ask the questions a step at a time and say what to do (interactive), or "
       "assess answers (--answers) or a case (--case) without asking.");
   struct Options {
     std::string answers, case_file, format = "text", region;
