@@ -96,6 +96,21 @@ struct LintCase {
   const char* expect;  // substring of the issue, with file:line
 };
 
+// Each case: kGoodPlan with `from` replaced by `to` reports `expect`.
+template <size_t N>
+void ExpectEachIssue(const LintCase (&cases)[N]) {
+  for (const LintCase& c : cases) {
+    std::string plan = kGoodPlan;
+    const size_t at = plan.find(c.from);
+    ASSERT_NE(at, std::string::npos) << c.from;
+    plan.replace(at, std::string(c.from).size(), c.to);
+    const std::string issues = Issues(LintPlan(plan));
+    EXPECT_NE(issues.find(c.expect), std::string::npos)
+        << "expected '" << c.expect << "' in:\n"
+        << issues;
+  }
+}
+
 TEST(PlanLint, ReportsProblemsWithFileAndLine) {
   const LintCase cases[] = {
       {"    text: take it\n", "    text: take it\n    txet: x\n",
@@ -136,16 +151,7 @@ TEST(PlanLint, ReportsProblemsWithFileAndLine) {
       {"    levels: [self_care]\n    anchor",
        "    levels: [emergency]\n    anchor", "where a plan has no schedule"},
   };
-  for (const LintCase& c : cases) {
-    std::string plan = kGoodPlan;
-    const size_t at = plan.find(c.from);
-    ASSERT_NE(at, std::string::npos) << c.from;
-    plan.replace(at, std::string(c.from).size(), c.to);
-    const std::string issues = Issues(LintPlan(plan));
-    EXPECT_NE(issues.find(c.expect), std::string::npos)
-        << "expected '" << c.expect << "' in:\n"
-        << issues;
-  }
+  ExpectEachIssue(cases);
 }
 
 // The emergency call item's role is data (plan.yaml `role`), read by
@@ -210,16 +216,7 @@ TEST(PlanLint, SectionsHeadEverySectionInOrder) {
        "unknown section 'avoids'"},
       {"sections:\n", "sektions:\n", "needs a 'sections' list"},
   };
-  for (const LintCase& c : cases) {
-    std::string plan = kGoodPlan;
-    const size_t at = plan.find(c.from);
-    ASSERT_NE(at, std::string::npos) << c.from;
-    plan.replace(at, std::string(c.from).size(), c.to);
-    const std::string issues = Issues(LintPlan(plan));
-    EXPECT_NE(issues.find(c.expect), std::string::npos)
-        << "expected '" << c.expect << "' in:\n"
-        << issues;
-  }
+  ExpectEachIssue(cases);
 }
 
 TEST(PlanLint, SyntaxErrorAndMissingItems) {
